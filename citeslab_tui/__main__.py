@@ -1,0 +1,3 @@
+from citeslab_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The `citeslab` command: the terminal app, and subcommands for the office."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from citeslab_tui import __version__
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.french_argparse import FrenchParser
+
+# One module per area under citeslab_tui/commands/; each registers its subcommands.
+COMMAND_MODULES = ("setup",)
+
+DESCRIPTION = """\
+CitésLab : accueil des porteurs de projet, permanences, suivi et bilan.
+
+Sans commande, ouvre l'application (clavier seul, F1 pour l'aide).
+Exemples :
+  citeslab                                  ouvrir l'application
+  citeslab init --structure "Mife du Calvados" --staff "Céline" --device "portable-1"
+  citeslab check                            vérifier la base de données
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(prog="citeslab", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"citeslab {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DOSSIER",
+        help="dossier des données (sinon $CITESLAB_DATA_DIR, sinon le dossier utilisateur)",
+    )
+    sub = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"citeslab_tui.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from citeslab_tui.logs import log_unexpected, setup_logging
+
+    try:
+        setup_logging(args.data_dir)
+        if args.command is None:
+            from citeslab_tui.ui.run import run_app
+
+            return run_app(args.data_dir)
+        return int(args.handler(args))
+    except CitesLabError as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for the user; details go to the log
+        log_unexpected(exc)
+        print(
+            "Erreur inattendue : l'opération n'a pas abouti ; ce qui avait été confirmé "
+            "est conservé. Le détail technique est dans le journal (dossier logs).",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

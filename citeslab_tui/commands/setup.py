@@ -1,0 +1,156 @@
+"""Set-up and maintenance: init, demo, check, restore."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from datetime import datetime
+
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.store.paths import resolve_data_dir
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "init",
+        help="préparer un poste (structure, chefs de projet, appareil, sites)",
+        description="Prépare un poste sans ouvrir l'application.\n\nExemple :\n"
+        '  citeslab init --structure "Mife du Calvados" --staff "Céline Perriot" '
+        '--device "portable-1" --site "Caen – Chemin Vert"',
+    )
+    p.add_argument("--structure", required=True, metavar="NOM", help="structure porteuse")
+    p.add_argument(
+        "--staff", required=True, action="append", metavar="NOM", help="chef de projet (répétable)"
+    )
+    p.add_argument("--device", required=True, metavar="NOM", help="nom de cet appareil")
+    p.add_argument(
+        "--site", action="append", default=[], metavar="NOM", help="site de permanence (répétable)"
+    )
+    p.add_argument("--office", action="store_true", help="ce poste est celui du bureau central")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser(
+        "demo",
+        help="remplir un dossier avec des données de démonstration",
+        description="Crée des données fictives réalistes et reproductibles.\n\n"
+        "Exemple :\n  citeslab --data-dir /tmp/demo demo --people 500 --seed 1",
+    )
+    p.add_argument("--people", type=int, default=200, metavar="N", help="nombre de personnes")
+    p.add_argument(
+        "--seed", type=int, default=1, metavar="S", help="graine (même graine, mêmes données)"
+    )
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser(
+        "check",
+        help="vérifier la base de données (sans rien modifier)",
+        description="Vérifie la base : code de sortie 0 si elle est saine, 1 sinon.\n\n"
+        "Exemple :\n  citeslab check",
+    )
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser(
+        "restore",
+        help="restaurer une sauvegarde (la base actuelle est mise de côté, jamais effacée)",
+        description="Restaure une sauvegarde quotidienne. Sans date : liste les sauvegardes.\n\n"
+        "Exemple :\n  citeslab restore 2026-11-25",
+    )
+    p.add_argument("day", nargs="?", metavar="AAAA-MM-JJ", help="date de la sauvegarde")
+    p.set_defaults(handler=cmd_restore)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from citeslab_tui.services.workspace import Workspace
+
+    with Workspace.open(resolve_data_dir(args.data_dir)) as ws:
+        settings = ws.configure(
+            structure=args.structure,
+            staff=args.staff,
+            device=args.device,
+            sites=args.site,
+            role="office" if args.office else "laptop",
+        )
+        print(
+            f"Poste prêt : {settings.device_name} ({settings.device_id}), "
+            f"structure « {settings.structure} », dossier {ws.data_dir}."
+        )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from citeslab_tui.demo import generate
+    from citeslab_tui.services.workspace import Workspace
+
+    if not 0 < args.people <= 1_000_000:
+        raise CitesLabError("Le nombre de personnes doit être compris entre 1 et 1 000 000.")
+    with Workspace.open(resolve_data_dir(args.data_dir)) as ws:
+        if not ws.settings.configured:
+            ws.configure(structure="Structure de démonstration", staff=["Céline"], device="demo")
+        counts = generate(ws, args.people, args.seed)
+    labels = {
+        "person": "personnes",
+        "interview": "entretiens",
+        "stage": "étapes",
+        "orientation": "orientations",
+        "outcome": "issues",
+        "task": "tâches",
+        "queue": "arrivées du jour",
+        "collective": "actions collectives",
+    }
+    print(
+        "Données de démonstration créées : "
+        + ", ".join(f"{counts.get(k, 0)} {label}" for k, label in labels.items())
+        + "."
+    )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from citeslab_tui.store import backups
+    from citeslab_tui.store.errors import DatabaseCorrupt
+    from citeslab_tui.store.storage import verify_folder
+
+    folder = resolve_data_dir(args.data_dir)
+    try:
+        tables, docs = verify_folder(folder)
+    except DatabaseCorrupt as exc:
+        raise DatabaseCorrupt(exc.message + backups.latest_backup_hint(folder)) from None
+    print(f"Base saine : {docs} enregistrements ({folder}).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from citeslab_tui.store import backups
+    from citeslab_tui.store.lock import DataDirLock
+    from citeslab_tui.store.storage import SNAPSHOT_NAME, decode_snapshot
+
+    folder = resolve_data_dir(args.data_dir)
+    available = backups.list_backups(folder)
+    if not args.day:
+        if not available:
+            print("Aucune sauvegarde.")
+        for path in available:
+            print(path.stem.removeprefix(backups.PREFIX))
+        return 0
+    source = backups.backup_folder(folder) / f"{backups.PREFIX}{args.day}.json"
+    if not source.exists():
+        raise CitesLabError(
+            f"Pas de sauvegarde du {args.day}. Lancez « citeslab restore » pour la liste."
+        )
+    decode_snapshot(source.read_bytes(), source.name)  # refuse a damaged backup
+    lock = DataDirLock(folder)
+    lock.acquire()
+    try:
+        aside = folder / f"mis-de-cote-{datetime.now():%Y%m%d-%H%M%S}"
+        aside.mkdir(mode=0o700)
+        for path in [folder / SNAPSHOT_NAME, *folder.glob("journal-*")]:
+            if path.exists():
+                os.replace(path, aside / path.name)
+        shutil.copyfile(source, folder / SNAPSHOT_NAME)
+        if os.name == "posix":
+            os.chmod(folder / SNAPSHOT_NAME, 0o600)
+    finally:
+        lock.release()
+    print(f"Sauvegarde du {args.day} restaurée. L'ancienne base est conservée dans {aside.name}.")
+    return 0

@@ -1,0 +1,1 @@
+"""Pure domain code: models, rules, reports, merge. Imports neither Textual nor TinyDB."""

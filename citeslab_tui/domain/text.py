@@ -1,0 +1,171 @@
+"""French input conventions: names, search keys, phones, dates, numbers.
+
+Every parser returns a clean value or raises `ValidationError` with a French
+reason; no other exception escapes (property-tested in tests/test_text.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from citeslab_tui.domain.errors import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_SPACES = re.compile(r"\s+")
+MAX_NAME = 80
+MAX_TEXT = 4000
+
+
+def clean_text(value: str, max_len: int = MAX_TEXT, *, multiline: bool = False) -> str:
+    """NFC, control characters removed, spaces collapsed (newlines kept if multiline)."""
+    text = unicodedata.normalize("NFC", str(value))
+    if multiline:
+        lines = [_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.splitlines()]
+        text = "\n".join(lines).strip()
+    else:
+        text = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+    if len(text) > max_len:
+        raise ValidationError(f"Texte trop long ({len(text)} caractères, maximum {max_len}).")
+    return text
+
+
+def clean_name(value: str, label: str = "Le nom") -> str:
+    """A person's name kept as typed (NFC, accents and case kept), never empty."""
+    name = clean_text(value, MAX_NAME)
+    if not name:
+        raise ValidationError(f"{label} est obligatoire.")
+    if not any(ch.isalpha() for ch in name):
+        raise ValidationError(f"{label} doit contenir au moins une lettre.")
+    return name
+
+
+def fold(value: str) -> str:
+    """Search key: accents, case and punctuation ignored ("Hérouville" -> "herouville")."""
+    decomposed = unicodedata.normalize("NFKD", str(value))
+    without = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    without = without.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    kept = "".join(ch if ch.isalnum() else " " for ch in without.casefold())
+    return _SPACES.sub(" ", kept).strip()
+
+
+# --- phones -----------------------------------------------------------------
+
+_PHONE_CHARS = re.compile(r"[\s.\-/()]")
+
+
+def parse_phone(value: str) -> str:
+    """A French phone number in any usual writing -> E.164 (`+33612345678`).
+
+    Accepts 0612345678, 06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78,
+    0033 6..., +33 (0)6 ...
+    """
+    raw = clean_text(value, 40)
+    if not raw:
+        raise ValidationError("Numéro de téléphone vide.")
+    compact = _PHONE_CHARS.sub("", raw.replace("(0)", ""))
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if compact.startswith("+33"):
+        national = compact[3:]
+        if national.startswith("0"):
+            national = national[1:]
+    elif compact.startswith("+"):
+        raise ValidationError("Seuls les numéros français sont acceptés (+33 ou 0…).")
+    elif compact.startswith("0"):
+        national = compact[1:]
+    else:
+        raise ValidationError("Numéro de téléphone invalide : il doit commencer par 0 ou +33.")
+    if not national.isascii() or not national.isdigit() or len(national) != 9:
+        raise ValidationError(
+            "Numéro de téléphone invalide : 10 chiffres attendus (06 12 34 56 78)."
+        )
+    if national[0] == "0":
+        raise ValidationError("Numéro de téléphone invalide.")
+    return "+33" + national
+
+
+def format_phone(e164: str | None) -> str:
+    """`+33612345678` -> `06 12 34 56 78` (anything else shown as stored)."""
+    if not e164:
+        return ""
+    if e164.startswith("+33") and len(e164) == 12:
+        digits = "0" + e164[3:]
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return e164
+
+
+# --- e-mail -----------------------------------------------------------------
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(value: str) -> str:
+    email = clean_text(value, 254)
+    if not _EMAIL.match(email):
+        raise ValidationError("Adresse e-mail invalide (exemple : nom@exemple.fr).")
+    return email
+
+
+# --- dates ------------------------------------------------------------------
+
+_DATE_SEP = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(value: str, today: date | None = None) -> date:
+    """dd/mm/yyyy, d/m/yyyy, dd/mm/yy, dd-mm-yyyy, dd.mm.yyyy or ISO yyyy-mm-dd.
+
+    A two-digit year means 19yy when 20yy would lie in the future, else 20yy.
+    """
+    raw = clean_text(value, 40)
+    if not raw:
+        raise ValidationError("Date vide.")
+    today = today or date.today()
+    iso = _ISO.match(raw)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        m = _DATE_SEP.match(raw)
+        if not m:
+            raise ValidationError(f"Date illisible « {raw[:20]} » : écrivez jj/mm/aaaa.")
+        day, month = int(m.group(1)), int(m.group(2))
+        year_text = m.group(3)
+        year = int(year_text)
+        if len(year_text) == 2:
+            year = 2000 + year if 2000 + year <= today.year else 1900 + year
+    if not 1900 <= year <= 2100:
+        raise ValidationError(f"Année impossible : {year}.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"Date impossible : {day:02d}/{month:02d}/{year}.") from None
+
+
+def format_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy, or empty."""
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+# --- numbers ----------------------------------------------------------------
+
+
+def format_percent(value: float | None) -> str:
+    """56.0 -> '56,00 %' (non-breaking space), None -> '–'."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}".replace(".", ",") + "\u00a0%"
+
+
+def format_int(value: int) -> str:
+    """12345 -> '12 345' (narrow no-break space as thousands separator)."""
+    return f"{value:,}".replace(",", "\u202f")

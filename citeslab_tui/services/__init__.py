@@ -1,0 +1,1 @@
+"""Application layer: the use cases the UI and the CLI call. No Textual here."""

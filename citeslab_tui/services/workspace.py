@@ -1,0 +1,92 @@
+"""A workspace: one open data folder (repository + reference tables + settings)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from citeslab_tui.domain.errors import ValidationError
+from citeslab_tui.domain.models import Settings
+from citeslab_tui.domain.text import clean_name, clean_text, fold
+from citeslab_tui.reference import Reference
+from citeslab_tui.store.repository import Repository
+
+
+class Workspace:
+    def __init__(self, repo: Repository, reference: Reference) -> None:
+        self.repo = repo
+        self.reference = reference
+
+    @classmethod
+    def open(cls, data_dir: Path, *, create: bool = True) -> Workspace:
+        repo = Repository.open(data_dir, create=create)
+        return cls(repo, Reference(data_dir))
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def data_dir(self) -> Path:
+        return self.repo.folder
+
+    @property
+    def settings(self) -> Settings:
+        return self.repo.settings
+
+    def site_names(self) -> list[str]:
+        """This laptop's sites first, then the reference sites."""
+        names = list(self.settings.sites)
+        for name in self.reference.names("sites"):
+            if fold(name) not in {fold(n) for n in names}:
+                names.append(name)
+        return names
+
+    def configure(
+        self,
+        *,
+        structure: str,
+        staff: list[str],
+        device: str,
+        sites: list[str] | None = None,
+        role: str = "laptop",
+    ) -> Settings:
+        """First set-up of a laptop (or the office): `citeslab init` and the setup screen."""
+        structure = clean_text(structure, 120)
+        if not structure:
+            raise ValidationError("Le nom de la structure porteuse est obligatoire.")
+        staff = [clean_name(s, "Le nom du chef de projet") for s in staff if s.strip()]
+        if not staff:
+            raise ValidationError("Indiquez au moins un chef de projet.")
+        device_name = clean_text(device, 40)
+        if not device_name:
+            raise ValidationError("Le nom de l'appareil est obligatoire.")
+        current = self.settings
+        device_id = (
+            current.device_id
+            or ("".join(ch for ch in fold(device_name) if ch.isalnum())[:12] or "poste")
+            + "-"
+            + uuid.uuid4().hex[:6]
+        )
+        sites = [clean_text(s, 80) for s in (sites or []) if s.strip()]
+        settings = current.model_copy(
+            update={
+                "structure": structure,
+                "staff": staff,
+                "current_staff": current.current_staff
+                if current.current_staff in staff
+                else staff[0],
+                "device_name": device_name,
+                "device_id": device_id,
+                "sites": sites or current.sites,
+                "last_site": current.last_site or (sites[0] if sites else ""),
+                "role": role,
+            }
+        )
+        self.repo.save_settings(settings)
+        return settings

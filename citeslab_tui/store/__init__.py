@@ -1,0 +1,1 @@
+"""The one package that knows TinyDB and files: storage, lock, backups, repository."""

@@ -1,0 +1,100 @@
+"""Durable file primitives: private folders, atomic replace, fsync."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from citeslab_tui.store.errors import StoreError
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def ensure_private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, PRIVATE_DIR)
+    return path
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename durable (POSIX only; Windows has no folder fsync)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def full_fsync(fd: int) -> None:
+    """fsync, with F_FULLFSYNC on macOS where plain fsync does not flush the drive."""
+    if sys.platform == "darwin":
+        import fcntl
+
+        try:
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            return
+        except OSError:
+            pass
+    os.fsync(fd)
+
+
+def describe_os_error(exc: OSError, what: str) -> str:
+    """One French sentence for a failed write: what happened and what to do."""
+    if exc.errno == errno.ENOSPC:
+        return f"{what} : le disque est plein. Libérez de la place puis réessayez."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{what} : écriture refusée (droits ou disque en lecture seule)."
+    return f"{what} : erreur du système ({exc.strerror or exc.__class__.__name__})."
+
+
+def atomic_write(path: Path, data: bytes, *, retries: int = 8) -> None:
+    """Write `data` to `path` atomically and durably.
+
+    Temporary file in the same folder, fsync, `os.replace`, fsync of the folder.
+    On Windows a replace can fail while an antivirus holds the file: retry with
+    backoff, never fall back to a non-atomic copy.
+    """
+    folder = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            if os.name == "posix":
+                os.fchmod(fd, PRIVATE_FILE)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            full_fsync(fd)
+        finally:
+            os.close(fd)
+        delay = 0.05
+        for attempt in range(retries):
+            try:
+                os.replace(tmp, path)
+                break
+            except PermissionError:
+                if os.name == "posix" or attempt == retries - 1:
+                    raise
+                time.sleep(delay)
+                delay *= 2
+        fsync_dir(folder)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """atomic_write turning OS errors into a French StoreError."""
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, f"Impossible d'écrire {path.name}")) from None

@@ -1,0 +1,271 @@
+"""The repository: records in, records out, every save durable.
+
+The only module (with storage.py) that knows TinyDB. Records live in tables
+named `<kind>.<first two hex digits of the id>` so that each durable save
+touches a small table (TinyDB rebuilds the whole table on every write). All
+documents are indexed in memory by id at open; reads never touch the disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from citeslab_tui.domain.errors import ValidationError
+from citeslab_tui.domain.hlc import HybridLogicalClock
+from citeslab_tui.domain.models import RECORD_TYPES, Record, Settings
+from citeslab_tui.domain.records import stamp
+from citeslab_tui.store import backups
+from citeslab_tui.store.errors import DatabaseCorrupt, StoreError
+from citeslab_tui.store.files import ensure_private_dir
+from citeslab_tui.store.lock import DataDirLock
+from citeslab_tui.store.settings import load_settings, save_settings
+from citeslab_tui.store.storage import JournalStorage, encode_snapshot
+
+R = TypeVar("R", bound=Record)
+LOCAL_TABLE = "_local"  # this file's counters: local sequence, last clock
+
+
+def table_name(kind: str, record_id: str) -> str:
+    return f"{kind}.{record_id[:2]}"
+
+
+class Repository:
+    """Open with `Repository.open(folder)`; use as a context manager or call close()."""
+
+    def __init__(self, folder: Path, lock: DataDirLock, storage: JournalStorage) -> None:
+        self.folder = folder
+        self._lock = lock
+        self._storage = storage
+        self._db = TinyDB(storage=lambda: storage)  # type: ignore[arg-type]
+        self.settings = load_settings(folder)
+        self._docs: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in RECORD_TYPES}
+        self._where: dict[str, tuple[str, int]] = {}
+        self._index()
+        local = self._local()
+        self.clock = HybridLogicalClock(self.device, local.get("hlc"))
+        self._lseq = int(local.get("lseq", 0))
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: Path, *, create: bool = True) -> Repository:
+        """Lock the folder, verify and load the database, rotate backups.
+
+        Raises DatabaseLocked / DatabaseCorrupt / StoreError with French messages;
+        a damaged database is never written to.
+        """
+        if create:
+            ensure_private_dir(folder)
+        elif not folder.exists():
+            raise StoreError(f"Le dossier de données {folder} n'existe pas.")
+        lock = DataDirLock(folder)
+        lock.acquire()
+        try:
+            try:
+                storage = JournalStorage(folder, create=create)
+            except DatabaseCorrupt as exc:
+                raise DatabaseCorrupt(exc.message + backups.latest_backup_hint(folder)) from None
+            repo = cls(folder, lock, storage)
+            repo._daily_backup()
+            return repo
+        except BaseException:
+            lock.release()
+            raise
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        finally:
+            self._lock.release()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _daily_backup(self) -> None:
+        if backups.list_backups(self.folder) and backups.list_backups(self.folder)[0].stem.endswith(
+            datetime.now().date().isoformat()
+        ):
+            return
+        snapshot = encode_snapshot(self._storage.read(), self._storage.generation)
+        with contextlib.suppress(StoreError):  # a backup failure must not block the day
+            backups.rotate(self.folder, snapshot, self.settings.backups_keep)
+
+    # --- settings --------------------------------------------------------------------
+
+    def save_settings(self, settings: Settings) -> None:
+        save_settings(self.folder, settings)
+        self.settings = settings
+        self.clock.device = self.device
+
+    @property
+    def device(self) -> str:
+        return self.settings.device_id or "local"
+
+    @property
+    def staff(self) -> str:
+        return self.settings.current_staff or (
+            self.settings.staff[0] if self.settings.staff else ""
+        )
+
+    # --- reading -----------------------------------------------------------------------
+
+    def _index(self) -> None:
+        for name, table in self._storage.read().items():
+            kind, _, _ = name.partition(".")
+            if kind not in self._docs:
+                continue
+            docs = self._docs[kind]
+            for doc_id, doc in table.items():
+                docs[doc["id"]] = doc
+                self._where[doc["id"]] = (name, int(doc_id))
+
+    def _local(self) -> dict[str, Any]:
+        return dict(self._storage.read().get(LOCAL_TABLE, {}).get("1", {}))
+
+    def doc(self, kind: str, record_id: str) -> dict[str, Any] | None:
+        return self._docs[kind].get(record_id)
+
+    def docs(self, kind: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        for doc in self._docs[kind].values():
+            if include_deleted or not doc.get("meta", {}).get("deleted"):
+                yield doc
+
+    def count(self, kind: str) -> int:
+        return sum(1 for _ in self.docs(kind))
+
+    def get(self, model: type[R], record_id: str) -> R | None:
+        doc = self._docs[model.kind].get(record_id)
+        if doc is None or doc.get("meta", {}).get("deleted"):
+            return None
+        return model.model_validate(doc)
+
+    def all(self, model: type[R]) -> list[R]:
+        return [model.model_validate(doc) for doc in self.docs(model.kind)]
+
+    @property
+    def lseq(self) -> int:
+        return self._lseq
+
+    # --- writing --------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything saved inside is one durable save (all or nothing)."""
+        try:
+            with self._storage.batch():
+                yield
+        except BaseException:
+            self._reindex()
+            raise
+
+    def save(self, *records: Record, deleted: bool = False) -> list[Record]:
+        """Durably save records (one journal line). Returns them with their envelope.
+
+        When this returns, the records are on disk (fsync'd).
+        """
+        now = datetime.now(UTC)
+        stamped: list[tuple[Record, dict[str, Any]]] = []
+        for record in records:
+            old = self._docs[record.kind].get(record.id)
+            doc = stamp(
+                record,
+                old,
+                device=self.device,
+                staff=self.staff,
+                clock=self.clock.now(),
+                now=now,
+                deleted=deleted,
+            )
+            stamped.append((record, doc))
+        self.put_docs([(record.kind, doc) for record, doc in stamped])
+        result = []
+        for record, doc in stamped:
+            result.append(type(record).model_validate(doc))
+        return result
+
+    def delete(self, *records: Record) -> None:
+        """Delete as a tombstone (the id stays, marked deleted, so sync carries it)."""
+        self.save(*records, deleted=True)
+
+    def put_docs(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Write documents exactly as given (after stamping or merging), durably.
+
+        Each gets the next local sequence number (`meta.lseq`), used by sync export.
+        """
+        items = list(items)
+        if not items:
+            return
+        for kind, _doc in items:
+            if kind not in self._docs:
+                raise ValidationError(f"Type d'enregistrement inconnu : {kind}.")
+        try:
+            with self._storage.batch():
+                for _kind, doc in items:
+                    self._lseq += 1
+                    doc["meta"]["lseq"] = self._lseq
+                self._put_all(items)
+                self._db.table(LOCAL_TABLE).upsert(
+                    Document({"lseq": self._lseq, "hlc": self.clock.last}, doc_id=1)
+                )
+        except BaseException:
+            self._reindex()
+            raise
+
+    def _put_all(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        new: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for kind, doc in items:
+            record_id = doc["id"]
+            where = self._where.get(record_id)
+            if where is None:
+                new.setdefault(table_name(kind, record_id), []).append((kind, doc))
+            else:
+                name, doc_id = where
+                self._db.table(name).upsert(Document(doc, doc_id=doc_id))
+                self._docs[kind][record_id] = self._storage.read()[name][str(doc_id)]
+        for name, group in new.items():
+            ids = self._db.table(name).insert_multiple(doc for _, doc in group)
+            stored = self._storage.read()[name]
+            for (kind, doc), doc_id in zip(group, ids, strict=True):
+                self._where[doc["id"]] = (name, doc_id)
+                self._docs[kind][doc["id"]] = stored[str(doc_id)]
+
+    def _reindex(self) -> None:
+        self._docs = {k: {} for k in RECORD_TYPES}
+        self._where = {}
+        for table in list(self._db._tables.values()):  # drop TinyDB's caches
+            table.clear_cache()
+        self._db._tables.clear()
+        self._index()
+        self._lseq = int(self._local().get("lseq", 0))
+
+    def checkpoint(self) -> None:
+        self._storage.checkpoint()
+
+    @property
+    def recovered_torn_write(self) -> bool:
+        return self._storage.recovered_torn_write
+
+
+def validate_doc(kind: str, doc: dict[str, Any]) -> str | None:
+    """French reason why a document is not a valid record of `kind`, or None."""
+    model = RECORD_TYPES.get(kind)
+    if model is None:
+        return f"type d'enregistrement inconnu « {kind} »"
+    try:
+        model.model_validate(doc)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"champ « {where} » invalide"
+    return None

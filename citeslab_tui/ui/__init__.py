@@ -1,0 +1,1 @@
+"""Textual UI: app (small), screens, dialogs, widgets."""
