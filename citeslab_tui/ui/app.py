@@ -43,8 +43,11 @@ class CitesLabApp(App[int]):
         Binding("f3", "open('tasks')", "Tâches", id="go_tasks"),
         Binding("f4", "open('bilan')", "Bilan", id="go_bilan"),
         Binding("f5", "open('sync')", "Synchro", id="go_sync"),
-        Binding("ctrl+n", "intake", "Nouvel accueil", id="intake"),
-        Binding("ctrl+f", "find", "Rechercher", id="find"),
+        Binding("ctrl+n", "push('screens.intake:IntakeScreen')", "Nouvel accueil", id="intake"),
+        Binding("ctrl+f", "push('dialogs.search:SearchDialog')", "Rechercher", id="find"),
+        Binding(
+            "ctrl+t", "push('dialogs.quick_task:QuickTaskDialog')", "Tâche rapide", id="quick_task"
+        ),
         Binding("ctrl+o", "hide", "Masquer l'écran", id="hide"),
         Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True),
     ]
@@ -63,6 +66,12 @@ class CitesLabApp(App[int]):
         if self.screen.id == name:
             return
         await self.switch_screen(name)
+
+    async def action_push(self, target: str) -> None:
+        """Open a screen or dialog by "module:Class" (imported on first use)."""
+        if self.workspace is None:
+            return
+        await self.push_screen(load_class(target)())
 
     def screen_instance(self, name: str) -> Screen[Any]:
         return self.get_screen(name)
