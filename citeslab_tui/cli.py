@@ -12,7 +12,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.french_argparse import FrenchParser
 
 # One module per area under citeslab_tui/commands/; each registers its subcommands.
-COMMAND_MODULES = ("setup",)
+COMMAND_MODULES = ("setup", "privacy", "reports", "sync", "keys")
 
 DESCRIPTION = """\
 CitésLab : accueil des porteurs de projet, permanences, suivi et bilan.
@@ -27,7 +27,12 @@ Exemples :
 
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchParser(prog="citeslab", description=DESCRIPTION)
-    parser.add_argument("--version", action="version", version=f"citeslab {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"citeslab {__version__}",
+        help="afficher la version et quitter",
+    )
     parser.add_argument(
         "--data-dir",
         metavar="DOSSIER",

@@ -8,6 +8,7 @@ queue and collective actions. For newcomers and for the benchmarks.
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from citeslab_tui.domain.models import (
@@ -64,8 +65,12 @@ COMMUNES = [("14118", "Caen"), ("14327", "Hérouville-Saint-Clair"), ("14167", "
 def generate(
     ws: Workspace, people: int, seed: int = 1, today: date | None = None, batch: int = 5000
 ) -> dict[str, int]:
-    """Add demo records to an open workspace; returns counts per kind."""
+    """Add demo records to an open workspace; returns counts per kind.
+
+    The same seed (and `today`) gives the same records, ids included.
+    """
     rng = random.Random(seed)
+    ids = random.Random(f"ids-{seed}")  # separate stream: ids do not shift the data
     today = today or date.today()
     sites = ws.site_names()
     qpvs = ws.reference.qpv_names(today) + ["hors QPV", ""]
@@ -78,6 +83,7 @@ def generate(
     pending: list[Record] = []
 
     def add(record: Record) -> None:
+        record.id = uuid.UUID(int=ids.getrandbits(128), version=4).hex
         pending.append(record)
         counts[record.kind] = counts.get(record.kind, 0) + 1
         if len(pending) >= batch:

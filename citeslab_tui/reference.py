@@ -47,22 +47,31 @@ def _read(path: Path) -> list[dict[str, str]]:
         ) from None
 
 
+def key_column(name: str) -> str:
+    """The key of a table: the first column of its shipped file."""
+    with data_file(f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle))[0].strip()
+
+
 def load_table(name: str, data_dir: Path | None = None) -> list[dict[str, str]]:
+    """Shipped rows, replaced or extended by `<data_dir>/reference/<name>.csv`."""
     rows = _read(data_file(f"{name}.csv"))
+    key = key_column(name)
     if data_dir is not None:
         override = data_dir / OVERRIDE_DIR / f"{name}.csv"
         if override.exists():
             extra = _read(override)
-            if rows and extra:
-                key = next(iter(rows[0]))
-                merged = {fold(r[key]): r for r in rows}
-                for row in extra:
-                    if row.get(key):
-                        merged[fold(row[key])] = row
-                rows = list(merged.values())
-            elif extra:
-                rows = extra
-    return [r for r in rows if fold(r.get("statut", "")) != "supprime"]
+            if extra and key not in extra[0]:
+                raise CitesLabError(
+                    f"La table de référence {override} doit avoir une colonne « {key} » "
+                    "(comme data/" + name + ".csv)."
+                )
+            merged = {fold(r[key]): r for r in rows}
+            for row in extra:
+                if row.get(key):
+                    merged[fold(row[key])] = {"statut": "", **row}
+            rows = list(merged.values())
+    return [r for r in rows if r.get(key) and fold(r.get("statut", "")) != "supprime"]
 
 
 @dataclass
@@ -71,6 +80,7 @@ class Reference:
 
     data_dir: Path | None = None
     _cache: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    _keys: dict[str, str] = field(default_factory=dict)
 
     def table(self, name: str) -> list[dict[str, str]]:
         if name not in self._cache:
@@ -78,8 +88,11 @@ class Reference:
         return self._cache[name]
 
     def names(self, name: str) -> list[str]:
-        """First column of a table: the values offered for completion."""
-        return [next(iter(row.values())) for row in self.table(name)]
+        """Key column of a table (its first column): the values offered for completion."""
+        if name not in self._keys:
+            self._keys[name] = key_column(name)
+        key = self._keys[name]
+        return [row[key] for row in self.table(name)]
 
     @cached_property
     def communes_by_insee(self) -> dict[str, dict[str, str]]:

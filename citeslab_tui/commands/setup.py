@@ -1,10 +1,9 @@
-"""Set-up and maintenance: init, demo, check, restore."""
+"""Set-up and maintenance: init, settings, demo, check, restore."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 from datetime import datetime
 
 from citeslab_tui.domain.errors import CitesLabError
@@ -29,6 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--office", action="store_true", help="ce poste est celui du bureau central")
     p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser(
+        "settings",
+        help="afficher les réglages de ce poste et le dossier des données",
+        description="Affiche les réglages du poste (sans rien modifier).\n\n"
+        "Exemple :\n  citeslab settings",
+    )
+    p.set_defaults(handler=cmd_settings)
 
     p = sub.add_parser(
         "demo",
@@ -78,6 +85,34 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    from citeslab_tui.store.settings import load_settings
+
+    folder = resolve_data_dir(args.data_dir)
+    settings = load_settings(folder)
+    if not settings.configured:
+        print(
+            f"Dossier des données : {folder}\n"
+            "Ce poste n'est pas encore préparé : lancez « citeslab init » ou l'application."
+        )
+        return 0
+    rows = [
+        ("Dossier des données", str(folder)),
+        ("Structure porteuse", settings.structure),
+        ("Chefs de projet", ", ".join(settings.staff)),
+        ("Chef de projet actuel", settings.current_staff),
+        ("Appareil", f"{settings.device_name} ({settings.device_id})"),
+        ("Rôle", "bureau central" if settings.role == "office" else "portable de terrain"),
+        ("Sites", ", ".join(settings.sites) or "(sites de référence)"),
+        ("Sauvegardes gardées", f"{settings.backups_keep} jours"),
+        ("Masquage automatique", f"{settings.idle_hide_minutes} min"),
+        ("Conservation des dossiers", f"{settings.retention_months} mois"),
+    ]
+    for label, value in rows:
+        print(f"{label} : {value}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from citeslab_tui.demo import generate
     from citeslab_tui.services.workspace import Workspace
@@ -113,7 +148,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     folder = resolve_data_dir(args.data_dir)
     try:
-        tables, docs = verify_folder(folder)
+        _tables, docs = verify_folder(folder)
     except DatabaseCorrupt as exc:
         raise DatabaseCorrupt(exc.message + backups.latest_backup_hint(folder)) from None
     print(f"Base saine : {docs} enregistrements ({folder}).")
@@ -121,7 +156,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from citeslab_tui.store import backups
+    from citeslab_tui.store.files import describe_os_error, write_private
     from citeslab_tui.store.lock import DataDirLock
     from citeslab_tui.store.storage import SNAPSHOT_NAME, decode_snapshot
 
@@ -131,26 +169,36 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if not available:
             print("Aucune sauvegarde.")
         for path in available:
-            print(path.stem.removeprefix(backups.PREFIX))
+            day = date.fromisoformat(path.stem.removeprefix(backups.PREFIX))
+            print(f"{day.isoformat()}  (sauvegarde du {day:%d/%m/%Y})")
         return 0
-    source = backups.backup_folder(folder) / f"{backups.PREFIX}{args.day}.json"
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        raise CitesLabError(
+            f"Date « {args.day[:20]} » illisible : écrivez AAAA-MM-JJ (exemple : 2026-11-25)."
+        ) from None
+    source = backups.backup_folder(folder) / f"{backups.PREFIX}{day.isoformat()}.json"
     if not source.exists():
         raise CitesLabError(
-            f"Pas de sauvegarde du {args.day}. Lancez « citeslab restore » pour la liste."
+            f"Pas de sauvegarde du {day:%d/%m/%Y}. Lancez « citeslab restore » pour la liste."
         )
-    decode_snapshot(source.read_bytes(), source.name)  # refuse a damaged backup
+    raw = source.read_bytes()
+    decode_snapshot(raw, source.name)  # refuse a damaged backup
     lock = DataDirLock(folder)
     lock.acquire()
     try:
         aside = folder / f"mis-de-cote-{datetime.now():%Y%m%d-%H%M%S}"
         aside.mkdir(mode=0o700)
-        for path in [folder / SNAPSHOT_NAME, *folder.glob("journal-*")]:
+        for path in [folder / SNAPSHOT_NAME, *sorted(folder.glob("journal-*"))]:
             if path.exists():
                 os.replace(path, aside / path.name)
-        shutil.copyfile(source, folder / SNAPSHOT_NAME)
-        if os.name == "posix":
-            os.chmod(folder / SNAPSHOT_NAME, 0o600)
+        write_private(folder / SNAPSHOT_NAME, raw)
+    except OSError as exc:
+        raise CitesLabError(describe_os_error(exc, "Restauration impossible")) from None
     finally:
         lock.release()
-    print(f"Sauvegarde du {args.day} restaurée. L'ancienne base est conservée dans {aside.name}.")
+    print(
+        f"Sauvegarde du {day:%d/%m/%Y} restaurée. L'ancienne base est conservée dans {aside.name}."
+    )
     return 0

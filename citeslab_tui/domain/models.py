@@ -427,6 +427,20 @@ class CollectiveAction(Record):
         return self.women + self.men + self.unknown
 
 
+class SuggestionDismissal(Record):
+    """A suggested follow-up the user dismissed (services/tasks.py), remembered and synced.
+
+    `key` names the suggestion and what it was based on (e.g. "check:<orientation id>"),
+    so a new fact (a later contact) makes a new suggestion.
+    """
+
+    kind: ClassVar[str] = "dismissal"
+
+    key: ShortText
+    person_id: str | None = None
+    on: date
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
     for cls in (
@@ -438,11 +452,20 @@ RECORD_TYPES: dict[str, type[Record]] = {
         FollowUpTask,
         QueueEntry,
         CollectiveAction,
+        SuggestionDismissal,
     )
 }
 
 # Records of these kinds belong to a person (erasure and access follow `person_id`).
-PERSON_LINKED_KINDS = ("interview", "stage", "orientation", "outcome", "task", "queue")
+PERSON_LINKED_KINDS = (
+    "interview",
+    "stage",
+    "orientation",
+    "outcome",
+    "task",
+    "queue",
+    "dismissal",
+)
 
 
 class Site(BaseModel):
@@ -468,7 +491,9 @@ class Settings(BaseModel):
     backups_keep: int = Field(default=14, ge=1, le=365)
     idle_hide_minutes: int = Field(default=5, ge=0, le=240)
     retention_months: int = Field(default=24, ge=1, le=240)
+    retention_reminded_on: date | None = None  # last monthly retention reminder shown
     role: Literal["laptop", "office"] = "laptop"
+    sync_folder: str = ""  # last folder used by the sync screen (USB stick, share)
 
     @property
     def configured(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from citeslab_tui.domain.models import RECORD_TYPES, Record
 
 ENVELOPE_KEYS = ("id", "meta")
+TRAIL_MAX = 50  # audit trail entries kept per record (meta.trail)
 
 
 def content_of(doc: dict[str, Any]) -> dict[str, Any]:
@@ -30,9 +31,32 @@ def stamp(
     clock: str,
     now: datetime,
     deleted: bool = False,
+    erased: bool = False,
+    touched: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The stored document for a local write of `record` over `old_doc`."""
+    """The stored document for a local write of `record` over `old_doc`.
+
+    `erased` (right to erasure, anonymisation) marks the document `meta.erased`
+    (absorbing in the merge) and drops kept conflicts of its personal fields.
+    Every write over an existing document appends to `meta.trail` (audit trail):
+    `[hlc, when, staff, device, [changed fields], action]`, the last TRAIL_MAX kept.
+    Dots are `[device, counter, hlc]` (the hlc orders concurrent values in the
+    sync merge's view); `touched` fields get the new dot even when unchanged
+    (choosing the shown value of a conflict resolves it).
+    """
     content = record.content()
+    if erased or (old_doc is not None and old_doc.get("meta", {}).get("erased")):
+        # Erasure is absorbing: an erased record never takes personal data again.
+        fields = type(record).model_fields
+        for name in type(record).personal_fields:
+            content[name] = fields[name].get_default(call_default_factory=True)
+    if old_doc is not None and old_doc.get("meta", {}).get("erased"):
+        # Erasure is absorbing (as in the sync merge): a later local write of an
+        # erased record cannot bring personal data back.
+        model = type(record)
+        for name in model.personal_fields:
+            if name in content:
+                content[name] = model.model_fields[name].get_default(call_default_factory=True)
     when = now.isoformat()
     if old_doc is None:
         meta: dict[str, Any] = {
@@ -40,7 +64,7 @@ def stamp(
             "created_by": staff,
             "created_device": device,
             "vv": {device: 1},
-            "dot0": [device, 1],
+            "dot0": [device, 1, clock],
             "dots": {},
             "conflicts": {},
         }
@@ -58,8 +82,9 @@ def stamp(
         old_content = content_of(old_doc)
         changed = [k for k, v in content.items() if old_content.get(k) != v]
         changed += [k for k in old_content if k not in content]
+        changed += [k for k in touched if k in content and k not in changed]
         for key in changed:
-            meta["dots"][key] = [device, counter]
+            meta["dots"][key] = [device, counter, clock]
             meta["conflicts"].pop(key, None)  # a local write resolves a conflict
     meta.update(
         {
@@ -70,6 +95,15 @@ def stamp(
             "deleted": deleted or bool(meta.get("deleted")),
         }
     )
+    if erased:
+        meta["erased"] = True
+        personal = type(record).personal_fields
+        meta["conflicts"] = {k: v for k, v in meta["conflicts"].items() if k not in personal}
+    action = "erase" if erased else "delete" if deleted else "edit"
+    if old_doc is not None and (changed or action != "edit"):
+        trail = list(old_doc.get("meta", {}).get("trail", []))
+        trail.append([clock, when, staff, device, changed, action])
+        meta["trail"] = trail[-TRAIL_MAX:]
     return {"id": record.id, **content, "meta": meta}
 
 

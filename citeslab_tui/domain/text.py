@@ -12,7 +12,11 @@ from datetime import date, datetime
 
 from citeslab_tui.domain.errors import ValidationError
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+# control characters, zero-width and bidi overrides (display spoofing), lone surrogates
+# (not encodable as UTF-8: they would break the save)
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
 _SPACES = re.compile(r"\s+")
 MAX_NAME = 80
 MAX_TEXT = 4000
@@ -41,12 +45,15 @@ def clean_name(value: str, label: str = "Le nom") -> str:
     return name
 
 
+_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
+
+
 def fold(value: str) -> str:
     """Search key: accents, case and punctuation ignored ("Hérouville" -> "herouville")."""
-    decomposed = unicodedata.normalize("NFKD", str(value))
+    # NFKD before casefold (𝔸 -> A -> a) and after it (casefold can compose)
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", str(value)).casefold())
     without = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    without = without.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    kept = "".join(ch if ch.isalnum() else " " for ch in without.casefold())
+    kept = "".join(ch if ch.isalnum() else " " for ch in without.translate(_LETTERS))
     return _SPACES.sub(" ", kept).strip()
 
 
@@ -110,13 +117,31 @@ def parse_email(value: str) -> str:
 
 # --- dates ------------------------------------------------------------------
 
-_DATE_SEP = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE_SEP = re.compile(r"^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{2}|\d{4})$", re.ASCII)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4}|\d{2})$", re.ASCII)
+_WORDS = re.compile(r"^(\d{1,2})(?:er)? ([a-z]+)\.? (\d{4})$", re.ASCII)
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1,
+    "fevrier": 2, "fevr": 2, "fev": 2,
+    "mars": 3, "mar": 3,
+    "avril": 4, "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7, "juil": 7,
+    "aout": 8,
+    "septembre": 9, "sept": 9, "sep": 9,
+    "octobre": 10, "oct": 10,
+    "novembre": 11, "nov": 11,
+    "decembre": 12, "dec": 12,
+}  # fmt: skip
 
 
 def parse_date(value: str, today: date | None = None) -> date:
-    """dd/mm/yyyy, d/m/yyyy, dd/mm/yy, dd-mm-yyyy, dd.mm.yyyy or ISO yyyy-mm-dd.
+    """A date typed the French way -> `date`, or ValidationError (French).
 
+    Accepts dd/mm/yyyy, d/m/yyyy, dd/mm/yy, with `/`, `.`, `-` or spaces as
+    separators, ddmmyyyy, "26 novembre 2026", "1er mai 2026" and ISO yyyy-mm-dd.
     A two-digit year means 19yy when 20yy would lie in the future, else 20yy.
     """
     raw = clean_text(value, 40)
@@ -124,10 +149,15 @@ def parse_date(value: str, today: date | None = None) -> date:
         raise ValidationError("Date vide.")
     today = today or date.today()
     iso = _ISO.match(raw)
+    words = _WORDS.match(fold(raw).replace(" er ", "er "))
     if iso:
         year, month, day = (int(g) for g in iso.groups())
+    elif words:
+        if words.group(2) not in MONTHS:
+            raise ValidationError(f"Mois inconnu « {words.group(2)[:20]} » : écrivez jj/mm/aaaa.")
+        day, month, year = int(words.group(1)), MONTHS[words.group(2)], int(words.group(3))
     else:
-        m = _DATE_SEP.match(raw)
+        m = _DATE_SEP.match(raw) or _COMPACT.match(raw)
         if not m:
             raise ValidationError(f"Date illisible « {raw[:20]} » : écrivez jj/mm/aaaa.")
         day, month = int(m.group(1)), int(m.group(2))

@@ -31,7 +31,8 @@ def latest_backup_hint(data_dir: Path) -> str:
     shown = date.fromisoformat(day).strftime("%d/%m/%Y")
     return (
         f" Sauvegarde la plus récente : {backups[0].name} (du {shown}). "
-        f"Pour la restaurer : citeslab restore {day}"
+        f"Pour la restaurer (l'actuelle est mise de côté, jamais effacée) : "
+        f"« citeslab restore {day} »."
     )
 
 

@@ -13,6 +13,9 @@ from citeslab_tui.store.errors import StoreError
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+# Windows: an antivirus or indexer briefly holding the target makes os.replace fail
+# with PermissionError; retried with backoff (never replaced by a non-atomic copy).
+RETRY_REPLACE = os.name == "nt"
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -48,11 +51,26 @@ def full_fsync(fd: int) -> None:
 
 def describe_os_error(exc: OSError, what: str) -> str:
     """One French sentence for a failed write: what happened and what to do."""
-    if exc.errno == errno.ENOSPC:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return f"{what} : le disque est plein. Libérez de la place puis réessayez."
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"{what} : écriture refusée (droits ou disque en lecture seule)."
-    return f"{what} : erreur du système ({exc.strerror or exc.__class__.__name__})."
+        return (
+            f"{what} : écriture refusée (droits ou disque en lecture seule). "
+            "Choisissez un dossier où vous pouvez écrire (--data-dir)."
+        )
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        return (
+            f"{what} : un fichier porte le nom attendu pour un dossier (ou l'inverse). "
+            "Choisissez un autre dossier de données (--data-dir)."
+        )
+    if exc.errno == errno.ENOENT:
+        return f"{what} : dossier ou fichier introuvable (support retiré ?)."
+    if exc.errno == errno.EIO:
+        return (
+            f"{what} : erreur de lecture ou d'écriture du disque (support endommagé ou retiré ?)."
+        )
+    code = errno.errorcode.get(exc.errno or 0, exc.__class__.__name__)
+    return f"{what} : erreur du système ({code})."
 
 
 def atomic_write(path: Path, data: bytes, *, retries: int = 8) -> None:
@@ -82,7 +100,7 @@ def atomic_write(path: Path, data: bytes, *, retries: int = 8) -> None:
                 os.replace(tmp, path)
                 break
             except PermissionError:
-                if os.name == "posix" or attempt == retries - 1:
+                if not RETRY_REPLACE or attempt == retries - 1:
                     raise
                 time.sleep(delay)
                 delay *= 2

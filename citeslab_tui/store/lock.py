@@ -16,8 +16,8 @@ from pathlib import Path
 import orjson
 from filelock import FileLock, Timeout
 
-from citeslab_tui.store.errors import DatabaseLocked
-from citeslab_tui.store.files import PRIVATE_FILE
+from citeslab_tui.store.errors import DatabaseLocked, StoreError
+from citeslab_tui.store.files import PRIVATE_FILE, describe_os_error
 
 LOCK_NAME = "citeslab.lock"
 INFO_NAME = "citeslab.lock.json"
@@ -26,26 +26,46 @@ INFO_NAME = "citeslab.lock.json"
 class DataDirLock:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._lock = FileLock(str(folder / LOCK_NAME), timeout=0, mode=PRIVATE_FILE)
+        # thread_local=False: the app opens the workspace in a worker thread and closes
+        # it from the UI thread; a thread-local lock would never be released there.
+        self._lock = FileLock(
+            str(folder / LOCK_NAME), timeout=0, mode=PRIVATE_FILE, thread_local=False
+        )
         self._info = folder / INFO_NAME
 
     def acquire(self) -> None:
+        """Take the folder or raise DatabaseLocked / StoreError (French)."""
         try:
             self._lock.acquire()
         except Timeout:
             raise DatabaseLocked(self._refusal()) from None
+        except OSError as exc:
+            raise StoreError(
+                describe_os_error(exc, f"Impossible d'utiliser le dossier de données {self.folder}")
+            ) from None
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "started": datetime.now().astimezone().isoformat(timespec="seconds"),
         }
-        self._info.write_bytes(orjson.dumps(info))
-        if os.name == "posix":
-            os.chmod(self._info, PRIVATE_FILE)
+        try:  # advisory (for the refusal message): no fsync needed
+            fd = os.open(self._info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+            try:
+                os.write(fd, orjson.dumps(info))
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            self._lock.release()
+            raise StoreError(
+                describe_os_error(exc, f"Impossible d'utiliser le dossier de données {self.folder}")
+            ) from None
 
     def release(self) -> None:
         if self._lock.is_locked:
-            self._info.unlink(missing_ok=True)
+            try:
+                self._info.unlink(missing_ok=True)
+            except OSError:
+                pass  # a stale info file is rewritten by the next holder
             self._lock.release()
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from citeslab_tui.domain.models import RECORD_TYPES, Record, Settings
 from citeslab_tui.domain.records import stamp
 from citeslab_tui.store import backups
 from citeslab_tui.store.errors import DatabaseCorrupt, StoreError
-from citeslab_tui.store.files import ensure_private_dir
+from citeslab_tui.store.files import describe_os_error, ensure_private_dir
 from citeslab_tui.store.lock import DataDirLock
 from citeslab_tui.store.settings import load_settings, save_settings
 from citeslab_tui.store.storage import JournalStorage, encode_snapshot
@@ -63,20 +63,31 @@ class Repository:
         a damaged database is never written to.
         """
         if create:
-            ensure_private_dir(folder)
-        elif not folder.exists():
+            try:
+                ensure_private_dir(folder)
+            except OSError as exc:
+                where = f"Impossible de créer le dossier de données {folder}"
+                raise StoreError(describe_os_error(exc, where)) from None
+        elif not folder.is_dir():
             raise StoreError(f"Le dossier de données {folder} n'existe pas.")
         lock = DataDirLock(folder)
         lock.acquire()
+        storage: JournalStorage | None = None
         try:
             try:
                 storage = JournalStorage(folder, create=create)
             except DatabaseCorrupt as exc:
                 raise DatabaseCorrupt(exc.message + backups.latest_backup_hint(folder)) from None
+            except OSError as exc:  # the folder vanished or became unreadable meanwhile
+                raise StoreError(
+                    describe_os_error(exc, "Ouverture de la base impossible")
+                ) from None
             repo = cls(folder, lock, storage)
             repo._daily_backup()
             return repo
         except BaseException:
+            if storage is not None:
+                storage.close(fold=False)
             lock.release()
             raise
 
@@ -93,12 +104,12 @@ class Repository:
         self.close()
 
     def _daily_backup(self) -> None:
-        if backups.list_backups(self.folder) and backups.list_backups(self.folder)[0].stem.endswith(
-            datetime.now().date().isoformat()
-        ):
+        # one a day, checked first: encoding the snapshot is not free
+        name = f"{backups.PREFIX}{date.today().isoformat()}.json"
+        if (backups.backup_folder(self.folder) / name).exists():
             return
         snapshot = encode_snapshot(self._storage.read(), self._storage.generation)
-        with contextlib.suppress(StoreError):  # a backup failure must not block the day
+        with contextlib.suppress(StoreError, OSError):  # a failed backup must not block the day
             backups.rotate(self.folder, snapshot, self.settings.backups_keep)
 
     # --- settings --------------------------------------------------------------------
@@ -169,7 +180,7 @@ class Repository:
             self._reindex()
             raise
 
-    def save(self, *records: Record, deleted: bool = False) -> list[Record]:
+    def save(self, *records: Record, deleted: bool = False, erased: bool = False) -> list[Record]:
         """Durably save records (one journal line). Returns them with their envelope.
 
         When this returns, the records are on disk (fsync'd).
@@ -186,6 +197,7 @@ class Repository:
                 clock=self.clock.now(),
                 now=now,
                 deleted=deleted,
+                erased=erased,
             )
             stamped.append((record, doc))
         self.put_docs([(record.kind, doc) for record, doc in stamped])
@@ -198,13 +210,27 @@ class Repository:
         """Delete as a tombstone (the id stays, marked deleted, so sync carries it)."""
         self.save(*records, deleted=True)
 
-    def put_docs(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    def local_state(self, key: str, default: Any = None) -> Any:
+        """A value of this file's local (never synced) state, e.g. sync bookkeeping."""
+        return self._local().get(key, default)
+
+    def observe_clocks(self, clocks: Iterable[str]) -> None:
+        """HLC observe step: absorb clocks seen in imported records (persisted by the
+        next put_docs)."""
+        for clock in clocks:
+            self.clock.observe(clock)
+
+    def put_docs(
+        self, items: Iterable[tuple[str, dict[str, Any]]], *, local: dict[str, Any] | None = None
+    ) -> None:
         """Write documents exactly as given (after stamping or merging), durably.
 
         Each gets the next local sequence number (`meta.lseq`), used by sync export.
+        `local` updates keys of this file's local state in the same durable step
+        (sync bookkeeping: what was exported, imported files).
         """
         items = list(items)
-        if not items:
+        if not items and not local:
             return
         for kind, _doc in items:
             if kind not in self._docs:
@@ -216,7 +242,9 @@ class Repository:
                     doc["meta"]["lseq"] = self._lseq
                 self._put_all(items)
                 self._db.table(LOCAL_TABLE).upsert(
-                    Document({"lseq": self._lseq, "hlc": self.clock.last}, doc_id=1)
+                    Document(
+                        {**(local or {}), "lseq": self._lseq, "hlc": self.clock.last}, doc_id=1
+                    )
                 )
         except BaseException:
             self._reindex()
@@ -231,7 +259,15 @@ class Repository:
                 new.setdefault(table_name(kind, record_id), []).append((kind, doc))
             else:
                 name, doc_id = where
-                self._db.table(name).upsert(Document(doc, doc_id=doc_id))
+                # Replace the whole document (TinyDB's upsert would merge: a key absent
+                # from `doc` would survive). Copy first: `doc` may be the stored dict.
+                exact = dict(doc)
+
+                def replace(stored: dict[str, Any], exact: dict[str, Any] = exact) -> None:
+                    stored.clear()
+                    stored.update(exact)
+
+                self._db.table(name).update(replace, doc_ids=[doc_id])
                 self._docs[kind][record_id] = self._storage.read()[name][str(doc_id)]
         for name, group in new.items():
             ids = self._db.table(name).insert_multiple(doc for _, doc in group)

@@ -1,0 +1,124 @@
+"""Start-up of the app vs a bare Textual app, and peak RSS once the data is loaded.
+
+    .venv/bin/python bench/bench_startup.py [--runs 9] [--people 10000]
+
+Both processes are measured the same way: from the moment this script spawns
+them (time.perf_counter(), CLOCK_MONOTONIC, shared by processes on Linux) to
+their first screen's on_ready, headless at 80x24:
+- the app: CITESLAB_EXIT_ON_READY=1 and CITESLAB_T0=<spawn time> make it print
+  the elapsed seconds at on_ready and exit;
+- the baseline: ../shared/bench/bare_textual.py, run through a two-line wrapper
+  that adds its module start time to the `ready_after` it measures.
+Then CITESLAB_EXIT_ON_READY=loaded: time until the data filled the screen, and
+the peak RSS (ru_maxrss) of the app at that moment.
+
+The data folder is made once with `citeslab demo --people N` and cached in /tmp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE = ROOT.parent / "shared" / "bench" / "bare_textual.py"
+if not BARE.exists():
+    BARE = Path("/work/shared/bench/bare_textual.py")
+PYTHON = sys.executable
+
+BARE_WRAPPER = """
+import runpy, sys, time
+ns = runpy.run_path(sys.argv[1], run_name="bare")
+app = ns["Bare"]()
+app.run(headless=True, size=(80, 24))
+print(f"{ns['T0'] + app.ready_after:.6f}")
+"""
+
+
+def data_folder(people: int) -> Path:
+    folder = Path(f"/tmp/citeslab-bench-{people}")
+    if not (folder / "settings.json").exists() and not any(folder.glob("*.json*")):
+        print(f"Création des données de démonstration ({people} personnes) dans {folder}…")
+        subprocess.run(
+            [
+                PYTHON,
+                "-m",
+                "citeslab_tui",
+                "--data-dir",
+                str(folder),
+                "demo",
+                "--people",
+                str(people),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+    return folder
+
+
+def run_app(folder: Path, mode: str) -> list[float]:
+    env = dict(os.environ, CITESLAB_EXIT_ON_READY=mode)
+    env["CITESLAB_T0"] = repr(time.perf_counter())
+    out = subprocess.run(
+        [PYTHON, "-m", "citeslab_tui", "--data-dir", str(folder)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [float(x) for x in out.strip().splitlines()[-1].split()]
+
+
+def run_bare() -> float:
+    start = time.perf_counter()
+    out = subprocess.run(
+        [PYTHON, "-c", BARE_WRAPPER, str(BARE)], capture_output=True, text=True, check=True
+    ).stdout
+    return float(out.strip().splitlines()[-1]) - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--people", type=int, default=10000)
+    args = parser.parse_args()
+    folder = data_folder(args.people)
+    # warm the file cache and .pyc files once
+    run_bare()
+    run_app(folder, "1")
+    bare: list[float] = []
+    app: list[float] = []
+    for i in range(args.runs):  # interleaved, order alternated: both see the same noise
+        if i % 2:
+            app.append(run_app(folder, "1")[0])
+            bare.append(run_bare())
+        else:
+            bare.append(run_bare())
+            app.append(run_app(folder, "1")[0])
+    loaded: list[float] = []
+    rss: list[float] = []
+    for _ in range(max(3, args.runs // 3)):
+        seconds, peak = run_app(folder, "loaded")
+        loaded.append(seconds)
+        rss.append(peak)
+    med_bare, med_app = statistics.median(bare), statistics.median(app)
+    print(f"runs: {args.runs}, data: {folder} ({args.people} personnes)")
+    print(f"bare Textual  spawn->on_ready  median {med_bare:.3f} s  (min {min(bare):.3f})")
+    print(f"citeslab      spawn->on_ready  median {med_app:.3f} s  (min {min(app):.3f})")
+    print(f"ratio of medians (target <= 1.25): {med_app / med_bare:.2f}")
+    print(f"ratio of minimums (least noise):   {min(app) / min(bare):.2f}")
+    print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU")
+    print(f"citeslab      spawn->data shown median {statistics.median(loaded):.3f} s")
+    print(
+        f"peak RSS with data loaded: median {statistics.median(rss):.1f} MiB (max {max(rss):.1f})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""Tasks screen with `demo --people 10000` (~20,000 tasks): open and switch views.
+
+Run by hand: `.venv/bin/python bench/bench_tasks.py [--people N] [--runs R]`.
+The demo folder is cached in /tmp/citeslab_tasks_bench/demo<N> (made on first run).
+Prints medians (ms) of: the service alone (bucketing, first page of rows,
+suggestions) and, through the pilot at 80x24, opening the screen (push + first
+paint) and each view switch (key `v` + repaint). Target: ≤ 100 ms each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textual.screen import Screen  # noqa: E402
+
+from citeslab_tui.services import tasks as task_service  # noqa: E402
+from citeslab_tui.services.workspace import Workspace  # noqa: E402
+from citeslab_tui.ui.app import CitesLabApp  # noqa: E402
+from citeslab_tui.ui.screens.tasks import PAGE_SIZE, VIEW_ORDER, TasksScreen  # noqa: E402
+
+
+def demo_folder(people: int) -> Path:
+    folder = Path(f"/tmp/citeslab_tasks_bench/demo{people}")
+    if not (folder / "citeslab.json").exists():
+        print(f"Création des données de démonstration ({people} personnes)…", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "citeslab_tui",
+                "--data-dir",
+                str(folder),
+                "demo",
+                "--people",
+                str(people),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+    return folder
+
+
+def ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:7.1f} ms (max {max(values) * 1000:.1f})"
+
+
+class FooterOnly(Screen):
+    def compose(self) -> Any:
+        from citeslab_tui.ui.widgets.footer import KeysFooter
+
+        yield KeysFooter()
+
+
+class Bench(CitesLabApp):
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__(str(ws.data_dir))
+        self.workspace = ws
+
+    def open_workspace(self) -> None:  # type: ignore[override]
+        """The workspace is already open."""
+
+
+class Clock:
+    """Wall-clock and process CPU time of each measure (the CPU time is steadier when
+    other programs share the machine)."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, list[tuple[float, float]]] = {}
+
+    def start(self) -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    def stop(self, name: str, started: tuple[float, float]) -> float:
+        wall = time.perf_counter() - started[0]
+        cpu = time.process_time() - started[1]
+        self.results.setdefault(name, []).append((wall, cpu))
+        return wall
+
+    def report(self) -> None:
+        for name, values in self.results.items():
+            walls = [w for w, _ in values]
+            cpus = [c for _, c in values]
+            print(
+                f"  {name:<34}{statistics.median(walls) * 1000:7.1f} ms"
+                f"  (max {max(walls) * 1000:6.1f})   CPU {statistics.median(cpus) * 1000:6.1f} ms"
+            )
+
+
+async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
+    """Like the real app: the tasks screen is installed once and switched to (F3)."""
+    for name in (
+        "référence : touche sans effet",
+        "référence : écran vide + pied",
+        "premier affichage",
+        "retour (F3)",
+        "changement de vue",
+    ):
+        clock.results[name] = []
+    for _ in range(runs):
+        task_service._BOARDS.clear()  # cold caches for the first display
+        app = Bench(ws)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            # a pushed screen (switch_screen needs one with a result callback)
+            app.install_screen(Screen(), "blank")
+            await app.push_screen("blank")
+            await pilot.pause()
+            app.install_screen(TasksScreen(), "tasks")
+            started = clock.start()
+            await app.switch_screen("tasks")
+            await pilot.pause()
+            clock.stop("premier affichage", started)
+            for _ in VIEW_ORDER:
+                started = clock.start()
+                await pilot.press("z")  # a key bound to nothing: the pilot's own cost
+                await pilot.pause()
+                clock.stop("référence : touche sans effet", started)
+                started = clock.start()
+                await pilot.press("v")
+                await pilot.pause()
+                clock.stop("changement de vue", started)
+                clock.stop(f"  vue {app.screen.view}", started)  # type: ignore[attr-defined]
+            await app.switch_screen("blank")
+            await pilot.pause()
+            started = clock.start()
+            await app.switch_screen("tasks")
+            await pilot.pause()
+            clock.stop("retour (F3)", started)
+            # reference: switching to a screen holding only the footer (Textual's own cost)
+            await app.switch_screen("blank")
+            await pilot.pause()
+            if "footer_only" not in app._installed_screens:
+                app.install_screen(FooterOnly(), "footer_only")
+            await app.switch_screen("footer_only")
+            await pilot.pause()
+            await app.switch_screen("blank")
+            await pilot.pause()
+            started = clock.start()
+            await app.switch_screen("footer_only")
+            await pilot.pause()
+            clock.stop("référence : écran vide + pied", started)
+            app.workspace = None  # the bench closes the workspace, not the app
+    # the screen's own work without the pilot nor the paint: refresh_view timed directly
+    app = Bench(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = TasksScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        for _ in range(runs):
+            for view in VIEW_ORDER:
+                started = clock.start()
+                screen.show_view(view)
+                clock.stop("refresh_view seul (sans rendu)", started)
+        app.workspace = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    folder = demo_folder(args.people)
+    start = time.perf_counter()
+    ws = Workspace.open(folder)
+    print(f"ouverture des données : {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(f"tâches : {ws.repo.count('task')}, personnes : {ws.repo.count('person')}")
+    try:
+        service = Clock()
+        for _ in range(args.runs):
+            board = task_service.TaskBoard(ws)
+            started = service.start()
+            counts = board.counts()
+            service.stop("répartition en vues", started)
+            started = service.start()
+            board.rows(board.ids("later")[:PAGE_SIZE])
+            service.stop("tri + 1re page (vue la plus longue)", started)
+            started = service.start()
+            task_service.suggestions(ws)
+            service.stop("suggestions", started)
+        print("vues :", ", ".join(f"{task_service.VIEW_LABELS[k]} {v}" for k, v in counts.items()))
+        print("service (appels directs) :")
+        service.report()
+        print("écran (pilote 80x24) :")
+        screen = Clock()
+        asyncio.run(pilot_bench(ws, args.runs, screen))
+        screen.report()
+    finally:
+        ws.close()
+
+
+if __name__ == "__main__":
+    main()

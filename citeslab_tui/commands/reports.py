@@ -1,0 +1,164 @@
+"""The office's commands: report (the bilan), export, import (the legacy register)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.store.paths import resolve_data_dir
+
+EXIT_USAGE = 2
+
+
+def _date(value: str) -> date:
+    from citeslab_tui.domain.text import parse_date
+
+    try:
+        return parse_date(value)
+    except CitesLabError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc.message} (AAAA-MM-JJ ou jj/mm/aaaa attendu)"
+        ) from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="bilan d'activité d'une période (texte, JSON, CSV ou Excel)",
+        description="Calcule le bilan d'une période (dates incluses), pour un site ou tous.\n"
+        "Sans --from/--to : l'année d'activité en cours (1er septembre – 31 août).\n\n"
+        "Exemples :\n"
+        "  citeslab report --from 2013-09-01 --to 2014-08-31\n"
+        "  citeslab report --from 01/09/2013 --to 31/08/2014 --format json\n"
+        '  citeslab report --from 2024-09-01 --to 2025-08-31 --site "Colombelles" '
+        "--format xlsx --output bilan.xlsx",
+    )
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE", help="premier jour")
+    p.add_argument("--to", dest="end", type=_date, metavar="DATE", help="dernier jour (inclus)")
+    p.add_argument("--site", metavar="NOM", help="un seul site de permanence")
+    p.add_argument(
+        "--format", choices=("text", "json", "csv", "xlsx"), default="text", help="format"
+    )
+    p.add_argument("--output", metavar="FICHIER", help="fichier à écrire (sinon la sortie)")
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser(
+        "export",
+        help="exporter personnes, entretiens, étapes, orientations, issues et tâches",
+        description="Exporte les données pour le bureau (fichiers réservés à l'utilisateur).\n"
+        "CSV : un dossier avec un fichier par table (UTF-8 avec BOM, séparateur « ; »).\n"
+        "XLSX : un classeur, une feuille par table. JSON : un seul fichier.\n"
+        "Sans --output : dans le sous-dossier exports du dossier des données.\n\n"
+        "Exemples :\n  citeslab export --format xlsx --output export.xlsx\n"
+        "  citeslab export --format csv --output export-csv",
+    )
+    p.add_argument("--format", choices=("csv", "xlsx", "json"), default="xlsx", help="format")
+    p.add_argument("--output", metavar="CHEMIN", help="fichier (ou dossier pour CSV)")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser(
+        "import",
+        help="importer le registre historique (CSV ou XLSX)",
+        description="Importe le registre tenu depuis 2012 (une ligne par personne).\n"
+        "Affiche un résumé puis demande confirmation ; rien n'est écrit sans accord.\n"
+        "Réimporter le même fichier n'ajoute rien.\n\n"
+        "Exemples :\n  citeslab import registre.csv --dry-run\n"
+        "  citeslab import registre.xlsx --yes",
+    )
+    p.add_argument("file", metavar="FICHIER", help="registre (.csv ou .xlsx)")
+    p.add_argument("--dry-run", action="store_true", help="afficher le résumé sans rien écrire")
+    p.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+    p.set_defaults(handler=cmd_import)
+
+
+def _period(args: argparse.Namespace):  # -> Period | None (None: error already printed)
+    """--from/--to; a missing bound is taken from the activity year of the other one."""
+    from citeslab_tui.domain.bilan import Period, activity_year
+
+    anchor = activity_year(args.start or args.end or date.today())
+    start = args.start or anchor.start
+    end = args.end or anchor.end
+    try:
+        return Period(start, end)
+    except CitesLabError as exc:
+        print(f"citeslab report : erreur : {exc.message}", file=sys.stderr)
+        return None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import reports
+    from citeslab_tui.services.workspace import Workspace
+
+    period = _period(args)
+    if period is None:
+        return EXIT_USAGE
+    with Workspace.open(resolve_data_dir(args.data_dir), create=False) as ws:
+        site = reports.resolve_site(ws, args.site)
+        bilan = reports.bilan_for(ws, period, site)
+        if args.format == "xlsx" and not args.output:
+            folder = Path(ws.data_dir) / reports.EXPORTS_DIR
+            args.output = str(folder / f"{reports.report_basename(bilan)}.xlsx")
+    data: bytes = {
+        "text": lambda: reports.render_text(bilan).encode("utf-8"),
+        "json": lambda: reports.render_json(bilan),
+        "csv": lambda: reports.render_csv(bilan),
+        "xlsx": lambda: reports.render_xlsx(bilan),
+    }[args.format]()
+    if args.output:
+        path = reports.write_private_file(Path(args.output).expanduser(), data)
+        print(f"Bilan écrit : {path}")
+    elif args.format == "text":
+        print(data.decode("utf-8"), end="")  # the console's own encoding
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import exports
+    from citeslab_tui.services.workspace import Workspace
+
+    with Workspace.open(resolve_data_dir(args.data_dir), create=False) as ws:
+        paths = exports.export(ws, args.format, args.output)
+    print("Export écrit (réservé à votre compte) :")
+    for path in paths:
+        print(f"  {path}")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    try:
+        answer = input(f"{question} [o/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("o", "oui", "y", "yes")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import importer
+    from citeslab_tui.services.workspace import Workspace
+
+    with Workspace.open(resolve_data_dir(args.data_dir)) as ws:
+        plan = importer.prepare(ws, args.file)
+        print("\n".join(plan.summary_lines()))
+        if args.dry_run:
+            print("Essai à blanc : rien n'a été écrit.")
+            return 0
+        if plan.nothing_to_write:
+            print("Rien à ajouter : la base est déjà à jour.")
+            return 0
+        question = (
+            f"Importer {plan.new_people} nouvelles personnes et {plan.events} événements "
+            f"({len(plan.records)} enregistrements) ?"
+        )
+        if not args.yes and not _confirm(question):
+            print("Import annulé : rien n'a été écrit.")
+            return 0
+        written = importer.apply(ws, plan)
+    print(f"Import terminé : {written} enregistrements écrits.")
+    return 0

@@ -1,0 +1,400 @@
+"""Exports for the office: people, interviews, stages, orientations, outcomes, tasks.
+
+French headers; dates dd/mm/yyyy in CSV (real dates in XLSX, ISO in JSON).
+- CSV: one file per table (UTF-8 with BOM for Excel, `;` separator) in a folder;
+- XLSX: one workbook, one sheet per table (write-only mode: fast on big files);
+- JSON: one object {table: [rows with English keys]} for scripts.
+Every file is owner-only (0600 on POSIX): these files hold personal data.
+Tombstoned records are not exported; erased people appear without identity.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from citeslab_tui.domain import text
+from citeslab_tui.domain.errors import ValidationError
+from citeslab_tui.domain.models import (
+    APPROACH_LABELS,
+    CHANNEL_LABELS,
+    CIVILITY_LABELS,
+    OUTCOME_LABELS,
+    STAGE_LABELS,
+    TASK_KIND_LABELS,
+)
+from citeslab_tui.services.reports import EXPORTS_DIR, now_stamp, write_private_file
+
+LOGGER = logging.getLogger("citeslab.exports")
+FORMATS = ("csv", "xlsx", "json")
+TASK_STATUS_LABELS = {"open": "À faire", "done": "Fait"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # JSON key
+    header: str  # French header
+    get: Callable[[dict[str, Any]], Any]
+
+
+def _label(labels: dict[Any, str], field: str) -> Callable[[dict[str, Any]], Any]:
+    plain = {str(k): v for k, v in labels.items()}
+    return lambda d: plain.get(d.get(field) or "", d.get(field) or "")
+
+
+def _field(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda d: d.get(name)
+
+
+def _date_field(name: str) -> Callable[[dict[str, Any]], Any]:
+    def get(d: dict[str, Any]) -> date | None:
+        value = d.get(name)
+        return date.fromisoformat(value) if value else None
+
+    return get
+
+
+def _phone(d: dict[str, Any]) -> str:
+    return text.format_phone(d.get("phone"))
+
+
+PERSON_COLUMNS = [
+    Column("id", "Identifiant", _field("id")),
+    Column("civility", "Civilité", _label(CIVILITY_LABELS, "civility")),
+    Column("family_name", "Nom", _field("family_name")),
+    Column("usage_name", "Nom d'usage", _field("usage_name")),
+    Column("first_name", "Prénom", _field("first_name")),
+    Column("birth_date", "Date de naissance", _date_field("birth_date")),
+    Column("birth_year", "Année de naissance", _field("birth_year")),
+    Column("phone", "Téléphone", _phone),
+    Column("email", "Email", _field("email")),
+    Column("commune", "Commune", _field("commune")),
+    Column("qpv", "Quartier", _field("qpv")),
+    Column("situation", "Situation", _field("situation")),
+    Column("training_level", "Niveau de formation", _field("training_level")),
+    Column("project_idea", "Idée de projet", _field("project_idea")),
+    Column("sector", "Secteur", _field("sector")),
+    Column("approach", "Démarche", _label(APPROACH_LABELS, "approach")),
+    Column("heard_from", "Connu par", _field("heard_from")),
+    Column("first_site", "Lieu du premier contact", _field("first_site")),
+    Column("notice_given_on", "Notice d'information remise le", _date_field("notice_given_on")),
+    Column("next_step", "Prochaine étape", _field("next_step")),
+    Column("notes", "Notes", _field("notes")),
+]
+
+
+def _person_columns(names: dict[str, tuple[str, str]]) -> list[Column]:
+    return [
+        Column("person_id", "Identifiant personne", _field("person_id")),
+        Column("family_name", "Nom", lambda d: names.get(d.get("person_id") or "", ("", ""))[0]),
+        Column("first_name", "Prénom", lambda d: names.get(d.get("person_id") or "", ("", ""))[1]),
+    ]
+
+
+def tables(repo: Any) -> dict[str, tuple[str, list[Column], list[dict[str, Any]]]]:
+    """table key -> (French title, columns, documents)."""
+    names = {
+        d["id"]: (d.get("usage_name") or d.get("family_name") or "", d.get("first_name") or "")
+        for d in repo.docs("person")
+    }
+    who = _person_columns(names)
+
+    def docs(kind: str) -> list[dict[str, Any]]:
+        return sorted(repo.docs(kind), key=lambda d: (str(d.get("on") or d.get("due") or ""),))
+
+    return {
+        "people": ("Personnes", PERSON_COLUMNS, list(repo.docs("person"))),
+        "interviews": (
+            "Entretiens",
+            [
+                Column("id", "Identifiant", _field("id")),
+                *who,
+                Column("on", "Date", _date_field("on")),
+                Column("site", "Lieu", _field("site")),
+                Column("staff", "Chef de projet", _field("staff")),
+                Column("channel", "Canal", _label(CHANNEL_LABELS, "channel")),
+                Column("notes", "Notes", _field("notes")),
+            ],
+            docs("interview"),
+        ),
+        "stages": (
+            "Étapes",
+            [
+                Column("id", "Identifiant", _field("id")),
+                *who,
+                Column("stage", "Étape", _label(STAGE_LABELS, "stage")),
+                Column("on", "Date", _date_field("on")),
+                Column("site", "Lieu", _field("site")),
+            ],
+            docs("stage"),
+        ),
+        "orientations": (
+            "Orientations",
+            [
+                Column("id", "Identifiant", _field("id")),
+                *who,
+                Column("partner", "Partenaire", _field("partner")),
+                Column("on", "Date", _date_field("on")),
+                Column(
+                    "met",
+                    "Rencontré",
+                    lambda d: {True: "Oui", False: "Non"}.get(d.get("met"), "Non renseigné"),
+                ),
+            ],
+            docs("orientation"),
+        ),
+        "outcomes": (
+            "Issues",
+            [
+                Column("id", "Identifiant", _field("id")),
+                *who,
+                Column("outcome", "Issue", _label(OUTCOME_LABELS, "outcome")),
+                Column("on", "Date", _date_field("on")),
+            ],
+            docs("outcome"),
+        ),
+        "tasks": (
+            "Tâches",
+            [
+                Column("id", "Identifiant", _field("id")),
+                *who,
+                Column("task_kind", "Type", _label(TASK_KIND_LABELS, "task_kind")),
+                Column("title", "Intitulé", _field("title")),
+                Column("due", "Échéance", _date_field("due")),
+                Column("time", "Heure", _field("time")),
+                Column("site", "Lieu", _field("site")),
+                Column("assigned_to", "Chargé(e)", _field("assigned_to")),
+                Column("status", "Statut", _label(TASK_STATUS_LABELS, "status")),
+                Column("done_on", "Fait le", _date_field("done_on")),
+            ],
+            docs("task"),
+        ),
+    }
+
+
+def _rows(columns: list[Column], docs: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    getters = [c.get for c in columns]
+    for doc in docs:
+        yield [get(doc) for get in getters]
+
+
+def _csv_bytes(columns: list[Column], docs: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    for row in _rows(columns, docs):
+        writer.writerow(
+            [text.format_date(v) if isinstance(v, date) else ("" if v is None else v) for v in row]
+        )
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_XLSX_STATIC = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "{sheets}</Types>",
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>",
+    "xl/styles.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>",
+}
+
+
+def _column_letters(n: int) -> str:
+    letters = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# XML escaping and removal of the characters XML 1.0 forbids, in one C-level pass
+_XML_TABLE = {i: None for i in range(32) if i not in (9, 10, 13)}
+_XML_TABLE.update({0xFFFE: None, 0xFFFF: None, 38: "&amp;", 60: "&lt;", 62: "&gt;"})
+
+
+def _xml_text(value: str) -> str:
+    return value.translate(_XML_TABLE)
+
+
+def _sheet_xml(header: list[str], rows: Iterator[list[Any]]) -> bytes:
+    """One worksheet: inline strings, numbers as numbers, dates as dates (dd/mm/yyyy)."""
+    letters = [_column_letters(i) for i in range(len(header))]
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>'
+    ]
+    append = parts.append
+    append('<row r="1">')
+    for col, value in zip(letters, header, strict=True):
+        append(f'<c r="{col}1" s="2" t="inlineStr"><is><t>{_xml_text(value)}</t></is></c>')
+    append("</row>")
+    epoch = _EXCEL_EPOCH
+    table = _XML_TABLE
+    # the end of a cell's XML ("...</c>") per distinct value: columns repeat few values
+    tails: dict[Any, str] = {}
+    for number, row in enumerate(rows, start=2):
+        rn = str(number)
+        append(f'<row r="{rn}">')
+        for col, value in zip(letters, row, strict=True):
+            if value is None or value == "":
+                continue
+            tail = tails.get(value) if type(value) is not bool else None
+            if tail is None:
+                kind = type(value)
+                if kind is str:
+                    tail = f'" t="inlineStr"><is><t xml:space="preserve">{value.translate(table)}</t></is></c>'
+                elif kind is date:
+                    tail = f'" s="1"><v>{(value - epoch).days}</v></c>'
+                elif kind is bool:
+                    tail = f'" t="inlineStr"><is><t>{"Oui" if value else "Non"}</t></is></c>'
+                elif kind is int or kind is float:
+                    tail = f'"><v>{value}</v></c>'
+                else:
+                    tail = f'" t="inlineStr"><is><t xml:space="preserve">{str(value).translate(table)}</t></is></c>'
+                if kind is not bool and len(tails) < 200_000:
+                    tails[value] = tail
+            append(f'<c r="{col}{rn}{tail}')
+        append("</row>")
+    append("</sheetData></worksheet>")
+    return "".join(parts).encode("utf-8")
+
+
+def _xlsx_bytes(all_tables: dict[str, tuple[str, list[Column], list[dict[str, Any]]]]) -> bytes:
+    """A minimal, valid XLSX written directly (openpyxl needs ~10 s for 10,000 people)."""
+    import zipfile
+
+    out = io.BytesIO()
+    titles = [title[:31] for title, _c, _d in all_tables.values()]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+            f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, len(titles) + 1)
+        )
+        archive.writestr(
+            "[Content_Types].xml",
+            _XLSX_STATIC["[Content_Types].xml"].replace("{sheets}", overrides),
+        )
+        archive.writestr("_rels/.rels", _XLSX_STATIC["_rels/.rels"])
+        archive.writestr("xl/styles.xml", _XLSX_STATIC["xl/styles.xml"])
+        sheets = "".join(
+            f'<sheet name="{_xml_text(t)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, t in enumerate(titles, start=1)
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f"<sheets>{sheets}</sheets></workbook>",
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/'
+            f'2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(titles) + 1)
+        )
+        styles_id = len(titles) + 1
+        rels += (
+            f'<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{rels}</Relationships>",
+        )
+        for i, (_title, columns, docs) in enumerate(all_tables.values(), start=1):
+            archive.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                _sheet_xml([c.header for c in columns], _rows(columns, docs)),
+            )
+    return out.getvalue()
+
+
+def _json_bytes(all_tables: dict[str, tuple[str, list[Column], list[dict[str, Any]]]]) -> bytes:
+    payload = {
+        key: [dict(zip([c.key for c in columns], row, strict=True)) for row in _rows(columns, docs)]
+        for key, (_title, columns, docs) in all_tables.items()
+    }
+    return orjson.dumps(payload, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+CSV_FILE_NAMES = {
+    "people": "personnes.csv",
+    "interviews": "entretiens.csv",
+    "stages": "etapes.csv",
+    "orientations": "orientations.csv",
+    "outcomes": "issues.csv",
+    "tasks": "taches.csv",
+}
+
+
+def default_output(ws: Any, fmt: str) -> Path:
+    folder = Path(ws.data_dir) / EXPORTS_DIR
+    name = f"citeslab-export-{now_stamp()}"
+    return folder / (name if fmt == "csv" else f"{name}.{fmt}")
+
+
+def export(ws: Any, fmt: str, output: str | Path | None = None) -> list[Path]:
+    """Write the office export; returns the files written.
+
+    CSV: `output` is a folder (created) receiving one file per table; XLSX and
+    JSON: `output` is the file. Without `output`: `<data folder>/exports/`.
+    """
+    if fmt not in FORMATS:
+        raise ValidationError(f"Format inconnu « {fmt} » : csv, xlsx ou json.")
+    target = Path(output).expanduser() if output else default_output(ws, fmt)
+    all_tables = tables(ws.repo)
+    if fmt == "csv":
+        if target.exists() and not target.is_dir():
+            raise ValidationError(
+                f"Pour le format CSV, indiquez un dossier : {target} est un fichier."
+            )
+        written = [
+            write_private_file(target / CSV_FILE_NAMES[key], _csv_bytes(columns, docs))
+            for key, (_title, columns, docs) in all_tables.items()
+        ]
+        if target.exists():
+            import os
+
+            if os.name == "posix":
+                os.chmod(target, 0o700)
+    else:
+        if target.is_dir():
+            raise ValidationError(f"{target} est un dossier : indiquez un nom de fichier.")
+        data = _xlsx_bytes(all_tables) if fmt == "xlsx" else _json_bytes(all_tables)
+        written = [write_private_file(target, data)]
+    LOGGER.info("export written: format=%s files=%d", fmt, len(written))
+    return written

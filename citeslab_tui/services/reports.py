@@ -1,0 +1,311 @@
+"""The bilan as a use case: compute it for a workspace, write it (text, JSON, CSV,
+XLSX), record a collective action.
+
+The figures come from `domain.bilan.compute_bilan`; this module only gathers the
+stored documents and formats. French labels everywhere, decimal comma in the
+text and CSV forms, real numbers in the XLSX cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from citeslab_tui.domain import text
+from citeslab_tui.domain.bilan import (
+    BREAKDOWN_KEYS,
+    BREAKDOWN_LABELS,
+    INDICATOR_KEYS,
+    INDICATOR_LABELS,
+    SHARE_KEYS,
+    Bilan,
+    Period,
+    compute_bilan,
+    value_label,
+)
+from citeslab_tui.domain.errors import CitesLabError, ValidationError
+from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
+
+LOGGER = logging.getLogger("citeslab.reports")
+EXPORTS_DIR = "exports"
+POSITIVE_EXITS_NOTE = "Sorties positives = retour à l'emploi ou entrée en formation."
+
+
+def bilan_for(ws: Any, period: Period, site: str | None = None) -> Bilan:
+    """The bilan of `period` (optionally one site) from the workspace's records."""
+    repo = ws.repo
+    return compute_bilan(
+        period,
+        people=repo.docs("person", include_deleted=True),
+        stages=repo.docs("stage"),
+        interviews=repo.docs("interview"),
+        orientations=repo.docs("orientation"),
+        outcomes=repo.docs("outcome"),
+        collectives=repo.docs("collective"),
+        site=site or None,
+    )
+
+
+def known_sites(ws: Any) -> list[str]:
+    """Sites to offer in the filter: the workspace's, then any seen in the records."""
+    names = list(ws.site_names())
+    seen = {text.fold(n) for n in names}
+    for kind, key in (("interview", "site"), ("stage", "site"), ("person", "first_site")):
+        for doc in ws.repo.docs(kind):
+            name = doc.get(key) or ""
+            folded = text.fold(name)
+            if name and folded not in seen:
+                seen.add(folded)
+                names.append(name)
+    return names
+
+
+def resolve_site(ws: Any, typed: str | None) -> str | None:
+    """The site name matching `typed` (case and accents ignored); French error if none."""
+    if not typed or not typed.strip():
+        return None
+    key = text.fold(typed)
+    sites = known_sites(ws)
+    for name in sites:
+        if text.fold(name) == key:
+            return name
+    raise ValidationError(
+        f"Site inconnu : « {typed.strip()[:60]} ». Sites connus : " + ", ".join(sites) + "."
+    )
+
+
+# --- formatting --------------------------------------------------------------------
+
+
+def percent_fr(value: float | None) -> str:
+    return text.format_percent(value)
+
+
+def _number_fr(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def breakdown_rows(bilan: Bilan, key: str) -> list[tuple[str, int, float | None]]:
+    """(French label, count, share or None) for one breakdown."""
+    values = bilan.breakdowns[key]
+    shares = bilan.shares(key) if key in SHARE_KEYS else {}
+    rows = []
+    for value, count in values.items():
+        rows.append((value_label(value), count, shares.get(value)))
+    return rows
+
+
+def site_label(bilan: Bilan) -> str:
+    return bilan.site or "tous les sites"
+
+
+def render_text(bilan: Bilan) -> str:
+    """The French text report (decimal comma, labels aligned)."""
+    width = max(len(label) for label in INDICATOR_LABELS.values()) + 2
+    lines = [
+        f"Bilan CitésLab {bilan.period.label} — {site_label(bilan)}",
+        "",
+    ]
+    for key in INDICATOR_KEYS:
+        label = ("  " if key.startswith("positive_exits_") else "") + INDICATOR_LABELS[key]
+        lines.append(f"{label:<{width}}{text.format_int(bilan.indicators[key]):>7}")
+        if key == "sensitized":
+            lines.append(
+                f"  dont {text.format_int(bilan.sensitized_people)} personne(s) et "
+                f"{text.format_int(bilan.sensitized_heads)} participant(s) à "
+                f"{text.format_int(bilan.collective_actions)} action(s) collective(s)"
+            )
+    lines.append(POSITIVE_EXITS_NOTE)
+    for key in BREAKDOWN_KEYS:
+        lines += ["", BREAKDOWN_LABELS[key]]
+        rows = breakdown_rows(bilan, key)
+        label_width = min(max([len(r[0]) for r in rows] + [10]), 48) + 2
+        for label, count, share in rows:
+            if len(label) > 48:
+                label = label[:47] + "…"
+            line = f"  {label:<{label_width}}{text.format_int(count):>7}"
+            if key in SHARE_KEYS and share is not None:
+                line += f"{percent_fr(share):>10}"
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def render_json(bilan: Bilan) -> bytes:
+    return orjson.dumps(bilan.to_json(), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def render_csv(bilan: Bilan) -> bytes:
+    """One CSV (UTF-8 with BOM, `;`, decimal comma) for the funder's template."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Rubrique", "Libellé", "Nombre", "Part (%)"])
+    writer.writerow(["Période", bilan.period.label, "", ""])
+    writer.writerow(["Site", site_label(bilan), "", ""])
+    for key in INDICATOR_KEYS:
+        writer.writerow(["Indicateurs", INDICATOR_LABELS[key], bilan.indicators[key], ""])
+    for key in BREAKDOWN_KEYS:
+        for label, count, share in breakdown_rows(bilan, key):
+            writer.writerow([BREAKDOWN_LABELS[key], label, count, _number_fr(share)])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def _sheet_title(label: str) -> str:
+    return label.replace("Reçus par ", "Par ")[:31]
+
+
+def render_xlsx(bilan: Bilan) -> bytes:
+    """The workbook: one sheet of indicators, one per breakdown; numbers are numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Indicateurs"
+    bold = Font(bold=True)
+    ws.append(["Bilan CitésLab", bilan.period.label])
+    ws.append(["Site", site_label(bilan)])
+    ws.append([])
+    ws.append(["Indicateur", "Nombre"])
+    for cell in ws[4]:
+        cell.font = bold
+    for key in INDICATOR_KEYS:
+        ws.append([INDICATOR_LABELS[key], bilan.indicators[key]])
+    ws.append([])
+    ws.append([POSITIVE_EXITS_NOTE])
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 28
+    for key in BREAKDOWN_KEYS:
+        sheet = wb.create_sheet(_sheet_title(BREAKDOWN_LABELS[key]))
+        with_share = key in SHARE_KEYS
+        sheet.append(["Valeur", "Nombre"] + (["Part (%)"] if with_share else []))
+        for cell in sheet[1]:
+            cell.font = bold
+        for label, count, share in breakdown_rows(bilan, key):
+            sheet.append([label, count] + ([share] if with_share else []))
+            if with_share and share is not None:
+                sheet.cell(row=sheet.max_row, column=3).number_format = "0.00"
+        sheet.column_dimensions["A"].width = 44
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- files -------------------------------------------------------------------------
+
+
+def write_private_file(path: Path, data: bytes) -> Path:
+    """Write an export owner-only (0600 on POSIX); French error when it fails."""
+    from citeslab_tui.store.files import describe_os_error
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if os.name == "posix":
+            os.chmod(path, 0o600)
+    except OSError as exc:
+        raise CitesLabError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
+    return path
+
+
+def default_folder(ws: Any) -> Path:
+    """The user's Documents folder when it exists, else `<data folder>/exports`."""
+    try:
+        from platformdirs import user_documents_dir
+
+        documents = Path(user_documents_dir())
+        if documents.is_dir():
+            return documents
+    except Exception:  # noqa: BLE001 - any platform oddity: fall back to the data folder
+        pass
+    return Path(ws.data_dir) / EXPORTS_DIR
+
+
+def report_basename(bilan: Bilan) -> str:
+    name = f"bilan-{bilan.period.start.isoformat()}-{bilan.period.end.isoformat()}"
+    if bilan.site:
+        slug = "-".join(text.fold(bilan.site).split())[:40]
+        name += f"-{slug}"
+    return name
+
+
+def write_report_files(bilan: Bilan, folder: Path) -> list[Path]:
+    """Write the report as XLSX and CSV in `folder`; returns the paths written."""
+    folder = Path(folder).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError(f"{folder} n'est pas un dossier.")
+    base = report_basename(bilan)
+    paths = [
+        write_private_file(folder / f"{base}.xlsx", render_xlsx(bilan)),
+        write_private_file(folder / f"{base}.csv", render_csv(bilan)),
+    ]
+    LOGGER.info("report written: files=%d", len(paths))
+    return paths
+
+
+# --- collective actions -----------------------------------------------------------
+
+
+def _count(value: Any, label: str) -> int:
+    raw = str(value).strip() if value is not None else ""
+    if raw == "":
+        return 0
+    if not raw.isdigit():
+        raise ValidationError(f"{label} : un nombre entier positif est attendu.")
+    number = int(raw)
+    if number > 100000:
+        raise ValidationError(f"{label} : nombre trop grand.")
+    return number
+
+
+def record_collective_action(
+    ws: Any,
+    *,
+    kind: str | CollectiveKind,
+    on: str | date,
+    site: str = "",
+    title: str = "",
+    women: Any = 0,
+    men: Any = 0,
+    unknown: Any = 0,
+) -> CollectiveAction:
+    """Validate and save an information meeting / forum / workshop with its head counts."""
+    try:
+        action_kind = CollectiveKind(kind)
+    except ValueError:
+        raise ValidationError("Type d'action collective inconnu.") from None
+    day = on if isinstance(on, date) else text.parse_date(on)
+    if day > date.today():
+        raise ValidationError("La date de l'action ne peut pas être dans le futur.")
+    counts = (
+        _count(women, "Femmes"),
+        _count(men, "Hommes"),
+        _count(unknown, "Non renseigné"),
+    )
+    if sum(counts) == 0:
+        raise ValidationError("Indiquez au moins un participant.")
+    action = CollectiveAction(
+        action_kind=action_kind,
+        on=day,
+        site=text.clean_text(site, 80),
+        title=text.clean_text(title, 200),
+        women=counts[0],
+        men=counts[1],
+        unknown=counts[2],
+    )
+    saved = ws.repo.save(action)[0]
+    LOGGER.info("collective action saved: heads=%d", sum(counts))
+    assert isinstance(saved, CollectiveAction)
+    return saved
+
+
+def now_stamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")

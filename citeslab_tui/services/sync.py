@@ -1,0 +1,1035 @@
+"""Sync use cases: export today's changes, import bundles, the office return,
+conflicts and possible duplicates to review. Called by the CLI and the sync screen.
+
+Bookkeeping lives in the repository's local (never synced) state, written in the
+same durable step as the merged records:
+- `sync_exported`: local sequence number up to which changes were exported (or need
+  not be: they came from the office);
+- `sync_sent_to`: end of the last sequence range sent (ranges are contiguous);
+- `sync_ranges`: {device: [[from, to], ...]} sequence ranges imported per device;
+- `sync_files`: {sha256 of file: {device, from, to, at}} files already imported;
+- `sync_keys`: {device: age public key} learned from laptop manifests (office);
+- `sync_different`: [[id, id], ...] person pairs marked "different".
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from citeslab_tui import __version__
+from citeslab_tui.domain import merge as merging
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.hlc import Timestamp
+from citeslab_tui.domain.models import PERSON_LINKED_KINDS, RECORD_TYPES, Person
+from citeslab_tui.domain.records import content_of
+from citeslab_tui.domain.text import format_date, format_phone
+from citeslab_tui.store.files import describe_os_error, fsync_dir, full_fsync
+from citeslab_tui.store.repository import Repository, validate_doc
+from citeslab_tui.sync import bundle as bundles
+from citeslab_tui.sync import keys
+from citeslab_tui.sync.bundle import BundleError, Manifest
+
+Progress = Callable[[float, str], None]
+FUTURE_TOLERANCE_MS = 3 * 24 * 3600 * 1000  # a clock more than 3 days ahead is refused
+
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "person": ("personne", "personnes"),
+    "interview": ("entretien", "entretiens"),
+    "stage": ("étape", "étapes"),
+    "orientation": ("orientation", "orientations"),
+    "outcome": ("issue", "issues"),
+    "task": ("tâche", "tâches"),
+    "queue": ("arrivée", "arrivées"),
+    "collective": ("action collective", "actions collectives"),
+    "dismissal": ("suggestion écartée", "suggestions écartées"),
+}
+KIND_ORDER = list(KIND_LABELS)
+
+FIELD_LABELS = {
+    "civility": "Civilité",
+    "family_name": "Nom",
+    "usage_name": "Nom d'usage",
+    "first_name": "Prénom",
+    "birth_year": "Année de naissance",
+    "birth_date": "Date de naissance",
+    "phone": "Téléphone",
+    "email": "E-mail",
+    "commune": "Commune",
+    "commune_insee": "Code commune",
+    "qpv": "QPV",
+    "situation": "Situation",
+    "training_level": "Niveau de formation",
+    "project_idea": "Idée de projet",
+    "sector": "Secteur",
+    "approach": "Démarche",
+    "next_step": "Prochaine étape",
+    "notes": "Notes",
+    "title": "Intitulé",
+    "due": "Échéance",
+    "status": "Statut",
+    "on": "Date",
+    "site": "Site",
+    "partner": "Partenaire",
+    "met": "Rencontré",
+    "person_id": "Personne",
+}
+
+
+def describe_counts(counts: dict[str, int], *, empty: str = "aucun enregistrement") -> str:
+    """ "12 personnes, 19 entretiens, 7 tâches" (kinds with zero left out)."""
+    parts = []
+    for kind in sorted(counts, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else 99, k)):
+        n = counts[kind]
+        if not n:
+            continue
+        one, many = KIND_LABELS.get(kind, (kind, kind))
+        parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts) or empty
+
+
+def _copy(value: Any) -> Any:
+    return orjson.loads(orjson.dumps(value))
+
+
+def _now_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def _notify(progress: Progress | None, fraction: float, text: str) -> None:
+    if progress is not None:
+        progress(min(max(fraction, 0.0), 1.0), text)
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    path: Path | None
+    counts: dict[str, int]
+    seq_from: int = 0
+    seq_to: int = 0
+    encrypted: bool = True
+    message: str = ""
+
+
+def _changed_docs(repo: Repository, since: int) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for kind in RECORD_TYPES:
+        for doc in repo.docs(kind, include_deleted=True):
+            if int(doc.get("meta", {}).get("lseq", 0)) > since:
+                out.append((kind, doc))
+    out.sort(key=lambda item: item[1]["meta"].get("lseq", 0))
+    return out
+
+
+def pending_changes(repo: Repository) -> dict[str, int]:
+    """What the next export will carry, per kind."""
+    counts: dict[str, int] = {}
+    for kind, _doc in _changed_docs(repo, int(repo.local_state("sync_exported", 0))):
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _write_verified(folder: Path, name: str, data: bytes) -> Path:
+    """Temp name, fsync, rename, fsync folder, read back and compare (FAT32 sticks)."""
+    if not folder.is_dir():
+        raise CitesLabError(f"Le dossier {folder} n'existe pas (clé USB branchée ?).")
+    target = folder / name
+    tmp = folder / f"{name}.tmp"
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            full_fsync(handle.fileno())
+        os.replace(tmp, target)
+        fsync_dir(folder)
+        with open(target, "rb") as handle:
+            if hasattr(os, "posix_fadvise"):  # read the medium, not the page cache
+                try:
+                    os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+                except OSError:
+                    pass
+            back = handle.read()
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CitesLabError(describe_os_error(exc, f"Écriture dans {folder} impossible")) from None
+    if bundles.sha256(back) != bundles.sha256(data):
+        raise CitesLabError(
+            f"La copie relue de {name} ne correspond pas à ce qui a été écrit : "
+            "la clé USB est peut-être défectueuse. Réessayez sur un autre support."
+        )
+    return target
+
+
+def _recipients_for_export(repo: Repository, unencrypted: bool) -> list[str]:
+    if unencrypted:
+        return []
+    office = keys.office_key(repo.folder)
+    if not office:
+        raise CitesLabError(
+            "Aucune clé du bureau n'est installée sur ce poste : lancez "
+            "« citeslab keys trust FICHIER » avec la clé publique du bureau, "
+            "ou exportez en clair avec --unencrypted (déconseillé)."
+        )
+    return [office, *keys.escrow_keys(repo.folder)]
+
+
+@dataclass
+class ExportPlan:
+    """An export decided and serialised on the thread that owns the repository;
+    `write_export` (any thread, no repository) then compresses, encrypts, writes
+    and verifies; `commit_export` (owner thread) records it."""
+
+    kind: str  # "export" or "return"
+    manifest: Manifest
+    raw: bytes  # JSON array of [kind, document]
+    counts: dict[str, int]
+    recipients: list[str]
+    local: dict[str, Any]  # bookkeeping to record once the file is verified
+    introduce: bool = False
+    path: Path | None = None
+
+
+def _plan(
+    repo: Repository,
+    docs: list[tuple[str, dict[str, Any]]],
+    *,
+    kind: str,
+    seq_from: int,
+    seq_to: int,
+    full: bool,
+    recipients: list[str],
+    device_key: str,
+    local: dict[str, Any],
+    introduce: bool = False,
+) -> ExportPlan:
+    counts: dict[str, int] = {}
+    hlc_max = ""
+    with bundles.no_gc():
+        for record_kind, doc in docs:
+            counts[record_kind] = counts.get(record_kind, 0) + 1
+            hlc_max = max(hlc_max, str(doc.get("meta", {}).get("hlc", "")))
+        # meta.lseq travels but is ignored on import
+        raw = orjson.dumps(docs)
+    manifest = Manifest(
+        device=repo.device,
+        device_name=repo.settings.device_name,
+        role=repo.settings.role,
+        app_version=__version__,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        seq_from=seq_from,
+        seq_to=seq_to,
+        full=full,
+        count=len(docs),
+        counts=counts,
+        hlc_max=hlc_max or repo.clock.last,
+        encryption="age" if recipients else "none",
+        device_key=device_key,
+        payload_sha256="",
+        payload_bytes=0,
+    )
+    return ExportPlan(kind, manifest, raw, counts, recipients, local, introduce)
+
+
+def plan_export(
+    repo: Repository, *, full: bool = False, unencrypted: bool = False
+) -> ExportPlan | None:
+    """What the next export carries (None: nothing new). Owner thread."""
+    recipients = _recipients_for_export(repo, unencrypted)
+    device_key, _ = keys.ensure_identity(repo.folder)
+    exported = int(repo.local_state("sync_exported", 0))
+    sent_to = int(repo.local_state("sync_sent_to", 0))
+    since = 0 if full else exported
+    docs = _changed_docs(repo, since)
+    introduce = not docs and sent_to == 0 and not repo.local_state("sync_introduced")
+    if not docs and not introduce:
+        return None
+    # The range continues the last one sent, so the office sees no false gap when
+    # numbers were skipped (changes that came from the office itself). A new laptop
+    # with nothing to send yet still sends an empty file: the office learns its key.
+    seq_from, seq_to = (1 if full else sent_to + 1), repo.lseq
+    if introduce:
+        seq_from, seq_to = 0, 0
+        local: dict[str, Any] = {"sync_introduced": True}
+    else:
+        local = {"sync_exported": max(exported, seq_to), "sync_sent_to": seq_to}
+    return _plan(
+        repo,
+        docs,
+        kind="export",
+        seq_from=seq_from,
+        seq_to=seq_to,
+        full=full,
+        recipients=recipients,
+        device_key=device_key,
+        local=local,
+        introduce=introduce,
+    )
+
+
+def plan_return(repo: Repository, *, unencrypted: bool = False) -> ExportPlan:
+    """At the office: the whole merged state, for every known laptop key. Owner thread."""
+    if repo.settings.role != "office":
+        raise CitesLabError(
+            "Le fichier retour s'écrit au bureau central (poste initialisé avec --office)."
+        )
+    own, _ = keys.ensure_identity(repo.folder)
+    recipients: list[str] = []
+    if not unencrypted:
+        laptop_keys = dict(repo.local_state("sync_keys", {}) or {})
+        if not laptop_keys:
+            raise CitesLabError(
+                "Aucune clé de portable connue : importez d'abord les fichiers des portables "
+                "(leur clé publique est dans leur manifeste), ou utilisez --unencrypted."
+            )
+        recipients = [own, *laptop_keys.values(), *keys.escrow_keys(repo.folder)]
+    docs = _changed_docs(repo, 0)
+    return _plan(
+        repo,
+        docs,
+        kind="return",
+        seq_from=1 if docs else 0,
+        seq_to=repo.lseq,
+        full=True,
+        recipients=recipients,
+        device_key=own,
+        local={},
+    )
+
+
+def write_export(plan: ExportPlan, folder: Path, progress: Progress | None = None) -> Path:
+    """Compress, encrypt, write under a temporary name, rename, read back, compare.
+    Touches no repository: safe in a worker thread."""
+    _notify(progress, 0.2, "Compression…")
+    with bundles.no_gc():
+        payload = gzip.compress(plan.raw, compresslevel=1, mtime=0)
+    if plan.recipients:
+        _notify(progress, 0.5, "Chiffrement…")
+        payload = keys.encrypt(payload, plan.recipients)
+    m = plan.manifest
+    m.payload_sha256, m.payload_bytes = bundles.sha256(payload), len(payload)
+    data = bundles.encode_bundle(m, payload)
+    name = bundles.file_name(m.device, _now_stamp(), m.seq_from, m.seq_to)
+    _notify(progress, 0.7, "Écriture et relecture…")
+    plan.path = _write_verified(Path(folder), name, data)
+    return plan.path
+
+
+def commit_export(repo: Repository, plan: ExportPlan) -> ExportResult:
+    """Record a verified export (owner thread) and say what went, in French."""
+    assert plan.path is not None, "write_export first"
+    if plan.local:
+        repo.put_docs([], local=plan.local)
+    from citeslab_tui.logs import log_event
+
+    m = plan.manifest
+    log_event(
+        f"sync.{plan.kind}", records=m.count, seq_from=m.seq_from, seq_to=m.seq_to, full=m.full
+    )
+    what = describe_counts(plan.counts)
+    if plan.introduce:
+        what = "aucun changement ; ce fichier présente ce poste au bureau (sa clé)"
+    clear = "" if plan.recipients else " (NON chiffré)"
+    title = "Fichier retour prêt et vérifié" if plan.kind == "return" else "Envoi prêt et vérifié"
+    return ExportResult(
+        plan.path,
+        plan.counts,
+        m.seq_from,
+        m.seq_to,
+        bool(plan.recipients),
+        f"{title}{clear} : {what}. Fichier {plan.path.name}.",
+    )
+
+
+NOTHING_NEW = "Rien de nouveau à envoyer depuis le dernier envoi."
+
+
+def export_bundle(
+    repo: Repository,
+    folder: Path,
+    *,
+    full: bool = False,
+    unencrypted: bool = False,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the changes not yet exported (or everything with `full`) to `folder`."""
+    folder = Path(folder)
+    _notify(progress, 0.05, "Recherche des changements…")
+    plan = plan_export(repo, full=full, unencrypted=unencrypted)
+    if plan is None:
+        return ExportResult(None, {}, message=NOTHING_NEW)
+    write_export(plan, folder, progress)
+    result = commit_export(repo, plan)
+    _notify(progress, 1.0, "Terminé.")
+    return result
+
+
+def write_return(
+    repo: Repository,
+    folder: Path,
+    *,
+    unencrypted: bool = False,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """At the office: the whole merged state, encrypted to every known laptop key."""
+    _notify(progress, 0.05, "Préparation…")
+    plan = plan_return(repo, unencrypted=unencrypted)
+    write_export(plan, Path(folder), progress)
+    result = commit_export(repo, plan)
+    _notify(progress, 1.0, "Terminé.")
+    return result
+
+
+# --- import -------------------------------------------------------------------------
+
+
+@dataclass
+class FileReport:
+    path: Path
+    status: str  # "imported", "already", "refused", "ignored"
+    reason: str = ""
+    device: str = ""
+    device_name: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        name = self.path.name or str(self.path)
+        if self.status == "imported":
+            who = f" de {self.device_name or self.device}" if self.device else ""
+            return f"{name} : importé{who} ({describe_counts(self.counts)})."
+        if self.status == "already":
+            return f"{name} : déjà importé, rien n'a changé."
+        if self.status == "ignored":
+            return f"{name} : ignoré ({self.reason})."
+        return f"{name} : REFUSÉ — {self.reason}. Rien n'a été importé de ce fichier."
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    new: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    conflicts: int = 0
+    gaps: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    duplicates: int = 0
+
+    @property
+    def refused(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "refused"]
+
+    @property
+    def imported(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "imported"]
+
+    def lines(self) -> list[str]:
+        out = [f.line() for f in self.files]
+        if self.imported:
+            out.append(f"Nouveaux : {describe_counts(self.new, empty='aucun')}.")
+            out.append(f"Mis à jour : {describe_counts(self.updated, empty='aucun')}.")
+            out.append(f"Inchangés : {describe_counts(self.unchanged, empty='aucun')}.")
+        if self.conflicts:
+            out.append(
+                f"{self.conflicts} conflit(s) à examiner (modifications simultanées) : "
+                "« citeslab sync conflicts » ou l'écran Synchro (F5)."
+            )
+        if self.duplicates:
+            out.append(
+                f"{self.duplicates} doublon(s) possible(s) à examiner : "
+                "« citeslab sync duplicates » ou l'écran Synchro (F5)."
+            )
+        for device, holes in sorted(self.gaps.items()):
+            for a, b in holes:
+                out.append(
+                    f"Il manque un fichier du poste {device} : changements {a} à {b} "
+                    "non reçus (demandez ce fichier, ou un envoi complet --full)."
+                )
+        return out
+
+    def short_lines(self) -> list[str]:
+        """A compact summary for the sync screen (refusals and gaps first)."""
+        out = [f.line() for f in self.refused]
+        counts = {s: sum(1 for f in self.files if f.status == s) for s in ("imported", "already")}
+        head = f"{counts['imported']} fichier(s) importé(s)"
+        if counts["already"]:
+            head += f", {counts['already']} déjà importé(s) (rien n'a changé)"
+        ignored = sum(1 for f in self.files if f.status == "ignored")
+        if ignored:
+            head += f", {ignored} ignoré(s)"
+        out.append(head + ".")
+        if self.imported:
+            out.append(f"Nouveaux : {describe_counts(self.new, empty='aucun')}.")
+            out.append(f"Mis à jour : {describe_counts(self.updated, empty='aucun')}.")
+        for device, holes in sorted(self.gaps.items()):
+            for a, b in holes:
+                out.append(f"Il manque un fichier du poste {device} (changements {a} à {b}).")
+        return out
+
+
+@dataclass
+class _Good:
+    report: FileReport
+    manifest: Manifest
+    sha: str
+    records: list[tuple[str, dict[str, Any]]]
+
+
+def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileReport]]:
+    """Bundle files to read (folders expanded) and reports for what is skipped."""
+    files: list[Path] = []
+    notes: list[FileReport] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            entries = sorted(p for p in path.iterdir() if p.is_file())
+            found = [p for p in entries if p.suffix == bundles.SUFFIX]
+            if not found:
+                notes.append(
+                    FileReport(
+                        path,
+                        "refused",
+                        "aucun fichier de synchronisation CitésLab (.cslb) dans ce dossier",
+                    )
+                )
+            for other in entries:
+                if other.suffix != bundles.SUFFIX and not other.name.startswith("."):
+                    notes.append(
+                        FileReport(other, "ignored", "pas un fichier de synchronisation CitésLab")
+                    )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            notes.append(FileReport(path, "refused", "fichier ou dossier introuvable"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, notes
+
+
+def _check_meta(meta: Any, now_ms: int) -> str | None:
+    """Envelope checks beyond the models' own validation (done by validate_doc)."""
+    if not isinstance(meta, dict):
+        return "enveloppe « meta » absente"
+    try:
+        stamp = Timestamp.parse(str(meta.get("hlc", "")))
+    except CitesLabError:
+        return "horloge illisible"
+    if stamp.millis > now_ms + FUTURE_TOLERANCE_MS:
+        when = datetime.fromtimestamp(stamp.millis / 1000, UTC)
+        return (
+            f"horloge dans le futur (modification datée du {format_date(when.date())} : "
+            "l'horloge de l'ordinateur qui l'a écrit est déréglée)"
+        )
+    for dot in (meta.get("dots") or {}).values():
+        if not (isinstance(dot, list) and len(dot) >= 2 and isinstance(dot[1], int)):
+            return "« meta.dots » invalide"
+    for entries in (meta.get("conflicts") or {}).values():
+        if not all(isinstance(e, list) and len(e) >= 3 and isinstance(e[1], int) for e in entries):
+            return "« meta.conflicts » invalide"
+    return None
+
+
+def _validate_records(data: list[Any], manifest: Manifest) -> list[tuple[str, dict[str, Any]]]:
+    if len(data) != manifest.count:
+        raise BundleError(
+            f"le manifeste annonce {manifest.count} enregistrement(s) mais le fichier "
+            f"en contient {len(data)}"
+        )
+    now_ms = int(time.time() * 1000)
+    counts: dict[str, int] = {}
+    out: list[tuple[str, dict[str, Any]]] = []
+    for n, item in enumerate(data, start=1):
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict)):
+            raise BundleError(f"enregistrement n° {n} mal formé")
+        kind, doc = item
+        if kind not in RECORD_TYPES:
+            raise BundleError(f"enregistrement n° {n} : type inconnu « {str(kind)[:30]} »")
+        record_id = doc.get("id")
+        if not (
+            isinstance(record_id, str)
+            and len(record_id) == 32
+            and all(c in "0123456789abcdef" for c in record_id)
+        ):
+            raise BundleError(f"enregistrement n° {n} : identifiant invalide")
+        problem = _check_meta(doc.get("meta"), now_ms)
+        if problem:
+            raise BundleError(f"enregistrement n° {n} : {problem}")
+        reason = validate_doc(kind, doc)
+        if reason:
+            raise BundleError(f"enregistrement n° {n} : {reason}")
+        counts[kind] = counts.get(kind, 0) + 1
+        out.append((kind, doc))
+    if manifest.counts and {k: v for k, v in manifest.counts.items() if v} != counts:
+        raise BundleError("le manifeste ne correspond pas au contenu (nombre par type)")
+    try:
+        hlc_max = Timestamp.parse(manifest.hlc_max)
+    except CitesLabError:
+        raise BundleError("horloge du manifeste illisible") from None
+    if hlc_max.millis > now_ms + FUTURE_TOLERANCE_MS:
+        raise BundleError("horloge du manifeste dans le futur (ordinateur déréglé)")
+    return out
+
+
+def _check_ids(repo: Repository, records: list[tuple[str, dict[str, Any]]]) -> None:
+    """Each id once per file, and never the id of a record of another kind here."""
+    seen: set[str] = set()
+    for n, (kind, doc) in enumerate(records, start=1):
+        record_id = doc["id"]
+        if record_id in seen:
+            raise BundleError(f"enregistrement n° {n} : identifiant en double dans le fichier")
+        seen.add(record_id)
+        if repo.doc(kind, record_id) is None and any(
+            repo.doc(other, record_id) is not None for other in RECORD_TYPES if other != kind
+        ):
+            raise BundleError(
+                f"enregistrement n° {n} : identifiant déjà utilisé ici par un autre type"
+            )
+
+
+def _overlaps(ranges: Iterable[Iterable[int]], lo: int, hi: int) -> tuple[int, int] | None:
+    for a, b in ranges:
+        if lo <= b and a <= hi:
+            return a, b
+    return None
+
+
+def _holes(ranges: list[list[int]]) -> list[tuple[int, int]]:
+    holes = []
+    expect = 1
+    for a, b in sorted(ranges):
+        if a > expect:
+            holes.append((expect, a - 1))
+        expect = max(expect, b + 1)
+    return holes
+
+
+def import_bundles(
+    repo: Repository, paths: Iterable[Path | str], *, progress: Progress | None = None
+) -> ImportReport:
+    """Validate every file first, then merge all good ones in one durable step.
+
+    A bad file is refused whole (French reason) and contributes nothing; the
+    others still go in. A file already imported changes nothing.
+    """
+    with bundles.no_gc():
+        return apply_import(repo, prepare_import(repo, paths, progress), progress)
+
+
+@dataclass
+class PreparedImport:
+    report: ImportReport
+    good: list[_Good]
+    seen_files: dict[str, Any]
+    ranges: dict[str, list[list[int]]]
+    learned: dict[str, str]
+
+
+def prepare_import(
+    repo: Repository, paths: Iterable[Path | str], progress: Progress | None = None
+) -> PreparedImport:
+    """Read, decrypt and validate every file; writes nothing (safe in a worker thread:
+    it only looks documents up)."""
+    with bundles.no_gc():
+        return _prepare(repo, paths, progress)
+
+
+def _prepare(
+    repo: Repository, paths: Iterable[Path | str], progress: Progress | None
+) -> PreparedImport:
+    files, notes = collect_paths(paths)
+    report = ImportReport(files=list(notes))
+    seen_files: dict[str, Any] = _copy(repo.local_state("sync_files", {}) or {})
+    ranges: dict[str, list[list[int]]] = _copy(repo.local_state("sync_ranges", {}) or {})
+    learned: dict[str, str] = dict(repo.local_state("sync_keys", {}) or {})
+    good: list[_Good] = []
+    total = max(len(files), 1)
+    for i, path in enumerate(files):
+        _notify(progress, 0.6 * i / total, f"Vérification de {path.name}…")
+        entry = FileReport(path, "refused")
+        report.files.append(entry)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            entry.reason = describe_os_error(exc, "lecture impossible")
+            continue
+        sha = bundles.sha256(raw)
+        if sha in seen_files or any(g.sha == sha for g in good):
+            entry.status = "already"
+            continue
+        try:
+            manifest, payload = bundles.split_bundle(raw)
+            entry.device, entry.device_name = manifest.device, manifest.device_name
+            if manifest.device == repo.device:
+                entry.status, entry.reason = "ignored", "écrit par ce poste-ci"
+                continue
+            if repo.settings.role != "office" and manifest.role != "office":
+                entry.status, entry.reason = "ignored", "envoi d'un autre portable, pour le bureau"
+                continue
+            if not manifest.full:
+                hit = _overlaps(ranges.get(manifest.device, []), manifest.seq_from, manifest.seq_to)
+                hit = hit or _overlaps(
+                    (
+                        (g.manifest.seq_from, g.manifest.seq_to)
+                        for g in good
+                        if g.manifest.device == manifest.device and not g.manifest.full
+                    ),
+                    manifest.seq_from,
+                    manifest.seq_to,
+                )
+                if hit:
+                    raise BundleError(
+                        f"ses changements {manifest.seq_from} à {manifest.seq_to} chevauchent "
+                        f"ceux d'un fichier déjà reçu de ce poste ({hit[0]} à {hit[1]}) : "
+                        "deux envois différents pour les mêmes numéros (base restaurée ?) ; "
+                        "demandez un envoi complet (--full)"
+                    )
+            if manifest.encryption == "age":
+                try:
+                    payload = keys.decrypt(repo.folder, payload)
+                except CitesLabError as exc:
+                    if manifest.role == "office" and repo.settings.role != "office":
+                        raise BundleError(
+                            exc.message + " ; si ce portable n'a encore rien envoyé au bureau, "
+                            "faites d'abord un envoi : le bureau apprend sa clé avec son fichier"
+                        ) from None
+                    raise
+            elif manifest.encryption != "none":
+                raise BundleError(f"chiffrement inconnu « {manifest.encryption[:20]} »")
+            records = _validate_records(bundles.decode_payload(payload), manifest)
+            _check_ids(repo, records)
+        except CitesLabError as exc:
+            entry.reason = exc.message
+            continue
+        except Exception as exc:  # never a traceback: anything unexpected refuses the file
+            from citeslab_tui.logs import log_unexpected
+
+            log_unexpected(exc)
+            entry.reason = "fichier illisible (erreur inattendue, détail dans le journal)"
+            continue
+        entry.status = "imported"
+        entry.counts = dict(manifest.counts) or {}
+        good.append(_Good(entry, manifest, sha, records))
+
+    return PreparedImport(report, good, seen_files, ranges, learned)
+
+
+def apply_import(
+    repo: Repository, prepared: PreparedImport, progress: Progress | None = None
+) -> ImportReport:
+    """Merge every good file and write in ONE durable save (owner thread)."""
+    with bundles.no_gc():
+        return _apply(repo, prepared, progress)
+
+
+def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None) -> ImportReport:
+    report, good = prepared.report, prepared.good
+    seen_files, ranges, learned = prepared.seen_files, prepared.ranges, prepared.learned
+    if not good:
+        _notify(progress, 1.0, "Terminé.")
+        return report
+
+    _notify(progress, 0.65, "Fusion…")
+    incoming: dict[str, tuple[str, dict[str, Any]]] = {}
+    for g in good:
+        for kind, doc in g.records:
+            have = incoming.get(doc["id"])
+            if have is None:
+                incoming[doc["id"]] = (kind, merging.normalize(doc, kind))
+            elif have[0] == kind:
+                incoming[doc["id"]] = (kind, merging.merge_docs(have[1], doc, kind))
+    changed: list[tuple[str, dict[str, Any]]] = []
+    fold_journal = False  # personal data held here was just erased by the merge
+    touched_persons: set[str] = set()
+    for kind, doc in incoming.values():
+        local = repo.doc(kind, doc["id"])
+        if local is None:
+            merged = doc
+            report.new[kind] = report.new.get(kind, 0) + 1
+        elif merging.includes(local, doc):
+            # this database has already seen every write of the incoming version: the
+            # merge would give the local version back (the morning's full return file)
+            report.unchanged[kind] = report.unchanged.get(kind, 0) + 1
+            continue
+        else:
+            merged = merging.merge_docs(local, doc, kind)
+            if merging.same_state(merged, local):
+                report.unchanged[kind] = report.unchanged.get(kind, 0) + 1
+                continue
+            report.updated[kind] = report.updated.get(kind, 0) + 1
+        before = (local or {}).get("meta", {}).get("conflicts", {})
+        after = merged["meta"].get("conflicts", {})
+        report.conflicts += sum(1 for f, v in after.items() if before.get(f) != v)
+        if local is not None and not local["meta"].get("erased") and merged["meta"].get("erased"):
+            fold_journal = True
+        if kind == "person":
+            touched_persons.add(doc["id"])
+        changed.append((kind, merged))
+
+    for g in good:
+        m = g.manifest
+        seen_files[g.sha] = {
+            "device": m.device,
+            "from": m.seq_from,
+            "to": m.seq_to,
+            "full": m.full,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        if m.seq_to > 0:  # (0, 0): a new laptop introducing its key, no changes
+            ranges.setdefault(m.device, []).append([1 if m.full else m.seq_from, m.seq_to])
+        if m.device_key and m.role != "office":
+            try:
+                learned[m.device] = keys.check_recipient(m.device_key)
+            except CitesLabError:
+                pass
+    for device in {g.manifest.device for g in good if g.manifest.device in ranges}:
+        ranges[device] = _compact(ranges[device])
+        holes = _holes(ranges[device])
+        if holes:
+            report.gaps[device] = holes
+    _notify(progress, 0.8, "Enregistrement…")
+    # HLC observe step: this device's clock moves past every clock it has now seen
+    repo.observe_clocks(
+        max((str(doc["meta"].get("hlc", "")) for _k, doc in g.records), default=g.manifest.hlc_max)
+        for g in good
+    )
+    local: dict[str, Any] = {"sync_files": seen_files, "sync_ranges": ranges, "sync_keys": learned}
+    if int(repo.local_state("sync_exported", 0)) == repo.lseq:
+        # Nothing of ours was pending: what this import writes came from elsewhere (or
+        # joins what we already sent), so the next export need not echo it back.
+        local["sync_exported"] = repo.lseq + len(changed)
+    repo.put_docs(changed, local=local)
+    if fold_journal:
+        # journal lines written before still hold the erased data: a fresh snapshot drops them
+        repo.checkpoint()
+    if touched_persons and repo.settings.role == "office":  # reviewed at the office
+        report.duplicates = sum(
+            1
+            for a, b, _ in list_duplicate_pairs(repo)
+            if a in touched_persons or b in touched_persons
+        )
+    from citeslab_tui.logs import log_event
+
+    log_event(
+        "sync.import",
+        files=len(good),
+        refused=len(report.refused),
+        new=sum(report.new.values()),
+        updated=sum(report.updated.values()),
+        unchanged=sum(report.unchanged.values()),
+        conflicts=report.conflicts,
+        gaps=sum(len(h) for h in report.gaps.values()),
+    )
+    _notify(progress, 1.0, "Terminé.")
+    return report
+
+
+def _compact(ranges: list[list[int]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
+def received_summary(repo: Repository) -> list[str]:
+    """Per device: what was received, and the missing ranges (French lines)."""
+    ranges = repo.local_state("sync_ranges", {}) or {}
+    out = []
+    for device in sorted(ranges):
+        spans = ranges[device]
+        last = max((b for _a, b in spans), default=0)
+        out.append(f"Poste {device} : changements reçus jusqu'au n° {last}.")
+        for a, b in _holes(spans):
+            out.append(f"  Il manque un fichier du poste {device} : changements {a} à {b}.")
+    return out
+
+
+# --- conflicts -------------------------------------------------------------------------
+
+
+@dataclass
+class ConflictItem:
+    kind: str
+    record_id: str
+    field: str
+    label: str  # what record, in French
+    field_label: str
+    values: list[Any]  # [shown value, alternatives...]
+
+    def shown(self) -> list[str]:
+        return [display_value(self.field, v) for v in self.values]
+
+
+def display_value(field_name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "(vide)"
+    if field_name == "phone":
+        return format_phone(str(value))
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_date(datetime.fromisoformat(value).date())
+        except ValueError:
+            return value
+    return str(value)
+
+
+def record_label(repo: Repository, kind: str, doc: dict[str, Any]) -> str:
+    one = KIND_LABELS.get(kind, (kind, kind))[0].capitalize()
+    if kind == "person":
+        try:
+            return Person.model_validate(doc).display_name
+        except Exception:
+            return one
+    person = repo.doc("person", str(doc.get("person_id") or ""))
+    who = ""
+    if person is not None:
+        try:
+            who = " — " + Person.model_validate(person).display_name
+        except Exception:
+            who = ""
+    on = doc.get("on") or doc.get("due") or doc.get("day")
+    when = f" du {display_value('on', on)}" if on else ""
+    return f"{one}{when}{who}"
+
+
+def list_conflicts(repo: Repository) -> list[ConflictItem]:
+    items = []
+    for kind in RECORD_TYPES:
+        for doc in repo.docs(kind):
+            conflicts = doc.get("meta", {}).get("conflicts") or {}
+            for name in sorted(conflicts):
+                values = [doc.get(name)] + [entry[2] for entry in conflicts[name]]
+                items.append(
+                    ConflictItem(
+                        kind,
+                        doc["id"],
+                        name,
+                        record_label(repo, kind, doc),
+                        FIELD_LABELS.get(name, name),
+                        values,
+                    )
+                )
+    return items
+
+
+def resolve_conflict(repo: Repository, kind: str, record_id: str, field_name: str, choice: int):
+    """Keep value number `choice` (0 = the one shown) of a conflict: a local write."""
+    doc = repo.doc(kind, record_id) if kind in RECORD_TYPES else None
+    conflicts = (doc or {}).get("meta", {}).get("conflicts", {})
+    if doc is None or field_name not in conflicts:
+        raise CitesLabError("Ce conflit n'existe plus (déjà résolu ?).")
+    values = [doc.get(field_name)] + [entry[2] for entry in conflicts[field_name]]
+    if not 0 <= choice < len(values):
+        raise CitesLabError(f"Choix invalide : entre 0 et {len(values) - 1}.")
+    new = merging.resolve_conflict(
+        kind,
+        doc,
+        field_name,
+        values[choice],
+        device=repo.device,
+        staff=repo.staff,
+        clock=repo.clock.now(),
+        now=datetime.now(UTC),
+    )
+    repo.put_docs([(kind, new)])
+
+
+# --- possible duplicates ----------------------------------------------------------------
+
+
+@dataclass
+class DuplicatePair:
+    a: str
+    b: str
+    reasons: list[str]
+    label_a: str
+    label_b: str
+
+
+def _different(repo: Repository) -> set[frozenset[str]]:
+    return {frozenset(p) for p in repo.local_state("sync_different", []) or []}
+
+
+def list_duplicate_pairs(repo: Repository) -> list[tuple[str, str, list[str]]]:
+    return merging.possible_duplicates(repo.docs("person"), _different(repo))
+
+
+def _person_label(repo: Repository, person_id: str) -> str:
+    doc = repo.doc("person", person_id)
+    if doc is None:
+        return "?"
+    person = Person.model_validate(doc)
+    bits = [person.display_name]
+    if person.birth_date:
+        bits.append(f"né(e) le {format_date(person.birth_date)}")
+    if person.phone:
+        bits.append(format_phone(person.phone))
+    if person.email:
+        bits.append(person.email)
+    site = person.first_site or (doc.get("meta") or {}).get("created_device", "")
+    if site:
+        bits.append(f"({site})")
+    return ", ".join(bits)
+
+
+def list_duplicates(repo: Repository) -> list[DuplicatePair]:
+    return [
+        DuplicatePair(a, b, reasons, _person_label(repo, a), _person_label(repo, b))
+        for a, b, reasons in list_duplicate_pairs(repo)
+    ]
+
+
+def mark_different(repo: Repository, a: str, b: str) -> None:
+    pairs = [list(p) for p in repo.local_state("sync_different", []) or []]
+    pair = sorted((a, b))
+    if pair not in pairs:
+        pairs.append(pair)
+    repo.put_docs([], local={"sync_different": pairs})
+
+
+def merge_persons(repo: Repository, keep_id: str, other_id: str) -> int:
+    """Merge a duplicate into the kept person: linked records re-pointed (history of
+    both kept), the kept person's blanks filled, the other one a tombstone pointing
+    to the kept one (`meta.merged_into`). Returns the number of records moved."""
+    if keep_id == other_id:
+        raise CitesLabError("Choisissez deux personnes différentes.")
+    keep, other = repo.get(Person, keep_id), repo.get(Person, other_id)
+    if keep is None or other is None:
+        raise CitesLabError("Personne introuvable (déjà fusionnée ou supprimée ?).")
+    keep_doc = repo.doc("person", keep_id)
+    other_doc = repo.doc("person", other_id)
+    assert keep_doc is not None and other_doc is not None
+    moved = []
+    for kind in PERSON_LINKED_KINDS:
+        if kind not in RECORD_TYPES:
+            continue
+        model = RECORD_TYPES[kind]
+        for doc in list(repo.docs(kind)):
+            if doc.get("person_id") == other_id:
+                moved.append(model.model_validate({**doc, "person_id": keep_id}))
+    filled = Person.model_validate(
+        {**merging.merged_person_content(keep_doc, other_doc), "id": keep_id}
+    )
+    with repo.transaction():
+        if moved:
+            repo.save(*moved)
+        if filled.content() != content_of(keep_doc):
+            repo.save(filled)
+        repo.delete(other)
+        tomb = _copy(repo.doc("person", other_id))
+        tomb["meta"]["merged_into"] = keep_id
+        repo.put_docs([("person", tomb)])
+    return len(moved)

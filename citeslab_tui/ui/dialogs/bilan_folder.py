@@ -1,0 +1,64 @@
+"""Choose the folder where the bilan (or an export) is written.
+
+Dismisses with the folder as typed (a `Path`), or None when cancelled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class BilanFolderDialog(ModalScreen[Path | None]):
+    HELP_TITLE = "Dossier d'écriture"
+    DEFAULT_CSS = """
+    BilanFolderDialog { align: center middle; }
+    BilanFolderDialog > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $panel; padding: 0 1;
+    }
+    BilanFolderDialog #folder-title { text-style: bold; margin-bottom: 1; width: 100%; }
+    BilanFolderDialog #folder-error { color: $error; width: 100%; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Annuler", id="bilan_folder_cancel"),
+    ]
+
+    def __init__(self, title: str, folder: Path) -> None:
+        super().__init__()
+        self.title_text = title
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, id="folder-title", markup=False)
+            yield Label("Dossier :")
+            yield Input(str(self.folder), id="folder-path", compact=True)
+            yield Label("", id="folder-error", markup=False)
+            yield Label("Entrée : écrire · Échap : annuler")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = event.value.strip()
+        if not typed:
+            self.query_one("#folder-error", Label).update("Indiquez un dossier.")
+            return
+        path = Path(typed).expanduser()
+        if path.exists() and not path.is_dir():
+            self.query_one("#folder-error", Label).update(
+                "Ce chemin est un fichier, pas un dossier."
+            )
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,127 @@
+"""Record a collective action (information meeting, forum, workshop) with its head
+counts: women, men, unknown. They count in "Personnes sensibilisées" of the bilan.
+
+Dismisses with the saved `CollectiveAction`, or None when cancelled.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select
+
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.models import COLLECTIVE_KIND_LABELS, CollectiveAction, CollectiveKind
+from citeslab_tui.domain.text import format_date
+
+FIELDS = (
+    ("on", "Date"),
+    ("site", "Lieu"),
+    ("title", "Intitulé"),
+    ("women", "Femmes"),
+    ("men", "Hommes"),
+    ("unknown", "Non renseigné"),
+)
+
+
+class CollectiveDialog(ModalScreen[CollectiveAction | None]):
+    HELP_TITLE = "Action collective"
+    DEFAULT_CSS = """
+    CollectiveDialog { align: center middle; }
+    CollectiveDialog > Vertical {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $panel; padding: 0 1;
+    }
+    CollectiveDialog #collective-heading { text-style: bold; width: 100%; margin-bottom: 1; }
+    CollectiveDialog Horizontal { height: 1; }
+    CollectiveDialog Horizontal#collective-kind-row { height: auto; }
+    CollectiveDialog #collective-kind-row { margin-bottom: 1; }
+    CollectiveDialog .collective-label { width: 16; }
+    CollectiveDialog Input { width: 1fr; }
+    CollectiveDialog Select { width: 1fr; }
+    CollectiveDialog #collective-error { color: $error; width: 100%; margin-top: 1; }
+    CollectiveDialog #collective-hint { color: $text-muted; width: 100%; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Enregistrer", id="collective_save", priority=True),
+        Binding("escape", "cancel", "Annuler", id="collective_cancel"),
+    ]
+
+    def __init__(self, *, today: date | None = None, site: str = "") -> None:
+        super().__init__()
+        self.today = today or date.today()
+        self.site = site
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                "Action collective de sensibilisation (comptée par têtes)", id="collective-heading"
+            )
+            with Horizontal(id="collective-kind-row"):
+                yield Label("Type", classes="collective-label")
+                yield Select(
+                    [(label, kind.value) for kind, label in COLLECTIVE_KIND_LABELS.items()],
+                    value=CollectiveKind.INFORMATION_MEETING.value,
+                    allow_blank=False,
+                    id="collective-kind",
+                    compact=True,
+                )
+            defaults = {"on": format_date(self.today), "site": self.site}
+            for key, label in FIELDS:
+                with Horizontal():
+                    yield Label(label, classes="collective-label")
+                    yield Input(
+                        defaults.get(key, ""),
+                        id=f"collective-{key}",
+                        compact=True,
+                        type="integer" if key in ("women", "men", "unknown") else "text",
+                        max_length=200,
+                    )
+            yield Label("", id="collective-error", markup=False)
+            yield Label(
+                "Tab : champ suivant · Entrée sur le dernier champ ou Ctrl+S : enregistrer · "
+                "Échap : annuler",
+                id="collective-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#collective-kind", Select).focus()
+
+    def value(self, key: str) -> str:
+        return self.query_one(f"#collective-{key}", Input).value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "collective-unknown":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        from citeslab_tui.services.reports import record_collective_action
+
+        ws: Any = self.app.workspace  # type: ignore[attr-defined]
+        kind = self.query_one("#collective-kind", Select).value
+        try:
+            action = record_collective_action(
+                ws,
+                kind=str(kind),
+                on=self.value("on"),
+                site=self.value("site"),
+                title=self.value("title"),
+                women=self.value("women"),
+                men=self.value("men"),
+                unknown=self.value("unknown"),
+            )
+        except CitesLabError as exc:
+            self.query_one("#collective-error", Label).update(exc.message)
+            return
+        self.dismiss(action)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

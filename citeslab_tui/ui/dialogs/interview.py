@@ -1,0 +1,54 @@
+"""Log an interview from the person's file: date (default today), channel, notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from citeslab_tui.domain import text
+from citeslab_tui.domain.models import CHANNEL_LABELS, Channel
+from citeslab_tui.services import people
+from citeslab_tui.ui.dialogs.person_form import RecordDialog
+from citeslab_tui.ui.screens.intake import app_today
+
+
+class InterviewDialog(RecordDialog):
+    TITLE_TEXT = "Nouvel entretien"
+
+    def __init__(self, person_id: str) -> None:
+        super().__init__(self._submit)
+        self.person_id = person_id
+
+    def rows(self) -> ComposeResult:
+        today = text.format_date(app_today(self.app))
+        yield self.row("Date", Input(today, placeholder="jj/mm/aaaa", id="on", compact=True))
+        yield self.row(
+            "Canal",
+            Select(
+                [(CHANNEL_LABELS[c], c.value) for c in Channel],
+                value=Channel.PERMANENCE.value,
+                allow_blank=False,
+                id="channel",
+                compact=True,
+            ),
+        )
+        yield self.row(
+            "Notes",
+            Input(placeholder="faits, démarches, décisions", id="notes", compact=True),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#notes", Input).focus()
+
+    def _submit(self, values: dict[str, Any]) -> Any:
+        ws = self.app.workspace  # type: ignore[attr-defined]
+        return people.log_interview(
+            ws,
+            self.person_id,
+            on=values["on"],
+            channel=values["channel"],
+            notes=values["notes"],
+            today=app_today(self.app),
+        )

@@ -1,0 +1,82 @@
+"""A French information or error message (modal). Enter or Escape closes it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Label
+
+
+class MessageDialog(ModalScreen[None]):
+    """Show `title` and `text` (never parsed as markup) until the user closes it."""
+
+    DEFAULT_CSS = """
+    MessageDialog { align: center middle; }
+    MessageDialog > Vertical {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $error; background: $panel; padding: 1 2;
+    }
+    MessageDialog #title { text-style: bold; width: 100%; margin-bottom: 1; }
+    MessageDialog #text { width: 100%; margin-bottom: 1; }
+    MessageDialog Button { width: 100%; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Fermer", id="message_close"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, id="title", markup=False)
+            yield Label(self.text, id="text", markup=False)
+            yield Button("Fermer", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+
+class FatalScreen(Screen[None]):
+    """Full screen French message when the data cannot be opened; Ctrl+Q quits."""
+
+    HELP_TITLE = "Données indisponibles"
+    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"quit", "hide", "help"})
+    DEFAULT_CSS = """
+    FatalScreen { align: center middle; }
+    FatalScreen > Vertical {
+        width: 72; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $error; padding: 1 2;
+    }
+    FatalScreen #title { text-style: bold; margin-bottom: 1; }
+    FatalScreen .line { width: 100%; margin-bottom: 1; }
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__()
+        self.message = message
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Impossible d'ouvrir les données", id="title")
+            yield Label(self.message, id="text", classes="line", markup=False)
+            yield Label(
+                " ".join(part for part in ("Rien n'a été modifié.", self.hint) if part),
+                classes="line",
+                markup=False,
+            )
+            yield Label("Appuyez sur Ctrl+Q pour quitter.", classes="line")

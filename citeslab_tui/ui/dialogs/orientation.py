@@ -1,0 +1,51 @@
+"""Record an orientation (referral) to a partner, with completion from the reference table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input
+
+from citeslab_tui.domain import text
+from citeslab_tui.services import people
+from citeslab_tui.ui.dialogs.person_form import FoldSuggester, RecordDialog
+from citeslab_tui.ui.screens.intake import app_today
+
+
+class OrientationDialog(RecordDialog):
+    TITLE_TEXT = "Orienter vers un partenaire"
+    HELP_TEXT = "→ : accepter la suggestion · Ctrl+S ou Entrée : enregistrer · Échap : annuler"
+
+    def __init__(self, person_id: str) -> None:
+        super().__init__(self._submit)
+        self.person_id = person_id
+
+    def rows(self) -> ComposeResult:
+        ws = self.app.workspace  # type: ignore[attr-defined]
+        yield self.row(
+            "Partenaire",
+            Input(
+                placeholder="Adie, France Travail, CCI…",
+                suggester=FoldSuggester(ws.reference.names("partners")),
+                id="partner",
+                compact=True,
+            ),
+        )
+        today = text.format_date(app_today(self.app))
+        yield self.row("Date", Input(today, placeholder="jj/mm/aaaa", id="on", compact=True))
+        yield self.row("Notes", Input(id="notes", compact=True))
+
+    def on_mount(self) -> None:
+        self.query_one("#partner", Input).focus()
+
+    def _submit(self, values: dict[str, Any]) -> Any:
+        ws = self.app.workspace  # type: ignore[attr-defined]
+        return people.add_orientation(
+            ws,
+            self.person_id,
+            values["partner"],
+            on=values["on"],
+            notes=values["notes"],
+            today=app_today(self.app),
+        )

@@ -1,0 +1,369 @@
+"""Shared pieces of the person forms: the two-page identity form (quick intake, edit),
+an accent-insensitive completion, and the base of the small record dialogs
+(interview, stage, orientation, outcome) of the person's file.
+
+Field order follows the intake sheet (DOMAIN.md); page 1 holds what a first contact
+needs, page 2 the rest. Raw values go to `services.people` which validates them and
+answers per field in French (`FormErrors`); the form shows each reason under its
+field and keeps everything typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widget import Widget
+from textual.widgets import Checkbox, ContentSwitcher, Input, Label, Select
+
+from citeslab_tui.domain.errors import CitesLabError, ValidationError
+from citeslab_tui.domain.models import APPROACH_LABELS, CIVILITY_LABELS, Approach, Civility
+from citeslab_tui.domain.text import fold
+from citeslab_tui.services.people import FORM_FIELDS, FormErrors
+
+
+class FoldSuggester(Suggester):
+    """Completes with the first choice whose folded form starts with the folded input
+    ("herou" -> "Hérouville-Saint-Clair"); Right arrow accepts it."""
+
+    def __init__(self, choices: Iterable[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.choices = [(fold(c), c) for c in choices if c]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        key = fold(value)
+        if not key:
+            return None
+        for folded, choice in self.choices:
+            if folded.startswith(key) and choice != value:
+                return choice
+        return None
+
+
+PAGE_1 = (
+    "notice_given",
+    "civility",
+    "family_name",
+    "first_name",
+    "birth",
+    "phone",
+    "email",
+    "commune",
+    "qpv",
+    "qpv_checked",
+    "project_idea",
+    "approach",
+)
+PAGE_2 = (
+    "site",
+    "usage_name",
+    "situation",
+    "training_level",
+    "sector",
+    "heard_from",
+    "next_step",
+    "notes",
+)
+CHECKBOXES = ("notice_given", "qpv_checked")
+SELECTS = ("civility", "approach", "situation", "training_level", "heard_from")
+PLACEHOLDERS = {
+    "family_name": "obligatoire",
+    "birth": "1987 ou 12/03/1987",
+    "phone": "06 12 34 56 78",
+    "email": "nom@exemple.fr",
+    "commune": "Caen, Hérouville-Saint-Clair…",
+    "qpv": "quartier, ou « hors QPV »",
+    "project_idea": "une ligne",
+    "site": "site de la permanence",
+}
+LABELS = {**FORM_FIELDS, "site": "Site de l'accueil"}
+
+
+class PersonForm(Vertical):
+    """The identity form on two pages (F6 switches). `values()` gives raw values."""
+
+    DEFAULT_CSS = """
+    PersonForm { height: 1fr; }
+    PersonForm #form-page-title { height: 1; color: $text-muted; }
+    PersonForm ContentSwitcher { height: 1fr; }
+    PersonForm VerticalScroll { height: 1fr; scrollbar-size-vertical: 1; }
+    PersonForm .form-row { height: 1; }
+    PersonForm .form-label { width: 28; height: 1; }
+    PersonForm .form-row Input, PersonForm .form-row Select { width: 1fr; }
+    PersonForm .form-row Checkbox { width: 1fr; }
+    PersonForm .form-error {
+        color: $error; width: 100%; height: auto; padding-left: 28; display: none;
+    }
+    PersonForm .form-error.-shown { display: block; }
+    """
+
+    def __init__(
+        self,
+        ws: Any,
+        *,
+        with_site: bool = False,
+        with_notes: bool = False,
+        values: dict[str, Any] | None = None,
+        widget_id: str | None = None,
+    ) -> None:
+        super().__init__(id=widget_id)
+        self.ws = ws
+        self.page_1 = PAGE_1
+        self.page_2 = tuple(
+            k for k in PAGE_2 if (k != "site" or with_site) and (k != "notes" or with_notes)
+        )
+        self.initial = values or {}
+        self.page = 1
+
+    # --- building --------------------------------------------------------------------
+
+    def _options(self, key: str) -> list[tuple[str, str]]:
+        ref = self.ws.reference
+        if key == "civility":
+            return [(CIVILITY_LABELS[c], c.value) for c in Civility]
+        if key == "approach":
+            return [(APPROACH_LABELS[a], a.value) for a in Approach]
+        table = {"situation": "situations", "training_level": "training_levels"}.get(key, "sources")
+        names = list(ref.names(table))
+        current = self.initial.get(key) or ""
+        if current and current not in names:
+            names.append(current)
+        return [(name, name) for name in names]
+
+    def _suggestions(self, key: str) -> list[str]:
+        ref = self.ws.reference
+        if key == "commune":
+            return [row["commune"] for row in ref.table("communes")]
+        if key == "qpv":
+            return [*ref.qpv_names(), "hors QPV"]
+        if key == "sector":
+            return ref.names("sectors")
+        if key == "site":
+            return self.ws.site_names()
+        return []
+
+    def _field(self, key: str) -> Widget:
+        wid = f"f-{key}"
+        value = self.initial.get(key)
+        if key in CHECKBOXES:
+            return Checkbox("oui", bool(value), id=wid, compact=True)
+        if key in SELECTS:
+            default = (
+                Civility.UNSPECIFIED.value
+                if key == "civility"
+                else Approach.UNKNOWN.value
+                if key == "approach"
+                else None
+            )
+            chosen = value or default
+            return Select(
+                self._options(key),
+                prompt="(choisir)",
+                value=chosen if chosen else Select.NULL,
+                allow_blank=key not in ("civility", "approach"),
+                id=wid,
+                compact=True,
+            )
+        suggestions = self._suggestions(key)
+        return Input(
+            str(value or ""),
+            placeholder=PLACEHOLDERS.get(key, ""),
+            suggester=FoldSuggester(suggestions) if suggestions else None,
+            id=wid,
+            compact=True,
+            select_on_focus=False,
+        )
+
+    def _rows(self, keys: tuple[str, ...]) -> ComposeResult:
+        for key in keys:
+            with Horizontal(classes="form-row"):
+                yield Label(LABELS[key], classes="form-label")
+                yield self._field(key)
+            yield Label("", id=f"e-{key}", classes="form-error", markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._page_title(), id="form-page-title")
+        with ContentSwitcher(initial="form-page-1"):
+            with VerticalScroll(id="form-page-1"):
+                yield from self._rows(self.page_1)
+            with VerticalScroll(id="form-page-2"):
+                yield from self._rows(self.page_2)
+
+    def _page_title(self) -> str:
+        if self.page == 1:
+            return "Page 1/2 : premier contact — F6 : compléments"
+        return "Page 2/2 : compléments — F6 : premier contact"
+
+    # --- pages -------------------------------------------------------------------------
+
+    def show_page(self, page: int, *, focus: bool = True) -> None:
+        self.page = page
+        self.query_one(ContentSwitcher).current = f"form-page-{page}"
+        self.query_one("#form-page-title", Label).update(self._page_title())
+        if focus:
+            keys = self.page_1 if page == 1 else self.page_2
+            self.field(keys[0]).focus()
+
+    def toggle_page(self) -> None:
+        self.show_page(2 if self.page == 1 else 1)
+
+    def page_of(self, key: str) -> int:
+        return 1 if key in self.page_1 else 2
+
+    # --- values ------------------------------------------------------------------------
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.page_1 + self.page_2
+
+    def field(self, key: str) -> Widget:
+        return self.query_one(f"#f-{key}")
+
+    def value(self, key: str) -> Any:
+        widget = self.field(key)
+        if isinstance(widget, Checkbox):
+            return widget.value
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.NULL else str(widget.value)
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def values(self) -> dict[str, Any]:
+        return {key: self.value(key) for key in self.keys}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if key not in self.keys:
+                continue
+            widget = self.field(key)
+            if isinstance(widget, Checkbox):
+                widget.value = bool(value)
+            elif isinstance(widget, Select):
+                options = {v for _label, v in self._options(key)}
+                if value in options:
+                    widget.value = value
+                elif not value and widget._allow_blank:
+                    widget.clear()
+            elif isinstance(widget, Input):
+                widget.value = str(value or "")
+
+    def has_typed_data(self) -> bool:
+        """Anything typed that would be lost (defaults of the selects do not count)."""
+        for key in self.keys:
+            value = self.value(key)
+            if key in ("civility", "approach", "site"):
+                continue
+            if value:
+                return True
+        return self.value("civility") not in ("", Civility.UNSPECIFIED.value)
+
+    # --- errors -------------------------------------------------------------------------
+
+    def show_errors(self, errors: dict[str, str]) -> str | None:
+        """Show each reason under its field; return the first invalid field (form order)."""
+        for key in self.keys:
+            self.set_error(key, errors.get(key, ""))
+        first = next((k for k in self.keys if k in errors), None)
+        if first is not None:
+            self.show_page(self.page_of(first), focus=False)
+            self.field(first).focus()
+        return first
+
+    def set_error(self, key: str, message: str) -> None:
+        try:
+            label = self.query_one(f"#e-{key}", Label)
+        except Exception:
+            return
+        label.update(message)
+        label.set_class(bool(message), "-shown")
+
+    def error(self, key: str) -> str:
+        label = self.query_one(f"#e-{key}", Label)
+        return str(label.content) if label.has_class("-shown") else ""
+
+
+class RecordDialog(ModalScreen[bool]):
+    """Base of the small dialogs of the person's file: a title, a few rows, a French
+    error line; Ctrl+S (or Entrée in a text field) saves through `submit(values)`,
+    Échap cancels. Dismisses True once saved."""
+
+    DEFAULT_CSS = """
+    RecordDialog { align: center middle; }
+    RecordDialog > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $panel; padding: 0 1;
+    }
+    RecordDialog .dialog-title { text-style: bold; width: 100%; margin-bottom: 1; }
+    RecordDialog .dialog-help { color: $text-muted; width: 100%; }
+    RecordDialog .form-row { height: 1; margin-bottom: 1; }
+    RecordDialog .form-label { width: 18; height: 1; }
+    RecordDialog .form-row Input, RecordDialog .form-row Select { width: 1fr; }
+    RecordDialog #dialog-error { color: $error; width: 100%; height: auto; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Enregistrer", id="record_save"),
+        Binding("escape", "cancel", "Annuler", id="record_cancel"),
+    ]
+    TITLE_TEXT = ""
+    HELP_TEXT = "Ctrl+S (ou Entrée dans une zone de texte) : enregistrer · Échap : annuler"
+
+    def __init__(self, submit: Callable[[dict[str, Any]], Any]) -> None:
+        super().__init__()
+        self.submit = submit
+
+    def rows(self) -> ComposeResult:  # pragma: no cover - overridden
+        yield from ()
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.TITLE_TEXT, classes="dialog-title", markup=False)
+            yield from self.rows()
+            yield Label("", id="dialog-error", markup=False)
+            yield Label(self.HELP_TEXT, classes="dialog-help")
+
+    @staticmethod
+    def row(label: str, widget: Widget) -> Horizontal:
+        return Horizontal(Label(label, classes="form-label"), widget, classes="form-row")
+
+    def values(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for widget in self.query("Input, Select"):
+            if widget.id:
+                if isinstance(widget, Select):
+                    found[widget.id] = "" if widget.value is Select.NULL else widget.value
+                else:
+                    found[widget.id] = widget.value  # type: ignore[attr-defined]
+        return found
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        from citeslab_tui.store.errors import StoreError
+        from citeslab_tui.ui.dialogs.message import MessageDialog
+
+        error = self.query_one("#dialog-error", Label)
+        try:
+            self.submit(self.values())
+        except FormErrors as exc:
+            error.update(" ".join(exc.errors.values()))
+            return
+        except StoreError as exc:
+            self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
+            return
+        except (ValidationError, CitesLabError) as exc:
+            error.update(exc.message)
+            return
+        except ValueError:
+            error.update("Valeur refusée : vérifiez les champs.")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,56 @@
+"""The information notice (GDPR) to read or hand over at intake.
+
+`NoticeDialog()` shows `services.privacy.notice_text(ws)`: the structure's own
+file in the data folder (`notice_information.md`), copied from the shipped
+template on first use. Read-only here; the structure edits the file.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, TextArea
+
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.resources import style_file
+
+
+class NoticeDialog(ModalScreen[None]):
+    CSS_PATH = str(style_file("privacy.tcss"))
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Fermer", id="privacy_notice_close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                "Notice d'information sur les données personnelles",
+                classes="privacy-title",
+                markup=False,
+            )
+            yield TextArea("", read_only=True, soft_wrap=True, id="notice-text")
+            yield Label("", id="notice-status", classes="privacy-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from citeslab_tui.services import privacy
+
+        ws = self.app.workspace
+        try:
+            content = privacy.notice_text(ws)
+        except CitesLabError as exc:
+            self.query_one("#notice-status", Label).update(exc.message)
+            return
+        area = self.query_one("#notice-text", TextArea)
+        area.load_text(content)
+        area.focus()
+        self.query_one("#notice-status", Label).update(
+            f"Texte modifiable par la structure : {privacy.notice_path(ws)}"
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

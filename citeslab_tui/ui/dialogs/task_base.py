@@ -1,0 +1,66 @@
+"""Shared parts of the task dialogs: frame, French labels, past-date confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual.screen import ModalScreen
+
+from citeslab_tui.domain import duedates
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 74; max-width: 100%; height: auto; max-height: 100%;
+    border: thick $primary; background: $panel; padding: 0 1;
+}}
+{name} .title {{ text-style: bold; width: 100%; margin-bottom: 1; }}
+{name} .field {{ width: 100%; }}
+{name} .hint {{ color: $text-muted; width: 100%; }}
+{name} .preview {{ color: $success; width: 100%; }}
+{name} .error {{ color: $error; width: 100%; }}
+{name} Input, {name} Select, {name} OptionList {{ margin-bottom: 1; }}
+"""
+
+
+def dialog_css(name: str) -> str:
+    return DIALOG_CSS.format(name=name)
+
+
+def options(pairs: list[tuple[str, Any]]) -> list[tuple[Text, Any]]:
+    """Select options whose labels are never read as markup."""
+    return [(Text(label), value) for label, value in pairs]
+
+
+class TaskDialog(ModalScreen[Any]):
+    """Base: today's date from the app, and a confirmation before saving a past date."""
+
+    @property
+    def ws(self) -> Any:
+        return self.app.workspace
+
+    @property
+    def today(self) -> date:
+        now = getattr(self.app, "now", None)
+        return now().date() if callable(now) else date.today()
+
+    def confirm_past(self, due: date, then: Callable[[], None]) -> None:
+        """Run `then` at once, or after a "yes" when `due` is before today."""
+        if due >= self.today:
+            then()
+            return
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        question = (
+            f"Le {duedates.describe_due(due)} est déjà passé "
+            f"({duedates.relative_label(due, self.today)}). Enregistrer quand même ?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmDialog(question, yes="Enregistrer", no="Corriger"), answered)

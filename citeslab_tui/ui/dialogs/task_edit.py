@@ -1,0 +1,137 @@
+"""Edit a task: title, due date and time, kind, site, notes. Dismisses the saved task or None."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select
+
+from citeslab_tui.domain import duedates
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.models import TASK_KIND_LABELS, FollowUpTask, TaskKind
+from citeslab_tui.services import tasks as task_service
+from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
+
+
+class TaskEditDialog(TaskDialog):
+    HELP_TITLE = "Modifier une tâche"
+    DEFAULT_CSS = dialog_css("TaskEditDialog")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Enregistrer", id="task_edit_save"),
+        Binding("escape", "cancel", "Annuler", id="task_edit_cancel"),
+    ]
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__()
+        self.task_id = task_id
+
+    def compose(self) -> ComposeResult:
+        task = self.ws.repo.get(FollowUpTask, self.task_id)
+        self.edited = task
+        sites = self.ws.site_names()
+        if task is not None and task.site and task.site not in sites:
+            sites.append(task.site)
+        due_text = f"{task.due:%d/%m/%Y}" + (f" {task.time}" if task and task.time else "")
+        with Vertical():
+            yield Label("Modifier la tâche", classes="title", markup=False)
+            yield Label("Intitulé", classes="hint", markup=False)
+            yield Input(task.title if task else "", id="title", compact=True, max_length=200)
+            yield Label(
+                "Échéance (12/03/2027 14h30, demain, lundi, +3…)", classes="hint", markup=False
+            )
+            yield Input(due_text, id="due", compact=True, max_length=60)
+            yield Label("", id="preview", classes="preview", markup=False)
+            yield Select(
+                options(
+                    [(f"Type : {label}", kind.value) for kind, label in TASK_KIND_LABELS.items()]
+                ),
+                allow_blank=False,
+                value=task.task_kind.value if task else TaskKind.OTHER.value,
+                id="kind",
+                compact=True,
+            )
+            yield Select(
+                options([("Site : aucun", "")] + [(f"Site : {name}", name) for name in sites]),
+                allow_blank=False,
+                value=task.site if task else "",
+                id="site",
+                compact=True,
+            )
+            yield Label("Note", classes="hint", markup=False)
+            yield Input(task.notes if task else "", id="notes", compact=True, max_length=4000)
+            yield Label("", id="error", classes="error", markup=False)
+            yield Label(
+                "Ctrl+S ou Entrée : enregistrer · Échap : annuler", classes="hint", markup=False
+            )
+
+    def on_mount(self) -> None:
+        if self.edited is None:
+            self.dismiss(None)
+            return
+        self.query_one("#error", Label).display = False
+        self._preview(self.query_one("#due", Input).value)
+        self.query_one("#title", Input).focus()
+
+    def _preview(self, value: str) -> None:
+        label = self.query_one("#preview", Label)
+        try:
+            due, time = duedates.parse_due(value, self.today)
+        except CitesLabError:
+            label.update("→ date non comprise")
+            label.set_classes("hint")
+            return
+        label.update(Text(f"→ {duedates.describe_due(due, time)}"))
+        label.set_classes("preview")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "due":
+            self._preview(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def _error(self, message: str) -> None:
+        error = self.query_one("#error", Label)
+        error.update(message)
+        error.display = True
+
+    def action_save(self) -> None:
+        task = self.edited
+        if task is None:
+            return
+        try:
+            due, time = duedates.parse_due(self.query_one("#due", Input).value, self.today)
+        except CitesLabError as exc:
+            self._error(exc.message)
+            return
+
+        def save() -> None:
+            try:
+                saved = task_service.edit(
+                    self.ws,
+                    self.task_id,
+                    title=self.query_one("#title", Input).value,
+                    due=due,
+                    time=time,
+                    task_kind=TaskKind(self.query_one("#kind", Select).value),
+                    site=str(self.query_one("#site", Select).value or ""),
+                    notes=self.query_one("#notes", Input).value,
+                    person_id=task.person_id,
+                )
+            except CitesLabError as exc:
+                self._error(exc.message)
+                return
+            self.dismiss(saved)
+
+        if due < self.today and due != task.due:
+            self.confirm_past(due, save)
+        else:
+            save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

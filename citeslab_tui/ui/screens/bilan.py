@@ -1,0 +1,367 @@
+"""The bilan screen (F4): the indicators of a period, the funnel as a bar chart,
+the breakdowns of the people received; keys to change the period and the site,
+write the report (XLSX + CSV), export the data and record a collective action.
+
+The figures are computed in a thread worker (`services.reports.bilan_for`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Label, Static
+
+from citeslab_tui.domain import bilan as bilan_domain
+from citeslab_tui.domain.bilan import (
+    BREAKDOWN_KEYS,
+    BREAKDOWN_LABELS,
+    INDICATOR_KEYS,
+    INDICATOR_LABELS,
+    SHARE_KEYS,
+    Bilan,
+    Period,
+)
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.text import format_int, format_percent
+from citeslab_tui.resources import style_file
+from citeslab_tui.ui.widgets.footer import KeysFooter
+
+PRESET_LABELS = {key: label for key, (label, _f) in bilan_domain.PRESETS.items()}
+CUSTOM = "custom"
+BAR_WIDTH = 40
+
+
+def today_of(app: Any) -> date:
+    now = getattr(app, "now", None)
+    return now().date() if callable(now) else date.today()
+
+
+def render_funnel(bilan: Bilan, width: int = BAR_WIDTH) -> Text:
+    """The funnel as figures and bars drawn with block characters."""
+    steps = bilan_domain.funnel(bilan)
+    top = max(value for _label, value in steps)
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for index, (label, value) in enumerate(steps):
+        arrow = "→ " if 0 < index < 4 else "  "
+        style = "bold green" if label == "Sorties positives" else "bold"
+        out.append(f"{arrow}{label:<18}", style=style)
+        out.append(f"{format_int(value):>7} ")
+        out.append(bilan_domain.bar(value, top, width), style="cyan" if index < 4 else "green")
+        out.append("\n")
+    out.append("Sorties positives = retour à l'emploi ou entrée en formation.", style="italic")
+    return out
+
+
+def render_indicators(bilan: Bilan) -> Table:
+    table = Table(show_header=False, box=None, padding=(0, 1), expand=False)
+    table.add_column("Indicateur", no_wrap=True)
+    table.add_column("Nombre", justify="right", no_wrap=True)
+    for key in INDICATOR_KEYS:
+        label = INDICATOR_LABELS[key]
+        if key.startswith("positive_exits_"):
+            label = "   " + label
+        table.add_row(Text(label), Text(format_int(bilan.indicators[key])))
+        if key == "sensitized":
+            table.add_row(
+                Text(
+                    f"   dont {format_int(bilan.sensitized_heads)} participants à "
+                    f"{format_int(bilan.collective_actions)} action(s) collective(s)",
+                    style="dim",
+                ),
+                Text(""),
+            )
+    return table
+
+
+def render_breakdown(bilan: Bilan, key: str) -> Table:
+    with_share = key in SHARE_KEYS
+    table = Table(title=BREAKDOWN_LABELS[key], title_justify="left", expand=False, box=None)
+    table.add_column("", no_wrap=True, overflow="ellipsis", max_width=46)
+    table.add_column("Nombre", justify="right", no_wrap=True)
+    if with_share:
+        table.add_column("Part", justify="right", no_wrap=True)
+    shares = bilan.shares(key) if with_share else {}
+    for value, count in bilan.breakdowns[key].items():
+        cells = [Text(bilan_domain.value_label(value)), Text(format_int(count))]
+        if with_share:
+            share = shares.get(value)
+            cells.append(
+                Text(format_percent(share) if value in shares else "(non compté)", style="dim")
+                if share is None
+                else Text(format_percent(share))
+            )
+        table.add_row(*cells)
+    return table
+
+
+class BilanScreen(Screen[None]):
+    """Activity report of a period, for all sites or one."""
+
+    HELP_TITLE = "Bilan"
+    CSS_PATH = [str(style_file("bilan.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "a",
+            "preset('year')",
+            "Cette année",
+            id="bilan_current_year",
+            tooltip="Année d'activité en cours (1er septembre – 31 août)",
+        ),
+        Binding(
+            "p",
+            "preset('previous_year')",
+            "Année précéd.",
+            id="bilan_previous_year",
+            tooltip="Année d'activité précédente",
+        ),
+        Binding("m", "preset('month')", "Ce mois-ci", id="bilan_this_month", tooltip="Ce mois-ci"),
+        Binding(
+            "l",
+            "preset('last_month')",
+            "Mois dernier",
+            id="bilan_last_month",
+            tooltip="Le mois dernier",
+        ),
+        Binding(
+            "d",
+            "custom_period",
+            "Dates…",
+            id="bilan_dates",
+            tooltip="Choisir les dates du bilan (jj/mm/aaaa)",
+        ),
+        Binding(
+            "s", "choose_site", "Site…", id="bilan_site", tooltip="Un seul site, ou tous les sites"
+        ),
+        Binding(
+            "r",
+            "write_report",
+            "Rapport XLSX",
+            id="bilan_write_report",
+            tooltip="Écrire le bilan en Excel (XLSX) et en CSV dans un dossier",
+        ),
+        Binding(
+            "x",
+            "export_data",
+            "Exporter",
+            id="bilan_export",
+            tooltip="Exporter les données pour le bureau (XLSX et CSV)",
+        ),
+        Binding(
+            "c",
+            "collective",
+            "Action coll.",
+            id="bilan_collective",
+            tooltip="Enregistrer une action collective (réunion d'information, forum, atelier)",
+        ),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.preset_name = "year"
+        self.period: Period | None = None
+        self.site: str | None = None
+        self.bilan: Bilan | None = None
+        self.computing = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="bilan-title", markup=False)
+        yield Label("", id="bilan-status", markup=False)
+        with VerticalScroll(id="bilan-body", can_focus=True):
+            yield Static(id="bilan-funnel")
+            yield Static(id="bilan-indicators")
+            for key in BREAKDOWN_KEYS:
+                yield Static(id=f"bilan-{key}", classes="bilan-breakdown")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.period = bilan_domain.preset(self.preset_name, today_of(self.app))
+        self.query_one("#bilan-body").focus()
+        self.recompute()
+
+    def on_screen_resume(self) -> None:
+        if self.bilan is not None:
+            self.recompute()
+
+    @property
+    def ws(self) -> Any:
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    # --- computing ---------------------------------------------------------------------
+
+    def recompute(self) -> None:
+        if self.ws is None or self.period is None:
+            return
+        self._draw_title()
+        self.query_one("#bilan-status", Label).update("Calcul en cours…")
+        self.computing = True
+        self._compute(self.period, self.site)
+
+    @work(thread=True, exclusive=True, group="bilan")
+    def _compute(self, period: Period, site: str | None) -> None:
+        from citeslab_tui.services.reports import bilan_for
+
+        for _attempt in range(3):
+            try:
+                result = bilan_for(self.ws, period, site)
+                break
+            except RuntimeError:  # records changed while reading: read again
+                continue
+        else:
+            self.app.call_from_thread(self._failed)
+            return
+        self.app.call_from_thread(self._show, result)
+
+    def _failed(self) -> None:
+        self.computing = False
+        self.query_one("#bilan-status", Label).update("Le calcul n'a pas abouti : réessayez.")
+
+    def _draw_title(self) -> None:
+        assert self.period is not None
+        site = self.site or "tous les sites"
+        self.query_one("#bilan-title", Label).update(f"Bilan {self.period.label} · {site}")
+
+    def _show(self, result: Bilan) -> None:
+        self.computing = False
+        if result.period != self.period or (result.site or None) != (self.site or None):
+            return  # an older computation finished after a newer request
+        changed = self.bilan is None or (self.bilan.period, self.bilan.site) != (
+            result.period,
+            result.site,
+        )
+        self.bilan = result
+        self._draw_title()
+        if changed:
+            self.query_one("#bilan-body", VerticalScroll).scroll_home(animate=False)
+        received = result.indicators["received"]
+        what = PRESET_LABELS.get(self.preset_name, "Période choisie")
+        self.query_one("#bilan-status", Label).update(
+            f"{what} · {format_int(received)} reçu(s) · ↑ ↓ Page suiv./préc. : défiler"
+        )
+        self.query_one("#bilan-funnel", Static).update(render_funnel(result))
+        self.query_one("#bilan-indicators", Static).update(render_indicators(result))
+        for key in BREAKDOWN_KEYS:
+            self.query_one(f"#bilan-{key}", Static).update(render_breakdown(result, key))
+
+    # --- period and site -----------------------------------------------------------------
+
+    def action_preset(self, name: str) -> None:
+        self.preset_name = name
+        self.period = bilan_domain.preset(name, today_of(self.app))
+        self.recompute()
+
+    def action_custom_period(self) -> None:
+        from citeslab_tui.ui.dialogs.bilan_period import BilanPeriodDialog
+
+        assert self.period is not None
+
+        def chosen(period: Period | None) -> None:
+            if period is not None:
+                self.preset_name = CUSTOM
+                self.period = period
+                self.recompute()
+
+        self.app.push_screen(BilanPeriodDialog(self.period), chosen)
+
+    def action_choose_site(self) -> None:
+        from citeslab_tui.services.reports import known_sites
+        from citeslab_tui.ui.dialogs.bilan_site import BilanSiteDialog
+
+        def chosen(site: str | None) -> None:
+            if site is not None:
+                self.site = site or None
+                self.recompute()
+
+        self.app.push_screen(BilanSiteDialog(known_sites(self.ws), self.site), chosen)
+
+    # --- writing ----------------------------------------------------------------------
+
+    def _message(self, title: str, text: str) -> None:
+        from citeslab_tui.ui.dialogs.message import MessageDialog
+
+        self.app.push_screen(MessageDialog(title, text))
+
+    def action_write_report(self) -> None:
+        from citeslab_tui.services.reports import default_folder
+        from citeslab_tui.ui.dialogs.bilan_folder import BilanFolderDialog
+
+        if self.bilan is None:
+            self.notify("Le bilan est en cours de calcul.", severity="warning")
+            return
+        bilan = self.bilan
+
+        def chosen(folder: Path | None) -> None:
+            if folder is not None:
+                self._write_report(bilan, folder)
+
+        self.app.push_screen(
+            BilanFolderDialog("Écrire le bilan en Excel (XLSX) et en CSV", default_folder(self.ws)),
+            chosen,
+        )
+
+    @work(thread=True, group="bilan_write")
+    def _write_report(self, bilan: Bilan, folder: Path) -> None:
+        from citeslab_tui.services.reports import write_report_files
+
+        try:
+            paths = write_report_files(bilan, folder)
+        except CitesLabError as exc:
+            self.app.call_from_thread(self._message, "Bilan non écrit", exc.message)
+            return
+        self.app.call_from_thread(
+            self._message, "Bilan écrit", "Fichiers écrits :\n" + "\n".join(map(str, paths))
+        )
+
+    def action_export_data(self) -> None:
+        from citeslab_tui.services.reports import default_folder
+        from citeslab_tui.ui.dialogs.bilan_folder import BilanFolderDialog
+
+        def chosen(folder: Path | None) -> None:
+            if folder is not None:
+                self._export(folder)
+
+        self.app.push_screen(
+            BilanFolderDialog(
+                "Exporter les données (personnes, entretiens, tâches, issues…) "
+                "en XLSX et CSV — fichiers personnels, à protéger",
+                default_folder(self.ws),
+            ),
+            chosen,
+        )
+
+    @work(thread=True, group="bilan_write")
+    def _export(self, folder: Path) -> None:
+        from citeslab_tui.services import exports
+        from citeslab_tui.services.reports import now_stamp
+
+        name = f"citeslab-export-{now_stamp()}"
+        try:
+            written = exports.export(self.ws, "xlsx", folder / f"{name}.xlsx")
+            written += exports.export(self.ws, "csv", folder / name)
+        except CitesLabError as exc:
+            self.app.call_from_thread(self._message, "Export non écrit", exc.message)
+            return
+        self.app.call_from_thread(
+            self._message,
+            "Export écrit",
+            f"Classeur : {written[0]}\nFichiers CSV dans : {folder / name}",
+        )
+
+    def action_collective(self) -> None:
+        from citeslab_tui.ui.dialogs.collective import CollectiveDialog
+
+        def saved(action: Any) -> None:
+            if action is not None:
+                self.notify("Action collective enregistrée.")
+                self.recompute()
+
+        site = self.site or self.ws.settings.last_site
+        self.app.push_screen(CollectiveDialog(today=today_of(self.app), site=site), saved)

@@ -1,0 +1,61 @@
+"""F1: every key of the app and of the screen underneath, from the real BINDINGS."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Label
+
+from citeslab_tui.ui.keys import rows_for, screen_title
+
+
+class HelpScreen(Screen[None]):
+    """Keys of the screen the user came from first, then the keys available everywhere."""
+
+    HELP_TITLE = "Aide"
+    DEFAULT_CSS = """
+    HelpScreen #help-title { width: 100%; background: $primary; color: $text; padding: 0 1; }
+    HelpScreen DataTable { height: 1fr; }
+    HelpScreen #help-hint { width: 100%; color: $text-muted; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Fermer l'aide", id="help_close"),
+        Binding("f1", "close", "Fermer l'aide", id="help_close_f1", show=False),
+    ]
+
+    def __init__(self, underneath: Screen[Any] | None = None) -> None:
+        super().__init__()
+        self.underneath = underneath
+
+    def compose(self) -> ComposeResult:
+        yield Label("Aide — touches du clavier", id="help-title")
+        yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+        yield Label("↑ ↓ pour parcourir, Échap pour revenir.", id="help-hint")
+
+    def help_rows(self) -> list[tuple[str, str, str, str]]:
+        from citeslab_tui.ui.app import CitesLabApp
+
+        rows = []
+        if self.underneath is not None:
+            underneath = type(self.underneath)
+            rows += rows_for(underneath, screen_title(underneath), long=True)
+        return rows + rows_for(CitesLabApp, "Partout", long=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Touche", width=10)
+        table.add_column("Action", width=64)
+        previous = None
+        for title, key, description, _id in self.help_rows():
+            if title != previous:
+                table.add_row(Text(""), Text(title, style="bold underline"))
+                previous = title
+            table.add_row(Text(key, style="bold"), Text(description))
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,32 @@
+"""Privacy cover (Ctrl+O, or after the idle delay): nothing of the data shows."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Label
+
+HIDDEN_TEXT = "Écran masqué — appuyez sur Entrée pour revenir"
+
+
+class HiddenScreen(Screen[None]):
+    """A neutral screen; Enter returns to where the user was."""
+
+    HELP_TITLE = "Écran masqué"
+    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"quit", "hide"})
+    DEFAULT_CSS = """
+    HiddenScreen { align: center middle; background: $background; }
+    HiddenScreen Label { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "reveal", "Revenir", id="reveal"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Label(HIDDEN_TEXT, markup=False)
+
+    def action_reveal(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,385 @@
+"""Quick intake (fiche de premier accueil): Ctrl+N from anywhere.
+
+Page 1 asks what a first contact needs, page 2 the rest (F6 switches). While the
+name, phone or birth date are typed, people already known who may be the same
+show at the bottom; Ctrl+E opens the existing file instead. Ctrl+S saves the
+person, the first interview, the sensitization stage and the queue entry in one
+durable save, then opens the person's file. The form in progress is kept in a
+draft file (`services.drafts`) about a second after each change, and offered
+back the next time the intake opens (after a crash, a power cut...).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Checkbox, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from citeslab_tui.domain import text
+from citeslab_tui.domain.errors import CitesLabError, ValidationError
+from citeslab_tui.resources import style_file
+from citeslab_tui.services import drafts, people, search
+from citeslab_tui.ui.dialogs.person_form import PersonForm
+from citeslab_tui.ui.widgets.footer import KeysFooter
+
+DRAFT_DELAY = 1.0  # seconds of calm before the draft is written
+DUPLICATE_KEYS = ("family_name", "first_name", "usage_name", "phone", "birth")
+
+
+def app_today(app: Any) -> date:
+    now = getattr(app, "now", None)
+    return now().date() if callable(now) else date.today()
+
+
+def app_now(app: Any) -> datetime:
+    now = getattr(app, "now", None)
+    value = now() if callable(now) else datetime.now()
+    return value.astimezone(UTC)
+
+
+class IntakeScreen(Screen[None]):
+    """A newcomer's first-contact sheet; `queue_entry_id` links the arrival being seen."""
+
+    HELP_TITLE = "Nouvel accueil"
+    CSS_PATH = [str(style_file("intake.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Enregistrer", id="intake_save", priority=True),
+        Binding("escape", "leave", "Annuler", id="intake_leave"),
+        Binding("f6", "toggle_page", "Autre page", id="intake_page"),
+        Binding("ctrl+e", "open_existing", "Déjà connu", id="intake_existing", priority=True),
+    ]
+
+    def __init__(self, queue_entry_id: str | None = None, first_name: str = "") -> None:
+        super().__init__()
+        self.queue_entry_id = queue_entry_id
+        self.first_name = first_name
+        self.duplicates: list[search.Duplicate] = []
+        self._draft_timer: Timer | None = None
+        self._loading = True  # set_values in progress: not a user change
+        self.saved = False
+
+    @property
+    def ws(self) -> Any:
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        ws = self.ws
+        today = app_today(self.app)
+        site = ws.settings.last_site or next(iter(ws.site_names()), "")
+        yield Label(
+            f"Nouvel accueil — {text.format_date(today)} · {site or 'site ?'} · {ws.repo.staff}",
+            id="intake-title",
+            markup=False,
+        )
+        yield PersonForm(
+            ws,
+            with_site=True,
+            values={"first_name": self.first_name, "site": site},
+            widget_id="intake-form",
+        )
+        with Vertical(id="intake-duplicates"):
+            yield Label("Déjà connu ? Ctrl+E ouvre la fiche sélectionnée :", id="intake-dup-title")
+            yield OptionList(id="intake-dup-list", compact=True)
+        yield KeysFooter()
+
+    @property
+    def form(self) -> PersonForm:
+        return self.query_one(PersonForm)
+
+    def on_mount(self) -> None:
+        self.query_one("#intake-duplicates").display = False
+        self.query_one("#intake-dup-list", OptionList).can_focus = True
+        self.form.field("notice_given").focus()
+        self.call_after_refresh(self._ready)
+        self._build_index()
+
+    def _ready(self) -> None:
+        self._loading = False
+        draft = drafts.load_draft(self.ws.data_dir)
+        if draft:
+            self.offer_draft(draft)
+
+    # --- draft ---------------------------------------------------------------------------
+
+    def offer_draft(self, draft: dict[str, Any]) -> None:
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        values = draft.get("values") or {}
+        who = " ".join(
+            str(values.get(k) or "") for k in ("first_name", "family_name") if values.get(k)
+        )
+        saved_at = str(draft.get("saved_at") or "")
+        when = ""
+        try:
+            when = " du " + text.format_datetime(datetime.fromisoformat(saved_at).astimezone())
+        except ValueError:
+            pass
+        question = f"Un accueil non enregistré{when} a été retrouvé"
+        question += f" ({who})." if who else "."
+        question += " Le reprendre ?"
+
+        def answer(resume: bool | None) -> None:
+            if resume:
+                self.resume_draft(draft)
+            else:
+                drafts.delete_draft(self.ws.data_dir)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Reprendre", no="Effacer"), answer)
+
+    def resume_draft(self, draft: dict[str, Any]) -> None:
+        self._loading = True
+        self.form.set_values(draft.get("values") or {})
+        if draft.get("queue_entry_id") and not self.queue_entry_id:
+            self.queue_entry_id = draft["queue_entry_id"]
+        self.call_after_refresh(self._resumed)
+
+    def _resumed(self) -> None:
+        self._loading = False
+        self.update_duplicates()
+        self.notify("Accueil repris.", timeout=3)
+
+    def draft_data(self) -> dict[str, Any]:
+        return {
+            "values": self.form.values(),
+            "queue_entry_id": self.queue_entry_id,
+            "saved_at": datetime.now(UTC).isoformat(),
+        }
+
+    def write_draft(self) -> None:
+        """Keep the form in progress on disk (owner-only file in the data folder)."""
+        self._draft_timer = None
+        if self.saved or self.ws is None:
+            return
+        try:
+            if self.form.has_typed_data():
+                drafts.save_draft(self.ws.data_dir, self.draft_data())
+            else:  # everything typed was erased: nothing to resume
+                drafts.delete_draft(self.ws.data_dir)
+        except CitesLabError as exc:
+            self.notify(exc.message, title="Brouillon non enregistré", severity="warning")
+
+    def _changed(self, key: str | None) -> None:
+        if self._loading or self.saved:
+            return
+        if key:
+            self.form.set_error(key, "")
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.write_draft)
+        if key in DUPLICATE_KEYS:
+            self.update_duplicates()
+
+    @staticmethod
+    def _key(widget: Any) -> str | None:
+        wid = getattr(widget, "id", None) or ""
+        return wid[2:] if wid.startswith("f-") else None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._changed(self._key(event.input))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._changed(self._key(event.checkbox))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._changed(self._key(event.select))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        """Check a field when leaving it: its reason shows at once, nothing is lost."""
+        key = self._key(event.input)
+        if key is None or not event.value.strip():
+            return
+        try:
+            people.person_from_form(
+                {"family_name": "x", key: event.value}, self.ws.reference, today=app_today(self.app)
+            )
+        except people.FormErrors as exc:
+            self.form.set_error(key, exc.errors.get(key, ""))
+
+    # --- duplicates ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="search-index")
+    def _build_index(self) -> None:
+        search.index_for(self.ws.repo)
+        self.app.call_from_thread(self.update_duplicates)
+
+    def update_duplicates(self) -> None:
+        if not self.is_attached:
+            return
+        index = search.index_if_built(self.ws.repo)
+        if index is None:
+            return
+        index.refresh(self.ws.repo)
+        values = self.form.values()
+        try:
+            _year, born = people.parse_birth(values.get("birth", ""), app_today(self.app))
+        except ValidationError:
+            born = None
+        phone = values.get("phone", "")
+        try:
+            phone = text.parse_phone(phone) if phone.strip() else None
+        except ValidationError:
+            phone = None
+        found = index.likely_duplicates(
+            values.get("family_name", "") or values.get("usage_name", ""),
+            values.get("first_name", ""),
+            phone,
+            born,
+            limit=5,
+        )
+        self.duplicates = found
+        box = self.query_one("#intake-duplicates")
+        options = self.query_one("#intake-dup-list", OptionList)
+        options.clear_options()
+        for dup in found:
+            line = f"{dup.hit.summary()} — {', '.join(dup.reasons)}"
+            options.add_option(Option(text.clean_text(line, 300), id=dup.person_id))
+        if found:
+            options.highlighted = 0
+        box.display = bool(found)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open_existing()
+
+    def action_open_existing(self) -> None:
+        if not self.duplicates:
+            self.notify("Aucune personne déjà connue ne ressemble à cette saisie.", timeout=3)
+            return
+        options = self.query_one("#intake-dup-list", OptionList)
+        index = options.highlighted or 0
+        person_id = self.duplicates[min(index, len(self.duplicates) - 1)].person_id
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.open_existing(person_id)
+
+        if self.form.has_typed_data():
+            self.app.push_screen(
+                ConfirmDialog(
+                    "Ouvrir la fiche existante ? Cette saisie sera abandonnée.",
+                    yes="Ouvrir la fiche",
+                    no="Rester",
+                ),
+                answer,
+            )
+        else:
+            self.open_existing(person_id)
+
+    def open_existing(self, person_id: str) -> None:
+        from citeslab_tui.ui.dialogs.message import MessageDialog
+        from citeslab_tui.ui.screens.person import PersonScreen
+
+        if self.queue_entry_id:
+            try:
+                people.link_queue_entry(
+                    self.ws, self.queue_entry_id, person_id, now=app_now(self.app)
+                )
+            except CitesLabError as exc:
+                self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
+                return
+        self._discard()
+        self._replace_with(PersonScreen(person_id))
+
+    # --- save / leave ------------------------------------------------------------------------
+
+    def action_toggle_page(self) -> None:
+        self.form.toggle_page()
+
+    def action_save(self) -> None:
+        from citeslab_tui.logs import log_unexpected
+        from citeslab_tui.store.errors import StoreError
+        from citeslab_tui.ui.dialogs.message import MessageDialog
+        from citeslab_tui.ui.screens.person import PersonScreen
+
+        values = self.form.values()
+        site = values.pop("site", "") or None
+        try:
+            result = people.create_person_with_intake(
+                self.ws,
+                values,
+                site=site,
+                today=app_today(self.app),
+                now=app_now(self.app),
+                queue_entry_id=self.queue_entry_id,
+            )
+        except people.FormErrors as exc:
+            self.form.show_errors(exc.errors)
+            self.notify(exc.message, title="Non enregistré", severity="error", timeout=6)
+            return
+        except StoreError as exc:
+            self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
+            return
+        except CitesLabError as exc:
+            self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
+            return
+        except Exception as exc:  # never a traceback; the form keeps its data
+            log_unexpected(exc)
+            self.app.push_screen(
+                MessageDialog(
+                    "Enregistrement impossible",
+                    "Erreur inattendue : rien n'a été enregistré, la saisie est conservée. "
+                    "Le détail technique est dans le journal (dossier logs).",
+                )
+            )
+            return
+        self._discard()
+        self.app.notify("Enregistré.", timeout=4)
+        self._replace_with(PersonScreen(result.person.id))
+
+    def _replace_with(self, screen: Screen[Any]) -> None:
+        """Close the intake (the opener's callback runs, e.g. the queue refreshes), then
+        show `screen` in its place."""
+        app = self.app
+        self.dismiss()
+        app.push_screen(screen)
+
+    def _discard(self) -> None:
+        self.saved = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        drafts.delete_draft(self.ws.data_dir)
+
+    def action_leave(self) -> None:
+        if not self.form.has_typed_data():
+            self._discard()
+            self.dismiss()
+            return
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._discard()
+                self.dismiss()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Abandonner cet accueil ? Les informations saisies seront perdues.",
+                yes="Abandonner",
+                no="Continuer la saisie",
+            ),
+            answer,
+        )
+
+
+def offer_draft_at_start(app: Any) -> bool:
+    """At app start: if an intake was left unsaved (crash, power cut), open the intake,
+    which offers to resume it. Returns True if it did. For app.py (data_loaded)."""
+    ws = getattr(app, "workspace", None)
+    if ws is None or drafts.load_draft(ws.data_dir) is None:
+        return False
+    app.push_screen(IntakeScreen())
+    return True

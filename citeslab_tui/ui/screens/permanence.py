@@ -1,0 +1,429 @@
+"""Today's permanence (start screen): the queue of arrivals at the current site.
+
+The frame shows at once; the app calls `load()` when the workspace is open. Every
+change goes through `services.queue` (one durable save each). The clock is the
+app's `now()` (injectable in tests); waiting times refresh every 30 seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Label
+
+from citeslab_tui.resources import style_file
+from citeslab_tui.ui.widgets.footer import KeysFooter
+
+DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+# (column key, title, width): 79 columns with the scrollbar, for 80x24 terminals
+COLUMNS = (
+    ("arrival", "Arrivée", 8),
+    ("name", "Nom", 17),
+    ("reason", "Motif", 16),
+    ("rdv", "RDV", 10),
+    ("status", "Statut", 21),
+    ("wait", "Attente", 7),
+)
+STATUS_STYLES = {
+    "waiting": "bold",
+    "in_interview": "bold reverse",
+    "seen": "dim",
+    "left": "dim italic",
+    "redirected": "dim",
+}
+
+
+SCREEN_ACTIONS = frozenset(
+    {
+        "add_arrival",
+        "start_interview",
+        "mark",
+        "appointment_arrived",
+        "move",
+        "change_site",
+        "close_session",
+    }
+)
+
+
+def day_title(day: date, site: str) -> str:
+    site_part = site or "site non choisi (touche s)"
+    return f"Permanence du {DAYS[day.weekday()]} {day:%d/%m/%Y} — {site_part}"
+
+
+def fit(value: str, width: int) -> str:
+    """Cut a cell to its column (the table would otherwise hide the end silently)."""
+    return value if len(value) < width else value[: width - 2] + "…"
+
+
+class PermanenceScreen(Screen[None]):
+    """Arrivals of the day at one site, and the appointments expected there."""
+
+    HELP_TITLE = "Permanence du jour"
+    CSS_PATH = [str(style_file("permanence.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add_arrival", "Arrivée", id="perm_arrival", tooltip="Ajouter une arrivée"),
+        Binding(
+            "e",
+            "start_interview",
+            "Entretien",
+            id="perm_interview",
+            tooltip="Commencer l'entretien (fiche de la personne ou nouvel accueil)",
+        ),
+        Binding("r", "mark('seen')", "Reçu", id="perm_seen", tooltip="Marquer reçu"),
+        Binding(
+            "p", "mark('left')", "Parti", id="perm_left", tooltip="Marquer parti sans être reçu"
+        ),
+        Binding(
+            "o",
+            "mark('redirected')",
+            "Réorienté",
+            id="perm_redirected",
+            tooltip="Marquer réorienté",
+        ),
+        Binding(
+            "v",
+            "appointment_arrived",
+            "RDV arrivé",
+            id="perm_appointment",
+            tooltip="La personne attendue en rendez-vous est arrivée",
+        ),
+        Binding("ctrl+up", "move(-1)", "Monter", id="perm_up", tooltip="Monter dans la file"),
+        Binding(
+            "ctrl+down", "move(1)", "Descendre", id="perm_down", tooltip="Descendre dans la file"
+        ),
+        Binding("s", "change_site", "Site", id="perm_site", tooltip="Changer de site"),
+        Binding(
+            "c",
+            "close_session",
+            "Clôturer",
+            id="perm_close",
+            tooltip="Clôturer la permanence (rappels pour les personnes non reçues)",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.site = ""
+        self.day: date | None = None
+        self.rows: dict[str, Any] = {}  # row key -> services.queue.QueueRow
+        self.entries: dict[str, Any] = {}  # entry id -> QueueEntry (for the live wait)
+
+    # --- frame ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Label("Permanence du jour — ouverture des données…", id="perm-title", markup=False)
+        table: DataTable[Text] = DataTable(id="queue", cursor_type="row", cell_padding=0)
+        for key, title, width in COLUMNS:
+            table.add_column(title, key=key, width=width)
+        yield table
+        yield Label("", id="perm-status", markup=False)
+        yield KeysFooter()
+
+    @property
+    def ws(self) -> Any:
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    def now(self) -> datetime:
+        return self.app.now()  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        self.set_interval(30, self.tick)
+
+    def on_screen_resume(self) -> None:
+        if self.ws is not None and self.site:
+            self.refresh_rows()
+
+    def load(self) -> None:
+        """The workspace is open: show the site's queue."""
+        from citeslab_tui.services import queue
+
+        self.site = queue.current_site(self.ws)
+        self.refresh_rows()
+        self.query_one(DataTable).focus()
+
+    # --- showing -----------------------------------------------------------------
+
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#queue", DataTable)
+
+    def widths(self) -> dict[str, int]:
+        """Column widths: the name column takes what a wider terminal offers."""
+        widths = {key: width for key, _title, width in COLUMNS}
+        extra = max(0, self.size.width - 80)
+        widths["name"] += min(extra, 40)
+        return widths
+
+    def on_resize(self) -> None:
+        if self.ws is not None and self.day is not None:
+            self.refresh_rows()
+
+    def refresh_rows(self, select: str | None = None) -> None:
+        from citeslab_tui.services import queue
+
+        if self.ws is None:
+            return
+        now = self.now()
+        self.day = now.date()
+        self.query_one("#perm-title", Label).update(day_title(self.day, self.site))
+        table = self.table()
+        current = select or self.selected_key()
+        rows = queue.queue_rows(self.ws, self.day, self.site, now)
+        self.rows = {row.key: row for row in rows}
+        self.entries = {e.id: e for e in queue.entries(self.ws, self.day, self.site)}
+        table.clear()
+        widths = self.widths()
+        for key, column in table.columns.items():
+            column.width = widths[str(key.value)]
+        for row in rows:
+            style = "italic" if row.expected else STATUS_STYLES.get(row.status_value, "")
+            values = (row.arrival, row.name, row.reason, row.appointment, row.status, row.wait)
+            cells = [
+                Text(fit(value, widths[key]), style=style if key in ("name", "status") else "")
+                for value, (key, _title, _width) in zip(values, COLUMNS, strict=True)
+            ]
+            table.add_row(*cells, key=row.key)
+        if current in self.rows:
+            table.move_cursor(row=table.get_row_index(current))
+        waiting = sum(1 for r in rows if r.status_value == "waiting")
+        expected = sum(1 for r in rows if r.expected)
+        if not rows:
+            status = "Personne pour l'instant. a : ajouter une arrivée."
+        else:
+            status = f"{waiting} en attente"
+            if expected:
+                status += f" · {expected} rendez-vous attendu{'s' if expected > 1 else ''}"
+        self.query_one("#perm-status", Label).update(status)
+
+    def tick(self) -> None:
+        """Every 30 s: only the waiting times of people still waiting change."""
+        from citeslab_tui.services import queue
+
+        if self.ws is None or self.day is None:
+            return
+        if self.now().date() != self.day:
+            self.refresh_rows()  # midnight passed
+            return
+        table = self.table()
+        now = self.now()
+        for entry_id, entry in self.entries.items():
+            if entry.status.value == "waiting" and entry_id in self.rows:
+                wait = queue.format_wait(queue.waiting_time(entry, now))
+                table.update_cell(entry_id, "wait", Text(wait))
+
+    def selected_key(self) -> str | None:
+        table = self.table()
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return key.value
+
+    def selected_row(self) -> Any | None:
+        key = self.selected_key()
+        return self.rows.get(key) if key else None
+
+    # --- acting --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in SCREEN_ACTIONS and self.ws is None:
+            return None  # shown dimmed until the data is open
+        return True
+
+    def guard(self, do: Callable[[], Any], success: str | None = None) -> Any:
+        """Run a service call: French dialog on refusal or store error, never a traceback."""
+        from citeslab_tui.domain.errors import CitesLabError
+        from citeslab_tui.ui.dialogs.message import MessageDialog
+
+        try:
+            result = do()
+        except CitesLabError as exc:
+            self.app.push_screen(MessageDialog("Action impossible", exc.message))
+            return None
+        except Exception as exc:
+            from citeslab_tui.logs import log_unexpected
+
+            log_unexpected(exc)
+            self.app.push_screen(
+                MessageDialog(
+                    "Erreur inattendue",
+                    "L'action n'a pas abouti ; ce qui était enregistré est conservé. "
+                    "Le détail technique est dans le journal (dossier logs).",
+                )
+            )
+            return None
+        if success:
+            self.app.notify(success, timeout=3, markup=False)
+        return result
+
+    def need_entry(self) -> Any | None:
+        """The selected arrival (not an expected appointment), or a French hint."""
+        row = self.selected_row()
+        if row is None:
+            self.app.notify("Aucune ligne sélectionnée.", severity="warning", timeout=3)
+            return None
+        if row.expected:
+            self.app.notify(
+                "Rendez-vous pas encore arrivé : appuyez d'abord sur v (RDV arrivé).",
+                severity="warning",
+                timeout=4,
+            )
+            return None
+        return row
+
+    @work(exclusive=True, group="perm-dialog")
+    async def action_add_arrival(self) -> None:
+        from citeslab_tui.services import queue
+        from citeslab_tui.ui.dialogs.arrival import ArrivalDialog
+
+        result = await self.app.push_screen_wait(ArrivalDialog())
+        if result is None:
+            return
+        entry = self.guard(
+            lambda: queue.add_arrival(
+                self.ws,
+                day=self.now().date(),
+                site=self.site,
+                now=self.now(),
+                name=result.name,
+                person_id=result.person_id,
+                reason=result.reason,
+            ),
+            "Arrivée enregistrée.",
+        )
+        if entry is not None:
+            self.refresh_rows(select=entry.id)
+
+    def action_start_interview(self) -> None:
+        from citeslab_tui.services import queue
+
+        row = self.need_entry()
+        if row is None:
+            return
+        if row.status_value != "in_interview":
+            entry = self.guard(lambda: queue.start_interview(self.ws, row.key, now=self.now()))
+            if entry is None:
+                return
+            self.refresh_rows(select=row.key)
+        else:
+            entry = self.entries.get(row.key)
+        self.open_interview(row.key, row.person_id, entry.display_name if entry else "")
+
+    def open_interview(self, entry_id: str, person_id: str | None, first_name: str) -> None:
+        from citeslab_tui.ui.app import load_class
+
+        try:
+            if person_id:
+                screen = load_class("screens.person:PersonScreen")(person_id)
+            else:
+                screen = load_class("screens.intake:IntakeScreen")(
+                    queue_entry_id=entry_id, first_name=first_name
+                )
+        except (ImportError, AttributeError):
+            self.app.notify("Cet écran n'est pas encore disponible.", severity="warning")
+            return
+        self.app.push_screen(screen, lambda _result: self.refresh_rows())
+
+    def action_mark(self, status: str) -> None:
+        from citeslab_tui.domain.models import QUEUE_STATUS_LABELS, QueueStatus
+        from citeslab_tui.services import queue
+
+        row = self.need_entry()
+        if row is None:
+            return
+        value = QueueStatus(status)
+        entry = self.guard(
+            lambda: queue.set_status(self.ws, row.key, value, now=self.now()),
+            f"{row.name} : {QUEUE_STATUS_LABELS[value]}.",
+        )
+        if entry is not None:
+            self.refresh_rows(select=row.key)
+
+    def action_appointment_arrived(self) -> None:
+        from citeslab_tui.services import queue
+
+        row = self.selected_row()
+        if row is None or not row.expected:
+            self.app.notify(
+                "Choisissez une ligne « Attendu » (rendez-vous du jour).",
+                severity="warning",
+                timeout=3,
+            )
+            return
+        task_id = row.key.removeprefix("task:")
+        entry = self.guard(
+            lambda: queue.arrive_appointment(
+                self.ws, task_id, day=self.now().date(), site=self.site, now=self.now()
+            ),
+            "Arrivée enregistrée.",
+        )
+        if entry is not None:
+            self.refresh_rows(select=entry.id)
+
+    def action_move(self, step: int) -> None:
+        from citeslab_tui.services import queue
+
+        row = self.need_entry()
+        if row is None:
+            return
+        if self.guard(lambda: queue.move(self.ws, row.key, step)):
+            self.refresh_rows(select=row.key)
+
+    @work(exclusive=True, group="perm-dialog")
+    async def action_change_site(self) -> None:
+        from citeslab_tui.services import queue
+        from citeslab_tui.ui.dialogs.site import SiteDialog
+
+        site = await self.app.push_screen_wait(SiteDialog(self.ws.site_names(), self.site))
+        if not site or site == self.site:
+            return
+        if self.guard(lambda: queue.set_site(self.ws, site) or True, f"Site : {site}."):
+            self.site = site
+            self.refresh_rows()
+
+    @work(exclusive=True, group="perm-dialog")
+    async def action_close_session(self) -> None:
+        from citeslab_tui.domain.text import format_date
+        from citeslab_tui.services import queue
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        if not await self.app.push_screen_wait(
+            ConfirmDialog(
+                "Clôturer la permanence ? Les personnes encore en attente seront "
+                "marquées « Parti sans être reçu ».",
+                yes="Clôturer",
+                no="Annuler",
+            )
+        ):
+            return
+        now = self.now()
+        left = self.guard(lambda: queue.close_session(self.ws, now.date(), self.site, now=now))
+        if left is None:
+            return
+        self.refresh_rows()
+        planned = 0
+        for entry in left:
+            if queue.has_callback(self.ws, entry):
+                continue
+            name = queue.entry_name(self.ws, entry)
+            due = format_date(queue.next_working_day(entry.day))
+            if await self.app.push_screen_wait(
+                ConfirmDialog(
+                    f"Pas d'entretien aujourd'hui pour : {name}. Prévoir un rappel le {due} ?",
+                    yes="Prévoir le rappel",
+                    no="Non",
+                )
+            ):
+                if self.guard(lambda e=entry: queue.plan_callback(self.ws, e.id)) is not None:
+                    planned += 1
+        plural = "s" if planned > 1 else ""
+        self.app.notify(f"Permanence clôturée. {planned} rappel{plural} prévu{plural}.", timeout=5)

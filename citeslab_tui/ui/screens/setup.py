@@ -1,0 +1,92 @@
+"""First start on a laptop: structure, staff names, device name, sites (`ws.configure`)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Input, Label
+
+from citeslab_tui.ui.widgets.footer import KeysFooter
+
+FIELDS = (
+    ("structure", "Structure porteuse", "ex. : Mife du Calvados"),
+    ("staff", "Chefs de projet (séparés par des virgules)", "ex. : Céline Perriot, Karim Benali"),
+    ("device", "Nom de ce poste", "ex. : portable-1"),
+    (
+        "sites",
+        "Sites de permanence (séparés par des virgules)",
+        "laisser vide : sites de référence",
+    ),
+)
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+class SetupScreen(Screen[bool]):
+    """Dismissed with True once the settings are saved."""
+
+    HELP_TITLE = "Premier démarrage"
+    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"quit", "hide", "help"})
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Enregistrer", id="setup_save"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Label("Premier démarrage — paramètres de ce poste", id="setup-title")
+        yield Label(
+            "Enregistrés sur ce poste seulement. Entrée : champ suivant, Ctrl+S : enregistrer.",
+            id="setup-help",
+        )
+        yield Label("", id="setup-error", markup=False)
+        with VerticalScroll(id="setup-form"):
+            for name, label, placeholder in FIELDS:
+                yield Label(label, classes="setup-label")
+                yield Input(id=f"setup-{name}", placeholder=placeholder, compact=True)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        ws = self.app.workspace  # type: ignore[attr-defined]
+        if ws is not None:
+            settings = ws.settings
+            self.query_one("#setup-structure", Input).value = settings.structure
+            self.query_one("#setup-staff", Input).value = ", ".join(settings.staff)
+            self.query_one("#setup-device", Input).value = settings.device_name
+            self.query_one("#setup-sites", Input).value = ", ".join(settings.sites)
+        self.query_one("#setup-structure", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "setup-sites":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def values(self) -> dict[str, Any]:
+        def get(name: str) -> str:
+            return self.query_one(f"#setup-{name}", Input).value
+
+        return {
+            "structure": get("structure"),
+            "staff": split_list(get("staff")),
+            "device": get("device"),
+            "sites": split_list(get("sites")),
+        }
+
+    def action_save(self) -> None:
+        from citeslab_tui.domain.errors import CitesLabError
+
+        ws = self.app.workspace  # type: ignore[attr-defined]
+        error = self.query_one("#setup-error", Label)
+        try:
+            ws.configure(**self.values())
+        except CitesLabError as exc:
+            error.update(exc.message)
+            return
+        self.app.notify("Paramètres enregistrés.", timeout=4)
+        self.dismiss(True)

@@ -1,0 +1,294 @@
+"""The sync screen (F5): send today's changes to the stick, receive bundles, the
+office's return file, and the conflicts / possible duplicates to review.
+
+Remembers the last folder (settings.sync_folder). Export and import run in a
+worker thread with a progress bar; all work goes through `services.sync`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Label, ProgressBar, Static
+
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.resources import style_file
+from citeslab_tui.services import sync as sync_service
+from citeslab_tui.ui.widgets.footer import KeysFooter
+
+MAX_ROWS = 300  # the review list is for people, not for 10,000 rows
+COLUMNS = (("Type", 9), ("Fiche", 22), ("Champ / motif", 14), ("Valeur", 24))
+
+
+class SyncScreen(Screen[None]):
+    """Synchronisation by file copy (USB stick or shared folder)."""
+
+    HELP_TITLE = "Synchronisation"
+    AUTO_FOCUS = "#sync-folder"
+    CSS_PATH = [str(style_file("sync.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f6", "export", "Envoyer", id="sync_export", tooltip="Envoyer les changements"),
+        Binding("f7", "import", "Recevoir", id="sync_import", tooltip="Importer le dossier"),
+        Binding(
+            "f8", "return", "Retour", id="sync_return", tooltip="Écrire le fichier retour (bureau)"
+        ),
+        Binding(
+            "ctrl+g",
+            "keep",
+            "Résoudre",
+            id="sync_keep",
+            tooltip="Garder la valeur choisie, ou fusionner les deux personnes",
+        ),
+        Binding(
+            "ctrl+r",
+            "different",
+            "Différentes",
+            id="sync_different",
+            tooltip="Ce sont deux personnes différentes",
+        ),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.busy = False
+        self._rows: dict[str, tuple[str, Any, int]] = {}
+        self._conflicts: list[sync_service.ConflictItem] = []
+        self._pairs: list[sync_service.DuplicatePair] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="sync-title", markup=False)
+        yield Label("Dossier (clé USB ou dossier partagé) :", id="sync-folder-label")
+        yield Input(id="sync-folder", placeholder="/media/cle ou E:\\")
+        yield Label("", id="sync-pending", markup=False)
+        yield ProgressBar(id="sync-progress", total=100, show_eta=False)
+        yield Static("", id="sync-summary", markup=False)
+        yield Label("", id="sync-review-title", markup=False)
+        table: DataTable[Any] = DataTable(id="sync-review", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield KeysFooter()
+
+    @property
+    def ws(self) -> Any:
+        return self.app.workspace
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sync-review", DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        if self.ws is not None:
+            self.query_one("#sync-folder", Input).value = self.ws.settings.sync_folder
+
+    def on_screen_resume(self) -> None:
+        self.refresh_state()
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def refresh_state(self) -> None:
+        if self.ws is None:
+            return
+        settings = self.ws.settings
+        role = "bureau central" if settings.role == "office" else "portable"
+        self.query_one("#sync-title", Label).update(
+            f"Synchronisation — {settings.device_name or settings.device_id} ({role})"
+        )
+        pending = sync_service.pending_changes(self.ws.repo)
+        what = sync_service.describe_counts(pending, empty="rien de nouveau")
+        self.query_one("#sync-pending", Label).update(f"Prochain envoi (F6) : {what}.")
+        self.refresh_review()
+        self.refresh_bindings()
+
+    def refresh_review(self) -> None:
+        table = self.query_one("#sync-review", DataTable)
+        table.clear()
+        self._rows = {}
+        self._conflicts = sync_service.list_conflicts(self.ws.repo)
+        self._pairs = sync_service.list_duplicates(self.ws.repo)
+        rows = 0
+        for n, item in enumerate(self._conflicts):
+            for v, shown in enumerate(item.shown()):
+                if rows >= MAX_ROWS:
+                    break
+                key = f"c{n}-{v}"
+                self._rows[key] = ("conflict", item, v)
+                mark = " ✓" if v == 0 else ""
+                table.add_row(
+                    Text("Conflit" if v == 0 else ""),
+                    Text(item.label if v == 0 else ""),
+                    Text(item.field_label if v == 0 else ""),
+                    Text(shown + mark),
+                    key=key,
+                )
+                rows += 1
+        for n, pair in enumerate(self._pairs):
+            if rows >= MAX_ROWS:
+                break
+            key = f"d{n}"
+            self._rows[key] = ("duplicate", pair, 0)
+            table.add_row(
+                Text("Doublon ?"),
+                Text(pair.label_a),
+                Text("même " + ", ".join(pair.reasons)),
+                Text(pair.label_b),
+                key=key,
+            )
+            rows += 1
+        title = (
+            f"À examiner : {len(self._conflicts)} conflit(s), {len(self._pairs)} doublon(s) "
+            "possible(s) (Ctrl+G : résoudre)"
+        )
+        if not (self._conflicts or self._pairs):
+            title = "Rien à examiner."
+        self.query_one("#sync-review-title", Label).update(title)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "return":
+            return self.ws is not None and self.ws.settings.role == "office"
+        if action in ("keep", "different"):
+            row = self._current()
+            if row is None:
+                return None
+            return action == "keep" or row[0] == "duplicate" or None
+        return True
+
+    def _current(self) -> tuple[str, Any, int] | None:
+        table = self.query_one("#sync-review", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._rows.get(str(key))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    # --- export / import ----------------------------------------------------------------
+
+    def _folder(self) -> Path | None:
+        text = self.query_one("#sync-folder", Input).value.strip()
+        if not text:
+            self.notify("Indiquez le dossier (clé USB ou dossier partagé).", severity="warning")
+            self.query_one("#sync-folder", Input).focus()
+            return None
+        folder = Path(text).expanduser()
+        if not folder.is_dir():
+            self.notify(
+                f"Le dossier {folder} n'existe pas (clé USB branchée ?).", severity="warning"
+            )
+            return None
+        settings = self.ws.settings
+        if settings.sync_folder != text:
+            try:
+                self.ws.repo.save_settings(settings.model_copy(update={"sync_folder": text}))
+            except CitesLabError:
+                pass  # remembering the folder is a convenience
+        return folder
+
+    def action_export(self) -> None:
+        self._start("export")
+
+    def action_import(self) -> None:
+        self._start("import")
+
+    def action_return(self) -> None:
+        self._start("return")
+
+    def _start(self, what: str) -> None:
+        if self.ws is None or self.busy:
+            return
+        folder = self._folder()
+        if folder is None:
+            return
+        self.busy = True
+        self.query_one("#sync-progress", ProgressBar).update(progress=0)
+        self.query_one("#sync-summary", Static).update("En cours…")
+        self.run_sync(what, folder)
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.app.call_from_thread(self._show_progress, fraction, text)
+
+    def _progress_ui(self, fraction: float, text: str) -> None:
+        self._show_progress(fraction, text)
+
+    def _show_progress(self, fraction: float, text: str) -> None:
+        self.query_one("#sync-progress", ProgressBar).update(progress=fraction * 100)
+        self.query_one("#sync-summary", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def run_sync(self, what: str, folder: Path) -> None:
+        """Reading files, compressing, encrypting and writing run in this thread; every
+        repository read or write is sent to the UI thread (the repository's owner)."""
+        repo = self.ws.repo
+        on_ui = self.app.call_from_thread
+        try:
+            if what == "import":
+                prepared = sync_service.prepare_import(repo, [folder], progress=self._progress)
+                report = on_ui(sync_service.apply_import, repo, prepared, self._progress_ui)
+                if report.files:
+                    lines = report.short_lines()
+                else:
+                    lines = ["Aucun fichier à importer."]
+                ok = not report.refused
+            else:
+                self._progress(0.05, "Préparation…")
+                if what == "export":
+                    plan = on_ui(sync_service.plan_export, repo)
+                else:
+                    plan = on_ui(sync_service.plan_return, repo)
+                if plan is None:
+                    lines, ok = [sync_service.NOTHING_NEW], True
+                else:
+                    sync_service.write_export(plan, folder, self._progress)
+                    lines, ok = [on_ui(sync_service.commit_export, repo, plan).message], True
+        except CitesLabError as exc:
+            lines, ok = [exc.message], False
+        except Exception as exc:  # never a traceback: French message, details in the log
+            from citeslab_tui.logs import log_unexpected
+
+            log_unexpected(exc)
+            lines = [
+                "Erreur inattendue : l'opération n'a pas abouti ; ce qui avait été confirmé "
+                "est conservé. Le détail technique est dans le journal (dossier logs)."
+            ]
+            ok = False
+        on_ui(self._done, lines, ok)
+
+    def _done(self, lines: list[str], ok: bool) -> None:
+        self.busy = False
+        self.query_one("#sync-progress", ProgressBar).update(progress=100)
+        self.query_one("#sync-summary", Static).update("\n".join(lines))
+        self.notify(lines[0], severity="information" if ok else "error", timeout=8)
+        self.refresh_state()
+
+    # --- review -----------------------------------------------------------------------------
+
+    def action_keep(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        kind, item, value = row
+        try:
+            if kind == "conflict":
+                sync_service.resolve_conflict(
+                    self.ws.repo, item.kind, item.record_id, item.field, value
+                )
+                self.notify(f"Conflit résolu : {item.field_label} = {item.shown()[value]}.")
+            else:
+                moved = sync_service.merge_persons(self.ws.repo, item.a, item.b)
+                self.notify(f"Fusionné (historique des deux conservé, {moved} suivi(s) repris).")
+        except CitesLabError as exc:
+            self.notify(exc.message, severity="error")
+        self.refresh_state()
+
+    def action_different(self) -> None:
+        row = self._current()
+        if row is None or row[0] != "duplicate":
+            return
+        pair = row[1]
+        sync_service.mark_different(self.ws.repo, pair.a, pair.b)
+        self.notify("Noté : ce sont deux personnes différentes.")
+        self.refresh_state()

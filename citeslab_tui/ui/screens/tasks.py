@@ -1,0 +1,564 @@
+"""The tasks screen (F3): what was promised, by view, with keys to act on it.
+
+Views: overdue, today, this week, later, done, and the suggested follow-ups
+(`v` cycles them). Rows are loaded a page at a time (PAGE_SIZE, more when the
+cursor nears the end): the views of 20,000 tasks switch in milliseconds.
+All work goes through `services.tasks`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Label, Static
+
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.models import TASK_KIND_LABELS, FollowUpTask, TaskKind
+from citeslab_tui.domain.text import format_int
+from citeslab_tui.resources import style_file
+from citeslab_tui.services import tasks as task_service
+from citeslab_tui.ui.widgets.footer import KeysFooter
+
+SUGGESTIONS = "suggestions"
+VIEW_ORDER = (*task_service.VIEWS, SUGGESTIONS)
+VIEW_LABELS = {**task_service.VIEW_LABELS, SUGGESTIONS: "Suggestions"}
+PAGE_SIZE = 30  # a DataTable measures every cell it is given: keep pages small
+LOAD_MORE_MARGIN = 12
+
+TASK_COLUMNS = (
+    ("État", 11),
+    ("Échéance", 10),
+    ("Heure", 5),
+    ("Type", 8),
+    ("Personne", 16),
+    ("Tâche", 40),
+)  # site and staff member show in the detail line under the table (80 columns)
+# short kind labels for the narrow "Type" column (the full ones are in filters and dialogs)
+SHORT_KIND = {
+    TaskKind.CALL: "Appel",
+    TaskKind.DOCUMENT: "Document",
+    TaskKind.APPOINTMENT: "RDV",
+    TaskKind.CHECK_ORIENTATION: "Vérif.",
+    TaskKind.OTHER: "Autre",
+}
+SUGGESTION_COLUMNS = (("Pour le", 10), ("Personne", 18), ("Proposition", 70))
+
+
+def today_of(app: Any) -> date:
+    """The app's notion of today (tests fix it through `app.now`)."""
+    now = getattr(app, "now", None)
+    return now().date() if callable(now) else date.today()
+
+
+class TasksScreen(Screen[None]):
+    """Follow-up tasks and appointments."""
+
+    HELP_TITLE = "Tâches"
+    AUTO_FOCUS = "#tasks-table"
+    CSS_PATH = [str(style_file("tasks.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "v",
+            "next_view",
+            "Vue suivante",
+            id="tasks_next_view",
+            tooltip="Vue suivante : en retard, aujourd'hui, cette semaine, plus tard, "
+            "terminées, suggestions",
+        ),
+        Binding(
+            "V",
+            "previous_view",
+            "Vue précédente",
+            id="tasks_previous_view",
+            show=False,
+            tooltip="Vue précédente (Maj+V)",
+        ),
+        Binding(
+            "n",
+            "quick_add",
+            "Ajouter",
+            id="tasks_new",
+            tooltip="Ajouter une tâche en une ligne (« Rappeler Mme Diallo jeudi 14h »)",
+        ),
+        Binding(
+            "c",
+            "complete",
+            "(Dé)cocher",
+            id="tasks_complete",
+            tooltip="Marquer la tâche faite (dans « Terminées » : la rouvrir)",
+        ),
+        Binding(
+            "r",
+            "postpone",
+            "Reporter",
+            id="tasks_postpone",
+            tooltip="Reporter à une date (lundi, 12/03 14h) ou de +N jours / +Ns semaines",
+        ),
+        Binding("e", "edit", "Modifier", id="tasks_edit", tooltip="Modifier la tâche"),
+        Binding(
+            "a",
+            "reassign",
+            "Réattribuer",
+            id="tasks_reassign",
+            tooltip="Confier la tâche à un autre chef de projet",
+        ),
+        Binding(
+            "delete",
+            "delete",
+            "Supprimer",
+            id="tasks_delete",
+            tooltip="Supprimer la tâche (après confirmation)",
+        ),
+        Binding(
+            "o",
+            "accept",
+            "Accepter",
+            id="tasks_accept",
+            tooltip="Suggestions : accepter (crée la tâche proposée)",
+        ),
+        Binding(
+            "i",
+            "dismiss",
+            "Ignorer",
+            id="tasks_dismiss",
+            tooltip="Suggestions : ignorer (elle ne reviendra pas)",
+        ),
+        Binding(
+            "f",
+            "filter",
+            "Filtrer",
+            id="tasks_filter",
+            tooltip="Filtrer par personne, site, type ou chef de projet",
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Sans filtre",
+            id="tasks_clear_filter",
+            show=False,
+            tooltip="Enlever le filtre",
+        ),
+        Binding(
+            "p",
+            "open_person",
+            "Voir la fiche",
+            id="tasks_open_person",
+            tooltip="Ouvrir la fiche de la personne (ou Entrée)",
+        ),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.view = task_service.OVERDUE
+        self.filter = task_service.TaskFilter()
+        self.board: task_service.TaskBoard | None = None
+        self._ids: list[str] = []
+        self._loaded = 0
+        self._suggestions: dict[str, task_service.Suggestion] = {}
+        self._columns_for: str | None = None
+        self._counts: dict[str, int] | None = None
+        self._drawn: tuple[Any, ...] | None = None  # what the table shows (see _state)
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="tasks-views")
+        yield Label("", id="tasks-filter", markup=False)
+        table: DataTable[Any] = DataTable(id="tasks-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Label("", id="tasks-empty", markup=False)
+        yield Label("", id="tasks-detail", markup=False)
+        yield KeysFooter()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._counts is not None:
+            self._draw_views(self._counts)
+
+    def on_screen_resume(self) -> None:
+        """Shown (first time, F3, or back from a dialog): redraw if anything changed."""
+        if self.ws is not None and self._drawn == self._state():
+            return  # same data, day, filter and view: the table on screen is right
+        self.refresh_view(keep_cursor=self.board is not None)
+
+    def _state(self) -> tuple[Any, ...]:
+        return (id(self.ws), self.ws.repo.lseq, self.today, self.filter, self.view)
+
+    @property
+    def ws(self) -> Any:
+        return self.app.workspace
+
+    @property
+    def today(self) -> date:
+        return today_of(self.app)
+
+    # --- drawing --------------------------------------------------------------------
+
+    def refresh_view(self, *, keep_cursor: bool = False) -> None:
+        """Redraw the view bar and the first page of the current view."""
+        if self.ws is None:
+            return
+        if self.board is None or self.board.ws is not self.ws:
+            self.board = task_service.board_for(self.ws)
+        table = self.query_one(DataTable)
+        old_row = table.cursor_row if keep_cursor else 0
+        counts = self.board.counts(self.filter, self.today)
+        self._counts = counts
+        self._draw_views(counts)
+        self._draw_filter()
+        if self.view == SUGGESTIONS:
+            self._show_suggestions(table)
+        else:
+            self._show_tasks(table)
+        if table.row_count:
+            while old_row >= table.row_count and self._loaded < len(self._ids):
+                self._load_more(table)
+            table.move_cursor(row=min(old_row, table.row_count - 1), animate=False)
+        self._show_detail()
+        self._drawn = self._state()
+
+    def _draw_views(self, counts: dict[str, int]) -> None:
+        """The views with their counts, the current one highlighted; two lines if narrow."""
+        width = self.size.width or self.app.size.width or 80
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        line_width = 0
+        for view in VIEW_ORDER:
+            label = VIEW_LABELS[view]
+            if view != SUGGESTIONS:
+                label += f" {format_int(counts[view])}"
+            if view == task_service.OVERDUE and counts[view]:
+                label = "⚠ " + label
+            style = "reverse bold" if view == self.view else ""
+            if view == task_service.OVERDUE and counts[view] and view != self.view:
+                style = "bold red"
+            part = f" {label} "
+            if line_width and line_width + len(part) + 1 > width:
+                bar.append("\n")
+                line_width = 0
+            bar.append(part, style=style)
+            bar.append("│", style="dim")
+            line_width += len(part) + 1
+        self.query_one("#tasks-views", Static).update(bar)
+
+    def _draw_filter(self) -> None:
+        flt = self.filter
+        parts = []
+        if flt.person_id:
+            parts.append("personne : " + task_service.person_name(self.ws, flt.person_id))
+        if flt.site:
+            parts.append(f"site : {flt.site}")
+        if flt.kind:
+            parts.append(f"type : {TASK_KIND_LABELS[flt.kind]}")
+        if flt.staff:
+            parts.append(f"suivi par : {flt.staff}")
+        text = ("Filtre — " + " · ".join(parts) + " (Échap : tout voir)") if parts else ""
+        label = self.query_one("#tasks-filter", Label)
+        label.update(text)
+        label.display = bool(parts)
+
+    def _set_columns(self, table: DataTable[Any], kind: str) -> None:
+        if self._columns_for == kind:
+            table.clear()
+            return
+        table.clear(columns=True)
+        columns = SUGGESTION_COLUMNS if kind == SUGGESTIONS else TASK_COLUMNS
+        for label, width in columns:
+            table.add_column(label, width=width)
+        self._columns_for = kind
+
+    def _show_tasks(self, table: DataTable[Any]) -> None:
+        assert self.board is not None
+        self._set_columns(table, "tasks")
+        self._ids = self.board.ids(self.view, self.filter, self.today)
+        self._loaded = 0
+        self._load_more(table)
+        self._set_empty(
+            "" if self._ids else f"Aucune tâche dans la vue « {VIEW_LABELS[self.view]} »."
+        )
+
+    def _load_more(self, table: DataTable[Any]) -> None:
+        assert self.board is not None
+        chunk = self._ids[self._loaded : self._loaded + PAGE_SIZE]
+        self._loaded += len(chunk)
+        for row in self.board.rows(chunk, self.today):
+            table.add_row(*self._task_cells(row), key=row.id)
+
+    def _task_cells(self, row: task_service.TaskRow) -> list[Text]:
+        warn = "bold red" if row.overdue else ""
+        dim = "dim" if row.done else ""
+        return [
+            Text(row.status_label, style=warn or dim),
+            Text(f"{row.due:%d/%m/%Y}", style=warn),
+            Text(row.time or ""),
+            Text(SHORT_KIND[row.task_kind]),
+            Text(row.person_name),
+            Text(row.title, style=dim),
+        ]
+
+    def _show_suggestions(self, table: DataTable[Any]) -> None:
+        self._set_columns(table, SUGGESTIONS)
+        assert self.board is not None
+        found = self.board.suggestions(self.today)
+        if self.filter.person_id:
+            found = [s for s in found if s.person_id == self.filter.person_id]
+        self._suggestions = {s.key: s for s in found}
+        self._ids = []
+        self._loaded = 0
+        for suggestion in found:
+            table.add_row(
+                Text(f"{suggestion.due:%d/%m/%Y}"),
+                Text(suggestion.person_name),
+                Text(suggestion.text),
+                key=suggestion.key,
+            )
+        self._set_empty("" if found else "Aucune suggestion de suivi pour le moment.")
+
+    def _set_empty(self, text: str) -> None:
+        label = self.query_one("#tasks-empty", Label)
+        label.update(text)
+        label.display = bool(text)
+
+    def _show_detail(self) -> None:
+        """The whole of the current row, which 80 columns cannot show."""
+        label = self.query_one("#tasks-detail", Label)
+        text = ""
+        suggestion = self.current_suggestion()
+        if suggestion is not None:
+            text = f"{suggestion.person_name} — {suggestion.text}"
+        elif self.view != SUGGESTIONS and self.current_key() and self.board is not None:
+            rows = self.board.rows([self.current_key() or ""], self.today)
+            if rows:
+                row = rows[0]
+                parts = [row.title, row.person_name, row.kind_label]
+                if row.site:
+                    parts.append(row.site)
+                if row.assigned_to:
+                    parts.append(f"suivi par {row.assigned_to}")
+                text = " — ".join(p for p in parts if p)
+        label.update(text)
+        label.display = bool(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+        table = event.data_table
+        if (
+            self.view != SUGGESTIONS
+            and self._loaded < len(self._ids)
+            and event.cursor_row >= table.row_count - LOAD_MORE_MARGIN
+        ):
+            self._load_more(table)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_person()
+
+    # --- current row ----------------------------------------------------------------
+
+    def current_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # cursor outside the table while it is being redrawn
+            return None
+        return key
+
+    def current_task_id(self) -> str | None:
+        return None if self.view == SUGGESTIONS else self.current_key()
+
+    def current_suggestion(self) -> task_service.Suggestion | None:
+        if self.view != SUGGESTIONS:
+            return None
+        return self._suggestions.get(self.current_key() or "")
+
+    def current_person_id(self) -> str | None:
+        suggestion = self.current_suggestion()
+        if suggestion is not None:
+            return suggestion.person_id
+        task_id = self.current_task_id()
+        doc = self.ws.repo.doc("task", task_id) if task_id and self.ws else None
+        return doc.get("person_id") if doc else None
+
+    # --- keys -----------------------------------------------------------------------
+
+    def _task_or_say(self) -> str | None:
+        """The task under the cursor, or None with a French hint (suggestions view, empty)."""
+        if self.view == SUGGESTIONS:
+            self.notify("Dans les suggestions : O pour accepter, I pour ignorer.")
+            return None
+        return self.current_task_id()
+
+    def _run(self, change: Any, done: str) -> bool:
+        """Apply a service change; French message on refusal, nothing else changed."""
+        try:
+            change()
+        except CitesLabError as exc:
+            self.notify(exc.message, title="Impossible", severity="error")
+            return False
+        self.refresh_view(keep_cursor=True)
+        if done:
+            self.notify(done)
+        return True
+
+    def action_next_view(self) -> None:
+        self.view = VIEW_ORDER[(VIEW_ORDER.index(self.view) + 1) % len(VIEW_ORDER)]
+        self.refresh_view()
+
+    def action_previous_view(self) -> None:
+        self.view = VIEW_ORDER[(VIEW_ORDER.index(self.view) - 1) % len(VIEW_ORDER)]
+        self.refresh_view()
+
+    def show_view(self, view: str) -> None:
+        if view in VIEW_ORDER:
+            self.view = view
+            self.refresh_view()
+
+    def action_quick_add(self) -> None:
+        from citeslab_tui.ui.dialogs.quick_task import QuickTaskDialog
+
+        # the view is redrawn when the screen resumes after the dialog
+        self.app.push_screen(QuickTaskDialog(self.filter.person_id))
+
+    def action_complete(self) -> None:
+        """Complete the task under the cursor (in the "done" view: reopen it)."""
+        task_id = self._task_or_say()
+        if task_id is None:
+            return
+        if self.view == task_service.DONE:
+            self.action_reopen()
+            return
+        task = self.ws.repo.get(FollowUpTask, task_id)
+        if task is None:
+            return
+        orientation = task_service.orientation_to_check(self.ws, task)
+        if orientation is None:
+            self._run(
+                lambda: task_service.complete(self.ws, task_id, today=self.today),
+                "Tâche terminée.",
+            )
+            return
+        from citeslab_tui.ui.dialogs.task_met import TaskMetDialog
+
+        name = task_service.person_name(self.ws, task.person_id)
+
+        def answered(met: bool | None | str) -> None:
+            if met == TaskMetDialog.CANCEL:
+                return
+            self._run(
+                lambda: task_service.complete(self.ws, task_id, met=met, today=self.today),  # type: ignore[arg-type]
+                "Tâche terminée ; rencontre avec le partenaire enregistrée."
+                if met is not None
+                else "Tâche terminée.",
+            )
+
+        self.app.push_screen(TaskMetDialog(name, orientation.partner), answered)
+
+    def action_reopen(self) -> None:
+        task_id = self.current_task_id()
+        if task_id is not None:
+            self._run(lambda: task_service.reopen(self.ws, task_id), "Tâche rouverte.")
+
+    def action_postpone(self) -> None:
+        task_id = self._task_or_say()
+        if task_id is None:
+            return
+        from citeslab_tui.ui.dialogs.task_postpone import TaskPostponeDialog
+
+        self.app.push_screen(TaskPostponeDialog(task_id), self._changed("Tâche reportée."))
+
+    def action_edit(self) -> None:
+        task_id = self._task_or_say()
+        if task_id is None:
+            return
+        from citeslab_tui.ui.dialogs.task_edit import TaskEditDialog
+
+        self.app.push_screen(TaskEditDialog(task_id), self._changed("Tâche modifiée."))
+
+    def action_reassign(self) -> None:
+        task_id = self._task_or_say()
+        if task_id is None:
+            return
+        from citeslab_tui.ui.dialogs.task_assign import TaskAssignDialog
+
+        self.app.push_screen(TaskAssignDialog(task_id), self._changed("Tâche réattribuée."))
+
+    def _changed(self, message: str) -> Any:
+        def callback(result: Any) -> None:
+            if result is not None:
+                self.refresh_view(keep_cursor=True)
+                self.notify(message)
+
+        return callback
+
+    def action_delete(self) -> None:
+        task_id = self._task_or_say()
+        if task_id is None:
+            return
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        doc = self.ws.repo.doc("task", task_id) or {}
+        title = doc.get("title") or "(sans intitulé)"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(lambda: task_service.delete(self.ws, task_id), "Tâche supprimée.")
+
+        self.app.push_screen(
+            ConfirmDialog(f"Supprimer la tâche « {title} » ?", yes="Supprimer", no="Garder"),
+            answered,
+        )
+
+    def _suggestion_or_say(self) -> task_service.Suggestion | None:
+        if self.view != SUGGESTIONS:
+            self.notify("Accepter et ignorer concernent la vue « Suggestions » (touche v ou V).")
+            return None
+        return self.current_suggestion()
+
+    def action_accept(self) -> None:
+        suggestion = self._suggestion_or_say()
+        if suggestion is not None:
+            self._run(
+                lambda: task_service.accept_suggestion(self.ws, suggestion),
+                f"Tâche créée pour le {suggestion.due:%d/%m/%Y}.",
+            )
+
+    def action_dismiss(self) -> None:
+        suggestion = self._suggestion_or_say()
+        if suggestion is not None:
+            self._run(
+                lambda: task_service.dismiss_suggestion(self.ws, suggestion, self.today),
+                "Suggestion ignorée (elle ne reviendra pas).",
+            )
+
+    def action_filter(self) -> None:
+        from citeslab_tui.ui.dialogs.task_filter import TaskFilterDialog
+
+        def chosen(flt: task_service.TaskFilter | None) -> None:
+            if flt is not None:
+                self.filter = flt
+                self.refresh_view()
+
+        self.app.push_screen(TaskFilterDialog(self.filter, self.current_person_id()), chosen)
+
+    def action_clear_filter(self) -> None:
+        if self.filter.active:
+            self.filter = task_service.TaskFilter()
+            self.refresh_view()
+
+    def action_open_person(self) -> None:
+        person_id = self.current_person_id()
+        if not person_id:
+            self.notify("Cette ligne ne concerne aucune personne.", severity="warning")
+            return
+        try:
+            from citeslab_tui.ui.screens.person import PersonScreen
+        except ImportError:
+            self.notify("La fiche personne n'est pas encore disponible.", severity="warning")
+            return
+        self.app.push_screen(PersonScreen(person_id))

@@ -1,0 +1,126 @@
+"""Office exports: CSV (BOM, `;`, French headers), XLSX (real dates), JSON; owner-only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from datetime import date
+from pathlib import Path
+
+from citeslab_tui.cli import main
+from citeslab_tui.domain.models import (
+    Civility,
+    FollowUpTask,
+    Interview,
+    Outcome,
+    OutcomeKind,
+    Person,
+)
+from citeslab_tui.services import exports
+
+
+def fill(ws) -> Person:
+    awa = Person(
+        civility=Civility.MADAME,
+        family_name="Diallo",
+        first_name="Awa",
+        phone="+33612345678",
+        birth_date=date(1985, 5, 12),
+        notes='Notes <b>&</b> "guillemets"; point-virgule\nligne 2 \x01',
+    )
+    ws.repo.save(awa)
+    ws.repo.save(
+        Interview(person_id=awa.id, on=date(2014, 1, 6), site="Caen – Chemin Vert"),
+        Outcome(person_id=awa.id, outcome=OutcomeKind.CREATION, on=date(2014, 6, 1)),
+        FollowUpTask(person_id=awa.id, title="Rappeler [/]", due=date(2026, 12, 1)),
+    )
+    gone = Interview(person_id=awa.id, on=date(2014, 2, 6))
+    ws.repo.save(gone)
+    ws.repo.delete(gone)
+    return awa
+
+
+def test_csv_export(workspace, tmp_path: Path) -> None:
+    fill(workspace)
+    paths = exports.export(workspace, "csv", tmp_path / "export")
+    names = sorted(p.name for p in paths)
+    assert names == sorted(exports.CSV_FILE_NAMES.values())
+    for path in paths:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    raw = (tmp_path / "export" / "personnes.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:6] == [
+        "Identifiant",
+        "Civilité",
+        "Nom",
+        "Nom d'usage",
+        "Prénom",
+        "Date de naissance",
+    ]
+    assert rows[1][1:6] == ["Madame", "Diallo", "", "Awa", "12/05/1985"]
+    assert "06 12 34 56 78" in rows[1]
+    interviews = list(
+        csv.reader(
+            io.StringIO((tmp_path / "export" / "entretiens.csv").read_text("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    assert len(interviews) == 2  # the tombstoned interview is not exported
+    assert interviews[1][2:5] == ["Diallo", "Awa", "06/01/2014"]
+
+
+def test_xlsx_export_has_real_dates(workspace, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    fill(workspace)
+    [path] = exports.export(workspace, "xlsx", tmp_path / "export.xlsx")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    wb = load_workbook(path)
+    assert wb.sheetnames == [
+        "Personnes",
+        "Entretiens",
+        "Étapes",
+        "Orientations",
+        "Issues",
+        "Tâches",
+    ]
+    people = list(wb["Personnes"].iter_rows(values_only=True))
+    assert people[0][2] == "Nom" and people[1][2] == "Diallo"
+    assert people[1][5].date() == date(1985, 5, 12)
+    assert people[1][6] == 1985 or people[1][6] is None
+    assert "<b>&</b>" in people[1][20]
+    issues = list(wb["Issues"].iter_rows(values_only=True))
+    assert issues[1][4] == "Création d'entreprise" and issues[1][5].date() == date(2014, 6, 1)
+    assert wb["Issues"].cell(row=2, column=6).number_format == "dd/mm/yyyy"
+    tasks = list(wb["Tâches"].iter_rows(values_only=True))
+    assert tasks[1][5] == "Rappeler [/]"
+
+
+def test_json_export_and_cli(workspace, tmp_path: Path, capsys) -> None:
+    fill(workspace)
+    folder = workspace.data_dir
+    workspace.close()
+    code = main(
+        [
+            "--data-dir",
+            str(folder),
+            "export",
+            "--format",
+            "json",
+            "--output",
+            str(tmp_path / "e.json"),
+        ]
+    )
+    assert code == 0
+    data = json.loads((tmp_path / "e.json").read_text())
+    assert set(data) == {"people", "interviews", "stages", "orientations", "outcomes", "tasks"}
+    assert data["people"][0]["family_name"] == "Diallo"
+    assert data["interviews"][0]["on"] == "2014-01-06"
+    code = main(["--data-dir", str(folder), "export", "--format", "xlsx"])
+    out = capsys.readouterr().out
+    assert code == 0 and "exports" in out
+    written = list((folder / "exports").glob("*.xlsx"))
+    assert len(written) == 1 and stat.S_IMODE(written[0].stat().st_mode) == 0o600

@@ -1,0 +1,95 @@
+"""Kill -9 a process that saves in a loop; every acknowledged save must survive.
+
+A child process (forked: no interpreter start-up per round) opens the database
+and saves records in a loop (single saves, grouped transactions, an occasional
+checkpoint), printing each id once `save()` has returned. The parent reads a
+random number of ids, then SIGKILLs the child (most likely in the middle of the
+next save or checkpoint). After each kill the database must open, pass
+`citeslab check`, and hold every printed id.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from citeslab_tui.cli import main as cli_main
+from citeslab_tui.domain.models import FollowUpTask, Interview, Person
+from citeslab_tui.store.repository import Repository
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork and SIGKILL are POSIX")
+
+KILLS = 60
+DAY = date(2026, 11, 26)
+
+
+def save_forever(folder: Path, round_no: int) -> None:
+    """The child: save in a loop, print what was acknowledged. Never returns."""
+    repo = Repository.open(folder)
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        if n % 5 == 0:  # one durable save of three records
+            person = Person(family_name=f"Crash{round_no}", first_name="Léa")
+            with repo.transaction():
+                repo.save(person)
+                repo.save(Interview(person_id=person.id, on=DAY, notes="x" * (n % 300)))
+                task = repo.save(FollowUpTask(person_id=person.id, title="Rappeler", due=DAY))
+            ids = [person.id, task[0].id]
+        else:
+            interview = Interview(person_id="p" * 32, on=DAY, notes="é" * (n * 37 % 900))
+            ids = [repo.save(interview)[0].id]
+        if n % 11 == 0:
+            repo.checkpoint()  # snapshot replace + journal switch: crash windows too
+        print(" ".join(ids), flush=True)
+
+
+def start_child(folder: Path, round_no: int) -> tuple[int, object]:
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.close(read_end)
+            os.dup2(write_end, 1)
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            save_forever(folder, round_no)
+        finally:
+            os._exit(1)
+    os.close(write_end)
+    return pid, os.fdopen(read_end, encoding="utf-8")
+
+
+def test_sigkill_never_loses_an_acknowledged_save(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "donnees"
+    Repository.open(folder).close()
+    rng = random.Random(20261126)
+    acknowledged: set[str] = set()
+    for round_no in range(KILLS):
+        pid, out = start_child(folder, round_no)
+        target = rng.choice([0, 1, 2, 3, 4, 6, 9, 12, 16, 25])
+        with out:
+            assert out.readline().strip() == "ready", "child failed to open the database"
+            for _ in range(target):
+                line = out.readline()
+                assert line, "child died"
+                acknowledged.update(line.split())
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            for line in out:  # lines written before the kill are acknowledged too
+                acknowledged.update(line.split())
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+        with Repository.open(folder, create=False) as repo:
+            stored = {d["id"] for kind in ("interview", "person", "task") for d in repo.docs(kind)}
+        missing = acknowledged - stored
+        assert not missing, f"round {round_no}: {len(missing)} acknowledged saves lost"
+        assert cli_main(["--data-dir", str(folder), "check"]) == 0, capsys.readouterr().err
+    assert len(acknowledged) > KILLS * 3

@@ -1,0 +1,434 @@
+"""End to end through the CLI in tmp_path: two laptops, one office, export, import,
+return, re-import, erasure propagation, duplicates, conflicts and each bad input."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+
+from citeslab_tui.cli import main
+from citeslab_tui.domain.models import Interview, Person
+from citeslab_tui.services.workspace import Workspace
+from citeslab_tui.sync import bundle as bundles
+
+
+def cli(capsys, data: Path, *args: str) -> tuple[int, str]:
+    rc = main(["--data-dir", str(data), *args])
+    out = capsys.readouterr()
+    return rc, out.out + out.err
+
+
+def db_bytes(folder: Path) -> dict[str, bytes]:
+    """The database files (an empty journal, created by any open, holds no data)."""
+    return {
+        p.name: p.read_bytes()
+        for p in folder.iterdir()
+        if p.is_file()
+        and (p.name.startswith("citeslab.json") or p.name.startswith("journal"))
+        and p.stat().st_size > 0
+    }
+
+
+@pytest.fixture
+def sites(tmp_path, capsys):
+    office, l1, l2 = tmp_path / "bureau", tmp_path / "l1", tmp_path / "l2"
+    stick = tmp_path / "cle"
+    stick.mkdir()
+    assert (
+        cli(
+            capsys,
+            office,
+            "init",
+            "--structure",
+            "S",
+            "--staff",
+            "Anne",
+            "--device",
+            "bureau",
+            "--office",
+        )[0]
+        == 0
+    )
+    rc, out = cli(capsys, office, "keys", "init", "--export", str(stick / "bureau.pub"))
+    assert rc == 0 and "age1" in out
+    for folder, name in ((l1, "portable-1"), (l2, "portable-2")):
+        assert (
+            cli(capsys, folder, "init", "--structure", "S", "--staff", "Céline", "--device", name)[
+                0
+            ]
+            == 0
+        )
+        assert cli(capsys, folder, "keys", "trust", str(stick / "bureau.pub"))[0] == 0
+    return office, l1, l2, stick
+
+
+def add(folder: Path, *records) -> list:
+    with Workspace.open(folder) as ws:
+        return ws.repo.save(*records)
+
+
+def get(folder: Path, model, rid):
+    with Workspace.open(folder) as ws:
+        return ws.repo.get(model, rid)
+
+
+def export(capsys, folder: Path, dest: Path, *extra: str) -> Path:
+    dest.mkdir(exist_ok=True)
+    before = set(dest.iterdir())
+    rc, out = cli(capsys, folder, "sync", "export", str(dest), *extra)
+    assert rc == 0, out
+    assert "vérifié" in out
+    (path,) = set(dest.iterdir()) - before
+    return path
+
+
+def give_return(capsys, office: Path, dest: Path) -> Path:
+    dest.mkdir()
+    rc, out = cli(capsys, office, "sync", "return", str(dest))
+    assert rc == 0, out
+    return dest
+
+
+def test_round_trip_two_laptops_and_office(sites, capsys, tmp_path):
+    office, l1, l2, stick = sites
+    (fatou,) = add(l1, Person(family_name="Diallo", first_name="Fatou"))
+    add(l1, Interview(person_id=fatou.id, on=date(2026, 11, 26)))
+    (karim,) = add(l2, Person(family_name="Benali", first_name="Karim"))
+    rc, out = cli(capsys, l1, "sync", "status")
+    assert "1 personne, 1 entretien" in out
+    b1 = export(capsys, l1, tmp_path / "s1")
+    b2 = export(capsys, l2, tmp_path / "s2")
+    assert b1.name.startswith("citeslab-portable1-") and b1.suffix == ".cslb"
+    assert b1.read_bytes().split(b"\n")[1].find(b"Diallo") < 0  # encrypted: no name in clear
+    rc, out = cli(capsys, l1, "sync", "export", str(tmp_path / "s1"))
+    assert rc == 0 and "Rien de nouveau" in out
+
+    rc, out = cli(capsys, office, "sync", "import", str(b1), str(b2))
+    assert rc == 0, out
+    assert "Nouveaux : 2 personnes, 1 entretien." in out
+    # the office's clock absorbed the laptops' clocks (never goes back behind them)
+    seen = max(bundles.split_bundle(b.read_bytes())[0].hlc_max for b in (b1, b2))
+    with Workspace.open(office) as ws:
+        assert ws.repo.clock.last.split("-")[:2] >= seen.split("-")[:2]
+    # the same file again changes nothing
+    before = db_bytes(office)
+    rc, out = cli(capsys, office, "sync", "import", str(b1))
+    assert rc == 0 and "déjà importé" in out
+    assert db_bytes(office) == before
+
+    rc, out = cli(capsys, office, "sync", "return", str(stick))
+    assert rc == 0 and "Fichier retour prêt et vérifié" in out
+    for laptop in (l1, l2):
+        rc, out = cli(capsys, laptop, "sync", "import", str(stick))
+        assert rc == 0, out
+        assert "ignoré" in out  # bureau.pub
+    assert get(l1, Person, karim.id).first_name == "Karim"
+    assert get(l2, Person, fatou.id).family_name == "Diallo"
+    # importing the return does not make the laptop send everything back
+    rc, out = cli(capsys, l2, "sync", "status")
+    assert "rien de nouveau" in out
+    # a laptop cannot read another laptop's bundle
+    rc, out = cli(capsys, l2, "sync", "import", str(b1))
+    assert "ignoré" in out
+
+
+def test_concurrent_edits_conflict_reviewed_at_office(sites, capsys, tmp_path):
+    office, l1, l2, stick = sites
+    (p,) = add(l1, Person(family_name="Diallo", first_name="Fatou"))
+    add(l2, Person(family_name="Autre"))
+    cli(
+        capsys,
+        office,
+        "sync",
+        "import",
+        str(export(capsys, l1, tmp_path / "a")),
+        str(export(capsys, l2, tmp_path / "a2")),
+    )
+    assert (
+        cli(capsys, l2, "sync", "import", str(give_return(capsys, office, tmp_path / "r")))[0] == 0
+    )
+    add(l1, get(l1, Person, p.id).model_copy(update={"phone": "+33611111111", "commune": "Caen"}))
+    add(l2, get(l2, Person, p.id).model_copy(update={"phone": "+33622222222"}))
+    rc, out = cli(
+        capsys,
+        office,
+        "sync",
+        "import",
+        str(export(capsys, l1, tmp_path / "b")),
+        str(export(capsys, l2, tmp_path / "c")),
+    )
+    assert rc == 0 and "1 conflit(s)" in out
+    rc, out = cli(capsys, office, "sync", "conflicts")
+    assert "Téléphone" in out and "06 11 11 11 11" in out and "06 22 22 22 22" in out
+    merged = get(office, Person, p.id)
+    assert merged.commune == "Caen"  # the other field merged without conflict
+    rc, out = cli(capsys, office, "sync", "conflicts", "--keep", "1", "1")
+    assert rc == 0 and "Conflit résolu" in out
+    assert "Aucun conflit" in cli(capsys, office, "sync", "conflicts")[1]
+    chosen = get(office, Person, p.id).phone
+    assert chosen in ("+33611111111", "+33622222222")
+
+
+def test_erasure_propagates_and_stale_laptop_does_not_bring_data_back(sites, capsys, tmp_path):
+    from citeslab_tui.services.privacy import erase_person
+
+    office, l1, l2, stick = sites
+    (p,) = add(l1, Person(family_name="Diallo", first_name="Fatou", phone="+33611111111"))
+    add(l2, Person(family_name="Autre"))
+    cli(
+        capsys,
+        office,
+        "sync",
+        "import",
+        str(export(capsys, l1, tmp_path / "a")),
+        str(export(capsys, l2, tmp_path / "a2")),
+    )
+    cli(capsys, office, "sync", "return", str(stick))
+    assert cli(capsys, l2, "sync", "import", str(stick))[0] == 0
+    # l1 erases; l2, stale, edits the same person the same day
+    with Workspace.open(l1) as ws:
+        erase_person(ws, p.id)
+    add(
+        l2, get(l2, Person, p.id).model_copy(update={"notes": "a rappelé", "phone": "+33699999999"})
+    )
+    erased_bundle = export(capsys, l1, tmp_path / "b")
+    stale_bundle = export(capsys, l2, tmp_path / "c")
+    cli(capsys, office, "sync", "import", str(stale_bundle))
+    cli(capsys, office, "sync", "import", str(erased_bundle))
+    at_office = get(office, Person, p.id)
+    assert at_office.erased_at is not None
+    assert (at_office.family_name, at_office.phone, at_office.notes) == ("", None, "")
+    for f in (office / "citeslab.json", *office.glob("journal-*")):
+        assert b"Diallo" not in f.read_bytes() and b"99999999" not in f.read_bytes()
+    assert (
+        cli(capsys, l2, "sync", "import", str(give_return(capsys, office, tmp_path / "d")))[0] == 0
+    )
+    on_l2 = get(l2, Person, p.id)
+    assert on_l2.erased_at is not None and on_l2.phone is None and on_l2.notes == ""
+
+
+def test_possible_duplicates_reviewed_never_merged_automatically(sites, capsys, tmp_path):
+    office, l1, l2, _stick = sites
+    (a,) = add(l1, Person(family_name="Diallo", first_name="Fatou", birth_date=date(1990, 5, 4)))
+    (b,) = add(
+        l2,
+        Person(
+            family_name="DIALLO",
+            first_name="fatou",
+            birth_date=date(1990, 5, 4),
+            phone="+33611111111",
+        ),
+    )
+    (iv,) = add(l2, Interview(person_id=b.id, on=date(2026, 11, 26)))
+    rc, out = cli(
+        capsys,
+        office,
+        "sync",
+        "import",
+        str(export(capsys, l1, tmp_path / "a")),
+        str(export(capsys, l2, tmp_path / "b")),
+    )
+    assert "1 doublon(s) possible(s)" in out
+    assert get(office, Person, a.id) and get(office, Person, b.id)  # both still there
+    rc, out = cli(capsys, office, "sync", "duplicates")
+    assert "1. " in out and "nom et date de naissance" in out
+    rc, out = cli(capsys, office, "sync", "duplicates", "--merge", "1")
+    assert rc == 0 and "Fusionné" in out
+    keep, gone = (a, b) if a.id < b.id else (b, a)
+    assert get(office, Person, gone.id) is None
+    assert get(office, Interview, iv.id).person_id == keep.id
+    assert get(office, Person, keep.id).phone == "+33611111111"
+    assert "Aucun doublon" in cli(capsys, office, "sync", "duplicates")[1]
+
+
+def test_mark_different(sites, capsys, tmp_path):
+    office, l1, l2, _ = sites
+    add(l1, Person(family_name="Sow", first_name="Awa", phone="+33611111111"))
+    add(l2, Person(family_name="Sow", first_name="Issa", phone="+33611111111"))
+    cli(
+        capsys,
+        office,
+        "sync",
+        "import",
+        str(export(capsys, l1, tmp_path / "a")),
+        str(export(capsys, l2, tmp_path / "b")),
+    )
+    assert cli(capsys, office, "sync", "duplicates", "--different", "1")[0] == 0
+    assert "Aucun doublon" in cli(capsys, office, "sync", "duplicates")[1]
+
+
+def test_new_laptop_with_nothing_to_send_introduces_its_key(sites, capsys, tmp_path):
+    office, l1, l2, stick = sites
+    (p,) = add(l1, Person(family_name="Diallo"))
+    intro = export(capsys, l2, tmp_path / "a")
+    rc, out = cli(capsys, l2, "sync", "export", str(tmp_path / "a"))
+    assert "Rien de nouveau" in out  # introduced once
+    rc, out = cli(
+        capsys, office, "sync", "import", str(intro), str(export(capsys, l1, tmp_path / "b"))
+    )
+    assert rc == 0 and "Il manque" not in out, out
+    assert (
+        cli(capsys, l2, "sync", "import", str(give_return(capsys, office, tmp_path / "r")))[0] == 0
+    )
+    assert get(l2, Person, p.id).family_name == "Diallo"
+
+
+def test_gap_is_reported(sites, capsys, tmp_path):
+    office, l1, _l2, _ = sites
+    add(l1, Person(family_name="Un"))
+    first = export(capsys, l1, tmp_path / "a")
+    add(l1, Person(family_name="Deux"))
+    second = export(capsys, l1, tmp_path / "b")
+    rc, out = cli(capsys, office, "sync", "import", str(second))
+    assert rc == 0 and "Il manque un fichier du poste portable1-" in out
+    rc, out = cli(capsys, office, "sync", "import", str(first))
+    assert rc == 0 and "Il manque" not in out
+
+
+# --- bad input: a precise French message, nothing changed ---------------------------------
+
+
+def rewrite(path: Path, dest: Path, *, manifest=None, records=None) -> Path:
+    """Re-encode an unencrypted bundle with valid checksums after changing it."""
+    m, payload = bundles.split_bundle(path.read_bytes())
+    data = orjson.loads(gzip.decompress(payload))
+    if records:
+        data = records(data)
+    payload = bundles.encode_payload(data)
+    m.payload_sha256, m.payload_bytes = bundles.sha256(payload), len(payload)
+    if manifest:
+        manifest(m)
+    dest.write_bytes(bundles.encode_bundle(m, payload))
+    return dest
+
+
+def future(data):
+    data[0][1]["meta"]["hlc"] = (
+        f"{int(datetime(2027, 12, 1, tzinfo=UTC).timestamp() * 1000):013d}-0000-x"
+    )
+    return data
+
+
+BAD = {
+    "truncated": (lambda p, d: d.write_bytes(p.read_bytes()[:-40]) and d, "tronqué"),
+    "flipped": (
+        lambda p, d: (
+            d.write_bytes(
+                p.read_bytes()[:-30] + bytes([p.read_bytes()[-30] ^ 0x10]) + p.read_bytes()[-29:]
+            )
+            and d
+        ),
+        "endommagé",
+    ),
+    "flipped-manifest": (
+        lambda p, d: d.write_bytes(p.read_bytes().replace(b'"count":', b'"count":9', 1)) and d,
+        "manifeste fausse",
+    ),
+    "lying-count": (
+        lambda p, d: rewrite(p, d, manifest=lambda m: setattr(m, "count", m.count + 1)),
+        "le manifeste annonce",
+    ),
+    "newer-version": (
+        lambda p, d: rewrite(p, d, manifest=lambda m: setattr(m, "version", 99)),
+        "version plus récente",
+    ),
+    "future-clock": (lambda p, d: rewrite(p, d, records=future), "horloge dans le futur"),
+    "bad-record": (
+        lambda p, d: rewrite(
+            p, d, records=lambda r: [[r[0][0], {**r[0][1], "family_name": 12}]] + r[1:]
+        ),
+        "champ « family_name » invalide",
+    ),
+    "same-id-twice": (
+        lambda p, d: rewrite(p, d, records=lambda r: [r[0], r[0]] + r[2:]),
+        "identifiant en double",
+    ),
+    "not-a-bundle": (
+        lambda p, d: d.write_bytes(b"PK\x03\x04 tableau excel") and d,
+        "pas un fichier de synchronisation",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_bundle_refused_whole_database_byte_identical(sites, capsys, tmp_path, case):
+    office, l1, l2, _ = sites
+    add(l1, Person(family_name="Diallo"), Person(family_name="Martin"))
+    good = export(capsys, l1, tmp_path / "a", "--unencrypted")
+    add(l2, Person(family_name="Benali"))
+    other_good = export(capsys, l2, tmp_path / "b")
+    make, expected = BAD[case]
+    bad = make(good, tmp_path / f"{case}.cslb")
+    before = db_bytes(office)
+    rc, out = cli(capsys, office, "sync", "import", str(bad))
+    assert rc == 1 and "REFUSÉ" in out and expected in out, out
+    assert "Traceback" not in out
+    assert db_bytes(office) == before
+    # other good files in the same call still go in
+    rc, out = cli(capsys, office, "sync", "import", str(bad), str(other_good))
+    assert rc == 1 and "importé de portable-2" in out
+    with Workspace.open(office) as ws:
+        assert [p.family_name for p in ws.repo.all(Person)] == ["Benali"]
+
+
+def test_wrong_key_refused(sites, capsys, tmp_path):
+    office, l1, _l2, _ = sites
+    stranger = tmp_path / "autre"
+    cli(capsys, stranger, "keys", "init", "--export", str(tmp_path / "autre.pub"))
+    cli(capsys, l1, "keys", "trust", str(tmp_path / "autre.pub"))
+    add(l1, Person(family_name="Diallo"))
+    bundle = export(capsys, l1, tmp_path / "a")
+    before = db_bytes(office)
+    rc, out = cli(capsys, office, "sync", "import", str(bundle))
+    assert rc == 1 and "pas chiffré pour ce poste" in out
+    assert db_bytes(office) == before
+
+
+def test_overlapping_ranges_refused(sites, capsys, tmp_path):
+    office, l1, _l2, _ = sites
+    add(l1, Person(family_name="Un"))
+    first = export(capsys, l1, tmp_path / "a")
+    assert cli(capsys, office, "sync", "import", str(first))[0] == 0
+    # the laptop's database is restored from a backup: it sends the same numbers again
+    with Workspace.open(l1) as ws:
+        ws.repo.put_docs([], local={"sync_exported": 0, "sync_sent_to": 0})
+        ws.repo.save(Person(family_name="Autre"))
+    again = export(capsys, l1, tmp_path / "b")
+    before = db_bytes(office)
+    rc, out = cli(capsys, office, "sync", "import", str(again))
+    assert rc == 1 and "chevauchent" in out and "--full" in out
+    assert db_bytes(office) == before
+
+
+def test_folder_with_unrelated_files(sites, capsys, tmp_path):
+    office, *_ = sites
+    junk = tmp_path / "photos"
+    junk.mkdir()
+    (junk / "vacances.jpg").write_bytes(b"\xff\xd8\xff")
+    (junk / "liste.xlsx").write_bytes(b"PK")
+    before = db_bytes(office)
+    rc, out = cli(capsys, office, "sync", "import", str(junk))
+    assert (
+        rc == 1
+        and "aucun fichier de synchronisation CitésLab" in out
+        and "vacances.jpg : ignoré" in out
+    )
+    assert db_bytes(office) == before
+    rc, out = cli(capsys, office, "sync", "import", str(tmp_path / "absent"))
+    assert rc == 1 and "introuvable" in out
+
+
+def test_export_needs_office_key_or_explicit_unencrypted(tmp_path, capsys):
+    lone = tmp_path / "seul"
+    cli(capsys, lone, "init", "--structure", "S", "--staff", "A", "--device", "p")
+    (tmp_path / "cle").mkdir()
+    rc, out = cli(capsys, lone, "sync", "export", str(tmp_path / "cle"))
+    assert rc == 1 and "Aucune clé du bureau" in out and "--unencrypted" in out
+    rc, out = cli(capsys, lone, "sync", "export", str(tmp_path / "manque"))
+    assert rc == 1
+    rc, out = cli(capsys, lone, "keys", "trust", str(lone / "keys" / "identity.age"))
+    assert rc == 1 and ("SECRÈTE" in out or "introuvable" in out)
