@@ -50,11 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from citeslab_tui.logs import log_unexpected, setup_logging
 
     try:
-        setup_logging(args.data_dir)
-        if args.command is None:
+        if args.command is None:  # the app sets up logging after its first paint
             from citeslab_tui.ui.run import run_app
 
             return run_app(args.data_dir)
+        setup_logging(args.data_dir)
         return int(args.handler(args))
     except CitesLabError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)

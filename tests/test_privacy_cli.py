@@ -115,7 +115,6 @@ def test_retention_lists_then_applies(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_erasure_travels_and_a_stale_laptop_never_brings_it_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("citeslab_tui.commands.sync")
     modules = tuple(dict.fromkeys((*cli.COMMAND_MODULES, "sync")))
     monkeypatch.setattr(cli, "COMMAND_MODULES", modules)
     office, lap_a, lap_b = tmp_path / "bureau", tmp_path / "a", tmp_path / "b"

@@ -113,7 +113,6 @@ def stats(ws: Workspace) -> Counter:
                 person.qpv,
                 person.approach,
                 person.first_site,
-                person.birth_year,
             )
         ] += 1
     for kind, key in (

@@ -355,3 +355,15 @@ async def test_offer_draft_at_start(data):
         await pilot.pause()
         assert drafts.load_draft(data) is None
         assert not offer_draft_at_start(app)
+
+
+async def test_quitting_right_after_typing_keeps_the_draft(data):
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        screen = await open_intake(pilot)
+        screen.form.field("family_name").focus()
+        await type_text(pilot, "Sy")
+        await pilot.press("ctrl+q")  # before the 1 s draft timer fired
+        await pilot.pause()
+    assert drafts.load_draft(data)["values"]["family_name"] == "Sy"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import pytest
 from textual.widgets import DataTable, Input, Label
 
 from citeslab_tui.domain.models import (
@@ -273,13 +272,15 @@ async def test_appointment_reaches_the_queue_of_its_day(workspace: Workspace) ->
     assert [t.id for t in task_service.appointments_for(workspace, day, SITE)] == [saved.id]
     assert task_service.appointments_for(workspace, day + timedelta(days=1), SITE) == []
     assert task_service.appointments_for(workspace, day, "Colombelles") == []
-    queue = pytest.importorskip("citeslab_tui.services.queue")
+    from citeslab_tui.services import queue
+
     expected = queue.expected_appointments(workspace, day, SITE)
     assert [t.id for t in expected] == [saved.id]
 
 
 async def test_appointment_shows_in_permanence_screen(workspace: Workspace) -> None:
-    permanence = pytest.importorskip("citeslab_tui.ui.screens.permanence")
+    from citeslab_tui.ui.screens import permanence
+
     p = person(workspace, "Lefèvre", "Julie")
     other_day = task_service.create_task(
         workspace,

@@ -242,6 +242,7 @@ class Person(Record):
             "usage_name",
             "first_name",
             "birth_date",
+            "birth_year",
             "phone",
             "email",
             "project_idea",

@@ -111,7 +111,7 @@ class CitesLabApp(App[int]):
         ),
         Binding(
             "ctrl+t",
-            "push('dialogs.quick_task:QuickTaskDialog')",
+            "quick_task",
             "Tâche rapide",
             id="quick_task",
             tooltip="Noter une tâche rapide",
@@ -173,10 +173,12 @@ class CitesLabApp(App[int]):
     @work(thread=True, exclusive=True, group="workspace")
     def open_workspace(self) -> None:
         from citeslab_tui.domain.errors import CitesLabError
+        from citeslab_tui.logs import setup_logging
         from citeslab_tui.services.workspace import Workspace
         from citeslab_tui.store.errors import DatabaseCorrupt, DatabaseLocked
         from citeslab_tui.store.paths import resolve_data_dir
 
+        setup_logging(self.data_dir_option)
         try:
             ws = Workspace.open(resolve_data_dir(self.data_dir_option))
         except (DatabaseLocked, DatabaseCorrupt) as exc:  # their message says what to do
@@ -232,11 +234,29 @@ class CitesLabApp(App[int]):
             _report(f"{_elapsed():.4f} {peak:.1f}")
             self.exit(0)
             return
+        from citeslab_tui.ui.screens.intake import offer_draft_at_start
+
+        self.warm_up_search()
+        if offer_draft_at_start(self):  # an intake left unsaved by a crash or power cut
+            return
         from citeslab_tui.services.privacy import retention_reminder  # at most monthly
 
         reminder = retention_reminder(self.workspace, self.now().date())
         if reminder:
             self.notify(reminder, title="Données personnelles", severity="warning", timeout=20)
+
+    @work(thread=True, exclusive=True, group="search")
+    def warm_up_search(self) -> None:
+        """Build the person search index ahead of the first Ctrl+F (off the UI thread)."""
+        from citeslab_tui.services import search
+
+        ws = self.workspace
+        if ws is None:
+            return
+        try:
+            search.warm_up(ws.repo)
+        except RuntimeError:  # a save changed the people while indexing: built on first use
+            pass
 
     # --- quitting --------------------------------------------------------------------
 
@@ -283,6 +303,14 @@ class CitesLabApp(App[int]):
             self.notify("Cet écran n'est pas encore disponible.", severity="warning")
             return
         await self.push_screen(cls())
+
+    async def action_quick_task(self) -> None:
+        """Ctrl+T: a quick task, for the person whose file is open if any."""
+        if self.workspace is None:
+            return
+        from citeslab_tui.ui.dialogs.quick_task import QuickTaskDialog
+
+        await self.push_screen(QuickTaskDialog(getattr(self.screen, "person_id", None)))
 
     def screen_instance(self, name: str) -> Screen[Any]:
         return self.get_screen(name)

@@ -64,6 +64,7 @@ class IntakeScreen(Screen[None]):
         self.duplicates: list[search.Duplicate] = []
         self._draft_timer: Timer | None = None
         self._loading = True  # set_values in progress: not a user change
+        self._pending: dict[str, Any] | None = None  # the draft to write next
         self.saved = False
 
     @property
@@ -95,6 +96,7 @@ class IntakeScreen(Screen[None]):
         return self.query_one(PersonForm)
 
     def on_mount(self) -> None:
+        self.data_dir = self.ws.data_dir  # the draft can still be written after quitting
         self.query_one("#intake-duplicates").display = False
         self.query_one("#intake-dup-list", OptionList).can_focus = True
         self.form.field("notice_given").focus()
@@ -156,21 +158,31 @@ class IntakeScreen(Screen[None]):
     def write_draft(self) -> None:
         """Keep the form in progress on disk (owner-only file in the data folder)."""
         self._draft_timer = None
-        if self.saved or self.ws is None:
+        if self.saved:
             return
+        if self.query(PersonForm):  # still on screen (not quitting): the latest values
+            self._pending = self.draft_data() if self.form.has_typed_data() else None
         try:
-            if self.form.has_typed_data():
-                drafts.save_draft(self.ws.data_dir, self.draft_data())
+            if self._pending is not None:
+                drafts.save_draft(self.data_dir, self._pending)
             else:  # everything typed was erased: nothing to resume
-                drafts.delete_draft(self.ws.data_dir)
+                drafts.delete_draft(self.data_dir)
         except CitesLabError as exc:
             self.notify(exc.message, title="Brouillon non enregistré", severity="warning")
+
+    def on_unmount(self) -> None:
+        """Quitting (Ctrl+Q) within a second of the last change: keep that change too."""
+        if self._draft_timer is not None and not self.saved:
+            self._draft_timer.stop()
+            self.write_draft()
 
     def _changed(self, key: str | None) -> None:
         if self._loading or self.saved:
             return
         if key:
             self.form.set_error(key, "")
+        # what the draft will hold (kept here: on quitting, the form is already gone)
+        self._pending = self.draft_data() if self.form.has_typed_data() else None
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self.write_draft)
@@ -351,7 +363,7 @@ class IntakeScreen(Screen[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
-        drafts.delete_draft(self.ws.data_dir)
+        drafts.delete_draft(self.data_dir)
 
     def action_leave(self) -> None:
         if not self.form.has_typed_data():

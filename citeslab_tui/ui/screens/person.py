@@ -38,7 +38,7 @@ PERSON_BINDINGS: list[BindingType] = [
     Binding("ctrl+r", "orient", "Orienter", id="person_orientation"),
     Binding("ctrl+u", "outcome", "Issue", id="person_outcome"),
     Binding("ctrl+k", "plan_task", "Planifier", id="person_task"),
-    Binding("ctrl+x", "privacy_export", "Copie (accès)", id="person_privacy_export"),
+    Binding("ctrl+x", "privacy_export", "Droit d'accès", id="person_privacy_export"),
     Binding("ctrl+d", "privacy_erase", "Effacer", id="person_privacy_erase"),
 ]
 
