@@ -13,6 +13,12 @@ Then CITESLAB_EXIT_ON_READY=loaded: time until the data filled the screen, and
 the peak RSS (ru_maxrss) of the app at that moment.
 
 The data folder is made once with `citeslab demo --people N` and cached in /tmp.
+
+Bytecode: an installed wheel has its .pyc files (pip compiles them), and so has
+Textual in the venv; PYTHONDONTWRITEBYTECODE=1 in a developer's shell would make
+only our modules recompile at every start (~20 ms here). Both processes therefore
+run with a .pyc cache in /tmp (PYTHONPYCACHEPREFIX, nothing written in the tree);
+`--no-pyc` measures the other way (our modules compiled from source each time).
 """
 
 from __future__ import annotations
@@ -30,6 +36,19 @@ BARE = ROOT.parent / "shared" / "bench" / "bare_textual.py"
 if not BARE.exists():
     BARE = Path("/work/shared/bench/bare_textual.py")
 PYTHON = sys.executable
+PYCACHE = Path("/tmp/citeslab-bench-pycache")
+ENV = dict(os.environ)
+
+
+def set_bytecode(compiled: bool) -> None:
+    """Same bytecode conditions for both processes (see the module docstring)."""
+    if compiled:
+        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+        ENV["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    else:
+        ENV["PYTHONDONTWRITEBYTECODE"] = "1"
+        ENV.pop("PYTHONPYCACHEPREFIX", None)
+
 
 BARE_WRAPPER = """
 import runpy, sys, time
@@ -62,7 +81,7 @@ def data_folder(people: int) -> Path:
 
 
 def run_app(folder: Path, mode: str) -> list[float]:
-    env = dict(os.environ, CITESLAB_EXIT_ON_READY=mode)
+    env = dict(ENV, CITESLAB_EXIT_ON_READY=mode)
     env["CITESLAB_T0"] = repr(time.perf_counter())
     out = subprocess.run(
         [PYTHON, "-m", "citeslab_tui", "--data-dir", str(folder)],
@@ -78,7 +97,11 @@ def run_app(folder: Path, mode: str) -> list[float]:
 def run_bare() -> float:
     start = time.perf_counter()
     out = subprocess.run(
-        [PYTHON, "-c", BARE_WRAPPER, str(BARE)], capture_output=True, text=True, check=True
+        [PYTHON, "-c", BARE_WRAPPER, str(BARE)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return float(out.strip().splitlines()[-1]) - start
 
@@ -87,7 +110,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--people", type=int, default=10000)
+    parser.add_argument(
+        "--no-pyc", action="store_true", help="our modules compiled from source at each start"
+    )
     args = parser.parse_args()
+    set_bytecode(not args.no_pyc)
     folder = data_folder(args.people)
     # warm the file cache and .pyc files once
     run_bare()
@@ -109,6 +136,7 @@ def main() -> None:
         rss.append(peak)
     med_bare, med_app = statistics.median(bare), statistics.median(app)
     print(f"runs: {args.runs}, data: {folder} ({args.people} personnes)")
+    print("bytecode: " + ("compiled from source at each start" if args.no_pyc else ".pyc cache"))
     print(f"bare Textual  spawn->on_ready  median {med_bare:.3f} s  (min {min(bare):.3f})")
     print(f"citeslab      spawn->on_ready  median {med_app:.3f} s  (min {min(app):.3f})")
     print(f"ratio of medians (target <= 1.25): {med_app / med_bare:.2f}")

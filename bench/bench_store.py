@@ -63,13 +63,18 @@ repo = Repository.open(Path(sys.argv[1]), create=False)
 t_open = time.perf_counter() - t
 n = sum(repo.count(k) for k in ("person", "interview", "stage", "task"))
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # resident memory now (Linux), as opposed to the peak
+    with open("/proc/self/statm") as statm:
+        now = int(statm.read().split()[1]) * resource.getpagesize() // 1024
+except OSError:
+    now = 0
 repo.close()
-print(t_import, t_open, rss, n)
+print(t_import, t_open, rss, n, now)
 """
 
 
 def bench_open(folder: Path, runs: int = 3) -> None:
-    opens, imports, rss = [], [], []
+    opens, imports, rss, steady = [], [], [], []
     for run in range(runs + 1):  # the first open of the day also writes the daily backup
         out = subprocess.run(
             [sys.executable, "-c", OPEN_SCRIPT, str(folder)],
@@ -87,11 +92,13 @@ def bench_open(folder: Path, runs: int = 3) -> None:
         opens.append(float(out[1]))
         rss.append(int(out[2]))
         docs = int(out[3])
+        steady.append(int(out[4]))
     size = (folder / "citeslab.json").stat().st_size
     print(
         f"open + load ({docs} documents, snapshot {size / 1e6:.1f} MB): "
         f"median {ms(statistics.median(opens))} (imports {ms(statistics.median(imports))}), "
-        f"peak RSS after open {max(rss) / 1024:.0f} MiB"
+        f"peak RSS after open {max(rss) / 1024:.0f} MiB, "
+        f"resident once open {max(steady) / 1024:.0f} MiB"
     )
 
 

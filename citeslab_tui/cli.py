@@ -44,16 +44,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _app_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """`citeslab` or `citeslab --data-dir D`: the app, without building every
+    subcommand's parser nor importing logging first (start-up speed)."""
+    if not argv:
+        return argparse.Namespace(command=None, data_dir=None)
+    if len(argv) == 2 and argv[0] == "--data-dir" and argv[1] and not argv[1].startswith("-"):
+        return argparse.Namespace(command=None, data_dir=argv[1])
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from citeslab_tui.logs import log_unexpected, setup_logging
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _app_only(argv) or build_parser().parse_args(argv)
 
     try:
         if args.command is None:  # the app sets up logging after its first paint
             from citeslab_tui.ui.run import run_app
 
             return run_app(args.data_dir)
+        from citeslab_tui.logs import setup_logging
+
         setup_logging(args.data_dir)
         return int(args.handler(args))
     except CitesLabError as exc:
@@ -63,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Interrompu.", file=sys.stderr)
         return 130
     except Exception as exc:  # never a traceback for the user; details go to the log
+        from citeslab_tui.logs import log_unexpected
+
         log_unexpected(exc)
         print(
             "Erreur inattendue : l'opération n'a pas abouti ; ce qui avait été confirmé "

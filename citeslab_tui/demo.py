@@ -91,7 +91,7 @@ def generate(
 
     def flush() -> None:
         if pending:
-            ws.repo.save(*pending)
+            ws.repo.save(*pending, returning=False)
             pending.clear()
 
     start = today - timedelta(days=3650)

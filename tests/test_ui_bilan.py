@@ -143,6 +143,7 @@ async def test_bilan_screen_period_site_and_collective(workspace, tmp_path: Path
         await pilot.press("r")  # write the report to a folder
         await pilot.pause()
         folder = tmp_path / "rapports"
+        folder.mkdir()  # a typed folder must exist (test_qa_export_folder_must_exist)
         app.screen.query_one("#folder-path").value = str(folder)
         await pilot.press("enter")
         await settle(pilot)

@@ -37,9 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="installer la clé publique du bureau (ou de séquestre)",
         description="Installe la clé publique du bureau sur ce portable (ou ajoute une clé de "
         "séquestre).\n\nExemples :\n  citeslab keys trust /media/cle/bureau.pub\n"
+        "  citeslab keys trust age1…(la clé affichée par « keys init » au bureau)\n"
         "  citeslab keys trust sequestre.pub --escrow",
     )
-    t.add_argument("file", metavar="FICHIER", help="fichier contenant la clé publique « age1… »")
+    t.add_argument(
+        "file",
+        metavar="FICHIER",
+        help="fichier contenant la clé publique « age1… », ou la clé elle-même",
+    )
     t.add_argument(
         "--escrow", action="store_true", help="clé de séquestre : ajoutée aux destinataires"
     )
@@ -96,7 +101,10 @@ def cmd_trust(args: argparse.Namespace) -> int:
     from citeslab_tui.sync import keys
 
     folder = ensure_private_dir(resolve_data_dir(args.data_dir))
-    public = keys.read_public_file(Path(args.file))
+    if args.file.strip().startswith("age1") and not Path(args.file).exists():
+        public = keys.check_recipient(args.file.strip())  # the key itself, copied from a screen
+    else:
+        public = keys.read_public_file(Path(args.file))
     lock = DataDirLock(folder)
     lock.acquire()
     try:

@@ -474,6 +474,6 @@ def apply(ws: Any, plan: ImportPlan) -> int:
     if not plan.records:
         return 0
     with ws.repo.transaction():
-        ws.repo.save(*plan.records)
+        ws.repo.save(*plan.records, returning=False)  # the result is not used: skip it
     LOGGER.info("import written: records=%d", len(plan.records))
     return len(plan.records)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from citeslab_tui.sync.bundle import BundleError, Manifest
 
 Progress = Callable[[float, str], None]
 FUTURE_TOLERANCE_MS = 3 * 24 * 3600 * 1000  # a clock more than 3 days ahead is refused
+_RECORD_ID = re.compile(r"[0-9a-f]{32}")
 
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "person": ("personne", "personnes"),
@@ -554,11 +556,7 @@ def _validate_records(data: list[Any], manifest: Manifest) -> list[tuple[str, di
         if kind not in RECORD_TYPES:
             raise BundleError(f"enregistrement n° {n} : type inconnu « {str(kind)[:30]} »")
         record_id = doc.get("id")
-        if not (
-            isinstance(record_id, str)
-            and len(record_id) == 32
-            and all(c in "0123456789abcdef" for c in record_id)
-        ):
+        if not (isinstance(record_id, str) and _RECORD_ID.fullmatch(record_id)):
             raise BundleError(f"enregistrement n° {n} : identifiant invalide")
         problem = _check_meta(doc.get("meta"), now_ms)
         if problem:
@@ -587,9 +585,8 @@ def _check_ids(repo: Repository, records: list[tuple[str, dict[str, Any]]]) -> N
         if record_id in seen:
             raise BundleError(f"enregistrement n° {n} : identifiant en double dans le fichier")
         seen.add(record_id)
-        if repo.doc(kind, record_id) is None and any(
-            repo.doc(other, record_id) is not None for other in RECORD_TYPES if other != kind
-        ):
+        found = repo.kind_of(record_id)
+        if found is not None and found != kind:
             raise BundleError(
                 f"enregistrement n° {n} : identifiant déjà utilisé ici par un autre type"
             )

@@ -3,8 +3,11 @@
 Views partition the tasks: overdue (open, due before today), today, this week
 (open, after today until Sunday), later (open, after this Sunday), done.
 Listing works on the stored documents (no model per row) and is cached per
-repository change (`repo.lseq`) and day: 20,000 tasks are bucketed in ~10 ms, a
-view is sorted when first shown, and only the rows on screen become `TaskRow`s.
+change of the tasks (`repo.kind_version("task")`) and day: 20,000 tasks are
+bucketed in ~10 ms, a view is sorted when first shown, and only the rows on screen
+become `TaskRow`s. The changes made here (complete, postpone, ...) update the
+cached views in place instead of recomputing them; saves of other records (the
+permanence queue, interviews) leave them alone.
 
 Every change is one durable save. Suggestions are computed, never created
 silently: the user accepts (a task is created) or dismisses them (a
@@ -18,8 +21,9 @@ timeline), `create_task(...)`, `open_count(ws)`.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -49,6 +53,8 @@ VIEW_LABELS = {
     DONE: "Terminées",
 }
 OVERDUE_MARK = "⚠ en retard"
+# the records suggestions are computed from (their cache follows these kinds only)
+SUGGESTION_SOURCES = ("task", "orientation", "interview", "stage", "outcome", "dismissal", "person")
 
 CHECK_AFTER_DAYS = 21  # an orientation is checked three weeks later
 CHECK_WINDOW_DAYS = 180  # orientations older than this are not suggested any more
@@ -125,9 +131,29 @@ class TaskRow:
 
 @dataclass
 class _Buckets:
-    key: tuple[int, date, TaskFilter]
+    key: tuple[tuple[int, int], date, TaskFilter]
     docs: dict[str, list[dict[str, Any]]]  # per view, unsorted
     ids: dict[str, list[str]] = field(default_factory=dict)  # per view, sorted on demand
+
+    def sort(self, view: str) -> list[str]:
+        docs = self.docs[view]
+        if view == DONE:
+            docs.sort(key=_done_key, reverse=True)
+        else:
+            docs.sort(key=_sort_key)
+        self.ids[view] = [d["id"] for d in docs]
+        return self.ids[view]
+
+
+def _view_of(doc: dict[str, Any], today_s: str, week_end_s: str) -> str:
+    if doc.get("status") == TaskStatus.DONE.value:
+        return DONE
+    due = doc.get("due") or ""
+    if due < today_s:
+        return OVERDUE
+    if due == today_s:
+        return TODAY
+    return WEEK if due <= week_end_s else LATER
 
 
 def _sort_key(doc: dict[str, Any]) -> tuple[str, str, str]:
@@ -149,25 +175,91 @@ def board_for(ws: Workspace) -> TaskBoard:
     return board
 
 
+@contextlib.contextmanager
+def _updating_board(ws: Workspace, *task_ids: str) -> Iterator[None]:
+    """Around a save of these tasks (and no other): keep the cached board in step."""
+    before = ws.repo.kind_version("task")
+    yield
+    board = _BOARDS.get(ws)
+    if board is not None:
+        board.apply_saved(before, task_ids)
+
+
 class TaskBoard:
     """The views of one workspace, cached until the repository changes or the day turns."""
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self._cache: _Buckets | None = None
-        self._suggested: tuple[tuple[int, date], list[Suggestion]] | None = None
+        self._suggested: tuple[Any, list[Suggestion]] | None = None
+        self._names: tuple[tuple[int, int], dict[str, str]] | None = None
+
+    def _suggestions_key(self, today: date) -> tuple[Any, ...]:
+        repo = self.ws.repo
+        return (today, *(repo.kind_version(kind) for kind in SUGGESTION_SOURCES))
+
+    def cached_suggestions(self, today: date | None = None) -> list[Suggestion] | None:
+        """The suggestions if they are already computed for the current data, else None."""
+        done = self._suggested
+        if done is not None and done[0] == self._suggestions_key(_today(today)):
+            return done[1]
+        return None
 
     def suggestions(self, today: date | None = None) -> list[Suggestion]:
-        """`suggestions(ws, today)`, cached until the repository changes or the day turns."""
-        key = (self.ws.repo.lseq, _today(today))
-        if self._suggested is None or self._suggested[0] != key:
-            self._suggested = (key, suggestions(self.ws, key[1]))
-        return self._suggested[1]
+        """`suggestions(ws, today)`, cached until the records they are based on change
+        or the day turns. May run in a worker thread (see `suggestions_in_thread`)."""
+        key = self._suggestions_key(_today(today))
+        done = self._suggested
+        if done is None or done[0] != key:
+            done = self._suggested = (key, suggestions(self.ws, key[0]))
+        return done[1]
+
+    def suggestions_in_thread(self, today: date | None = None) -> list[Suggestion]:
+        """`suggestions` from a worker thread: a save on the UI thread may change the
+        records while they are read; then read them again (a few tries)."""
+        for _ in range(4):
+            try:
+                return self.suggestions(today)
+            except RuntimeError:  # "dictionary changed size during iteration"
+                continue
+        return self.suggestions(today)
+
+    def names(self) -> dict[str, str]:
+        """Display names already looked up (dropped when a person record changes)."""
+        version = self.ws.repo.kind_version("person")
+        if self._names is None or self._names[0] != version:
+            self._names = (version, {})
+        return self._names[1]
 
     def _buckets(self, flt: TaskFilter, today: date) -> _Buckets:
-        key = (self.ws.repo.lseq, today, flt)
+        key = (self.ws.repo.kind_version("task"), today, flt)
         if self._cache is not None and self._cache.key == key:
             return self._cache
+        self._cache = self._build(key)
+        return self._cache
+
+    def warm_up(self, today: date | None = None) -> None:
+        """From a worker thread at start-up: bucket and sort every view, then compute
+        the suggestions, so that the first F3 only draws. Installed only if no task
+        changed meanwhile (else the screen computes them as usual)."""
+        today = _today(today)
+        for _ in range(4):
+            version = self.ws.repo.kind_version("task")
+            try:
+                buckets = self._build((version, today, TaskFilter()))
+                for view in VIEWS:
+                    buckets.sort(view)
+            except RuntimeError:  # a save on the UI thread changed the tasks: again
+                continue
+            if self.ws.repo.kind_version("task") == version and (
+                self._cache is None or self._cache.key[0] != version
+            ):
+                self._cache = buckets
+            break
+        self.suggestions_in_thread(today)
+
+    def _build(self, key: tuple[tuple[int, int], date, TaskFilter]) -> _Buckets:
+        _version, today, flt = key
         today_s = today.isoformat()
         week_end_s = duedates.end_of_week(today).isoformat()
         overdue: list[dict[str, Any]] = []
@@ -177,7 +269,7 @@ class TaskBoard:
         done: list[dict[str, Any]] = []
         done_value = TaskStatus.DONE.value
         active = flt.active
-        for doc in self.ws.repo.docs("task"):
+        for doc in self.ws.repo.docs("task"):  # inlined `_view_of`: 20,000 documents
             if active and not flt.matches(doc):
                 continue
             if doc.get("status") == done_value:
@@ -193,8 +285,42 @@ class TaskBoard:
             else:
                 later.append(doc)
         groups = {OVERDUE: overdue, TODAY: due_today, WEEK: week, LATER: later, DONE: done}
-        self._cache = _Buckets(key, groups)
-        return self._cache
+        return _Buckets(key, groups)
+
+    def apply_saved(self, before: tuple[int, int], task_ids: Iterable[str]) -> None:
+        """These tasks were just saved (and no other task since `before`): move them
+        to their view in the cached buckets instead of recomputing every view."""
+        cache = self._cache
+        task_ids = list(dict.fromkeys(task_ids))
+        now = self.ws.repo.kind_version("task")
+        if cache is None or cache.key[0] != before:
+            return  # nothing cached, or stale already: recomputed on next use
+        if now != (before[0], before[1] + len(task_ids)):
+            self._cache = None  # other task changes happened meanwhile
+            return
+        _version, today, flt = cache.key
+        today_s = today.isoformat()
+        week_end_s = duedates.end_of_week(today).isoformat()
+        touched: set[str] = set()
+        gone = set(task_ids)
+        for view, docs in cache.docs.items():
+            kept = [d for d in docs if d["id"] not in gone]
+            if len(kept) != len(docs):
+                cache.docs[view] = kept
+                touched.add(view)
+        for task_id in task_ids:
+            doc = self.ws.repo.doc("task", task_id)
+            if doc is None or doc.get("meta", {}).get("deleted"):
+                continue
+            if flt.active and not flt.matches(doc):
+                continue
+            view = _view_of(doc, today_s, week_end_s)
+            cache.docs[view].append(doc)
+            touched.add(view)
+        for view in touched:
+            if view in cache.ids:
+                cache.sort(view)  # nearly sorted: linear time
+        cache.key = (now, today, flt)
 
     def counts(self, flt: TaskFilter | None = None, today: date | None = None) -> dict[str, int]:
         buckets = self._buckets(flt or TaskFilter(), _today(today))
@@ -206,18 +332,13 @@ class TaskBoard:
             raise ValidationError(f"Vue inconnue : {view}.")
         buckets = self._buckets(flt or TaskFilter(), _today(today))
         if view not in buckets.ids:
-            docs = buckets.docs[view]
-            if view == DONE:
-                docs.sort(key=_done_key, reverse=True)
-            else:
-                docs.sort(key=_sort_key)
-            buckets.ids[view] = [d["id"] for d in docs]
+            return buckets.sort(view)
         return buckets.ids[view]
 
     def rows(self, ids: Iterable[str], today: date | None = None) -> list[TaskRow]:
         """The rows for these task ids (deleted ones skipped)."""
         today = _today(today)
-        names: dict[str, str] = {}
+        names = self.names()
         result = []
         for task_id in ids:
             doc = self.ws.repo.doc("task", task_id)
@@ -374,7 +495,8 @@ def create_task(
         notes=clean_text(notes, 4000, multiline=True),
         orientation_id=orientation_id,
     )
-    (saved,) = ws.repo.save(task)
+    with _updating_board(ws, task.id):
+        (saved,) = ws.repo.save(task)
     return saved  # type: ignore[return-value]
 
 
@@ -437,13 +559,17 @@ def complete(
         orientation = orientation_to_check(ws, task)
         if orientation is not None:
             records.append(orientation.model_copy(update={"met": met}))
-    saved = ws.repo.save(*records)
+    with _updating_board(ws, task_id):
+        saved = ws.repo.save(*records)
     return saved[0]  # type: ignore[return-value]
 
 
 def reopen(ws: Workspace, task_id: str) -> FollowUpTask:
     task = _get(ws, task_id)
-    (saved,) = ws.repo.save(task.model_copy(update={"status": TaskStatus.OPEN, "done_on": None}))
+    with _updating_board(ws, task_id):
+        (saved,) = ws.repo.save(
+            task.model_copy(update={"status": TaskStatus.OPEN, "done_on": None})
+        )
     return saved  # type: ignore[return-value]
 
 
@@ -460,7 +586,8 @@ def postpone(
 ) -> FollowUpTask:
     task = _get(ws, task_id)
     due, time = postpone_target(task, expression, _today(today))
-    (saved,) = ws.repo.save(task.model_copy(update={"due": due, "time": time}))
+    with _updating_board(ws, task_id):
+        (saved,) = ws.repo.save(task.model_copy(update={"due": due, "time": time}))
     return saved  # type: ignore[return-value]
 
 
@@ -491,7 +618,8 @@ def edit(
             "person_id": _check_person(ws, person_id),
         }
     )
-    (saved,) = ws.repo.save(changed)
+    with _updating_board(ws, task_id):
+        (saved,) = ws.repo.save(changed)
     return saved  # type: ignore[return-value]
 
 
@@ -500,13 +628,16 @@ def reassign(ws: Workspace, task_id: str, staff: str) -> FollowUpTask:
     if not name:
         raise ValidationError("Choisissez le chef de projet à qui confier la tâche.")
     task = _get(ws, task_id)
-    (saved,) = ws.repo.save(task.model_copy(update={"assigned_to": name}))
+    with _updating_board(ws, task_id):
+        (saved,) = ws.repo.save(task.model_copy(update={"assigned_to": name}))
     return saved  # type: ignore[return-value]
 
 
 def delete(ws: Workspace, task_id: str) -> None:
     """Delete as a tombstone (sync carries the deletion to the other laptops)."""
-    ws.repo.delete(_get(ws, task_id))
+    task = _get(ws, task_id)
+    with _updating_board(ws, task_id):
+        ws.repo.delete(task)
 
 
 def staff_names(ws: Workspace) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def latest_backup_hint(data_dir: Path) -> str:
 
 
 def rotate(
-    data_dir: Path, snapshot_bytes: bytes, keep: int, today: date | None = None
+    data_dir: Path, snapshot_bytes: bytes | Sequence[bytes], keep: int, today: date | None = None
 ) -> Path | None:
     """Write today's backup if missing, then keep only the `keep` newest."""
     today = today or date.today()

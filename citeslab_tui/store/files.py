@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from citeslab_tui.store.errors import StoreError
@@ -73,8 +74,9 @@ def describe_os_error(exc: OSError, what: str) -> str:
     return f"{what} : erreur du système ({code})."
 
 
-def atomic_write(path: Path, data: bytes, *, retries: int = 8) -> None:
-    """Write `data` to `path` atomically and durably.
+def atomic_write(path: Path, data: bytes | Sequence[bytes], *, retries: int = 8) -> None:
+    """Write `data` (bytes, or a sequence of bytes written one after the other) to
+    `path` atomically and durably.
 
     Temporary file in the same folder, fsync, `os.replace`, fsync of the folder.
     On Windows a replace can fail while an antivirus holds the file: retry with
@@ -87,10 +89,11 @@ def atomic_write(path: Path, data: bytes, *, retries: int = 8) -> None:
         try:
             if os.name == "posix":
                 os.fchmod(fd, PRIVATE_FILE)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            for part in (data,) if isinstance(data, bytes | bytearray | memoryview) else data:
+                view = memoryview(part)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
             full_fsync(fd)
         finally:
             os.close(fd)
@@ -110,7 +113,7 @@ def atomic_write(path: Path, data: bytes, *, retries: int = 8) -> None:
         raise
 
 
-def write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes | Sequence[bytes]) -> None:
     """atomic_write turning OS errors into a French StoreError."""
     try:
         atomic_write(path, data)

@@ -27,7 +27,7 @@ from citeslab_tui.store.errors import DatabaseCorrupt, StoreError
 from citeslab_tui.store.files import describe_os_error, ensure_private_dir
 from citeslab_tui.store.lock import DataDirLock
 from citeslab_tui.store.settings import load_settings, save_settings
-from citeslab_tui.store.storage import JournalStorage, encode_snapshot
+from citeslab_tui.store.storage import JournalStorage, encode_snapshot_parts
 
 R = TypeVar("R", bound=Record)
 LOCAL_TABLE = "_local"  # this file's counters: local sequence, last clock
@@ -52,6 +52,8 @@ class Repository:
         local = self._local()
         self.clock = HybridLogicalClock(self.device, local.get("hlc"))
         self._lseq = int(local.get("lseq", 0))
+        self._kind_changes: dict[str, int] = {}  # kind -> changes seen (see kind_version)
+        self._generation = 0  # bumped when the in-memory index is rebuilt
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -108,7 +110,7 @@ class Repository:
         name = f"{backups.PREFIX}{date.today().isoformat()}.json"
         if (backups.backup_folder(self.folder) / name).exists():
             return
-        snapshot = encode_snapshot(self._storage.read(), self._storage.generation)
+        snapshot = encode_snapshot_parts(self._storage.read(), self._storage.generation)
         with contextlib.suppress(StoreError, OSError):  # a failed backup must not block the day
             backups.rotate(self.folder, snapshot, self.settings.backups_keep)
 
@@ -152,6 +154,11 @@ class Repository:
             if include_deleted or not doc.get("meta", {}).get("deleted"):
                 yield doc
 
+    def kind_of(self, record_id: str) -> str | None:
+        """The kind of the stored record with this id (deleted ones included), or None."""
+        where = self._where.get(record_id)
+        return None if where is None else where[0].partition(".")[0]
+
     def count(self, kind: str) -> int:
         return sum(1 for _ in self.docs(kind))
 
@@ -168,6 +175,11 @@ class Repository:
     def lseq(self) -> int:
         return self._lseq
 
+    def kind_version(self, kind: str) -> tuple[int, int]:
+        """Changes whenever a record of this kind is written (caches of one kind, e.g.
+        the tasks board, survive saves of other kinds)."""
+        return (self._generation, self._kind_changes.get(kind, 0))
+
     # --- writing --------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -180,10 +192,13 @@ class Repository:
             self._reindex()
             raise
 
-    def save(self, *records: Record, deleted: bool = False, erased: bool = False) -> list[Record]:
+    def save(
+        self, *records: Record, deleted: bool = False, erased: bool = False, returning: bool = True
+    ) -> list[Record]:
         """Durably save records (one journal line). Returns them with their envelope.
 
-        When this returns, the records are on disk (fsync'd).
+        When this returns, the records are on disk (fsync'd). Bulk writers that do not
+        use the result (register import) pass `returning=False` and get [] back.
         """
         now = datetime.now(UTC)
         stamped: list[tuple[Record, dict[str, Any]]] = []
@@ -201,10 +216,9 @@ class Repository:
             )
             stamped.append((record, doc))
         self.put_docs([(record.kind, doc) for record, doc in stamped])
-        result = []
-        for record, doc in stamped:
-            result.append(type(record).model_validate(doc))
-        return result
+        if not returning:
+            return []
+        return [type(record).model_validate(doc) for record, doc in stamped]
 
     def delete(self, *records: Record) -> None:
         """Delete as a tombstone (the id stays, marked deleted, so sync carries it)."""
@@ -237,9 +251,10 @@ class Repository:
                 raise ValidationError(f"Type d'enregistrement inconnu : {kind}.")
         try:
             with self._storage.batch():
-                for _kind, doc in items:
+                for kind, doc in items:
                     self._lseq += 1
                     doc["meta"]["lseq"] = self._lseq
+                    self._kind_changes[kind] = self._kind_changes.get(kind, 0) + 1
                 self._put_all(items)
                 self._db.table(LOCAL_TABLE).upsert(
                     Document(
@@ -284,6 +299,7 @@ class Repository:
         self._db._tables.clear()
         self._index()
         self._lseq = int(self._local().get("lseq", 0))
+        self._generation += 1
 
     def checkpoint(self) -> None:
         self._storage.checkpoint()

@@ -84,7 +84,10 @@ class CitesLabApp(App[int]):
     COMMANDS: ClassVar[set[Any]] = {lambda: _key_commands()}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="help", tooltip="Aide : toutes les touches"),
+        # priority: F1 also works inside dialogs (modal screens hide non-priority app keys)
+        Binding(
+            "f1", "help", "Aide", id="help", priority=True, tooltip="Aide : toutes les touches"
+        ),
         Binding(
             "f2",
             "open('permanence')",
@@ -237,6 +240,7 @@ class CitesLabApp(App[int]):
         from citeslab_tui.ui.screens.intake import offer_draft_at_start
 
         self.warm_up_search()
+        self.warm_up_tasks()
         if offer_draft_at_start(self):  # an intake left unsaved by a crash or power cut
             return
         from citeslab_tui.services.privacy import retention_reminder  # at most monthly
@@ -244,6 +248,22 @@ class CitesLabApp(App[int]):
         reminder = retention_reminder(self.workspace, self.now().date())
         if reminder:
             self.notify(reminder, title="Données personnelles", severity="warning", timeout=20)
+
+    def warm_up_tasks(self) -> None:
+        """Sort the tasks by view and compute the suggestions ahead of the first F3."""
+        from citeslab_tui.services import tasks
+
+        if self.workspace is not None:
+            self._warm_up_board(tasks.board_for(self.workspace), self.now().date())
+
+    @work(thread=True, exclusive=True, group="tasks")
+    def _warm_up_board(self, board: Any, today: Any) -> None:
+        try:
+            board.warm_up(today)
+        except Exception as exc:  # optional: the tasks screen computes them when shown
+            from citeslab_tui.logs import log_unexpected
+
+            log_unexpected(exc)
 
     @work(thread=True, exclusive=True, group="search")
     def warm_up_search(self) -> None:
@@ -318,7 +338,9 @@ class CitesLabApp(App[int]):
     def action_help(self) -> None:
         from citeslab_tui.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()  # F1 again closes the help
+        else:
             self.push_screen(HelpScreen(self.screen))
 
     # --- privacy -----------------------------------------------------------------------
@@ -363,6 +385,8 @@ class CitesLabApp(App[int]):
         """The command palette (Ctrl+P) lists every key of the screen and of the app, in French."""
         from functools import partial
 
+        from textual.actions import parse as parse_action
+
         from citeslab_tui.ui.keys import bindings_of, key_display
 
         seen: set[str] = {"command_palette"}
@@ -371,6 +395,9 @@ class CitesLabApp(App[int]):
                 if binding.action in seen:
                     continue
                 seen.add(binding.action)
+                _dest, name, params = parse_action(binding.action)
+                if not node.check_action(name, params):
+                    continue  # e.g. the office-only "return" key on a laptop
                 title = binding.tooltip or binding.description
                 yield SystemCommand(
                     title,

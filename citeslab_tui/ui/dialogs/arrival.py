@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -82,7 +83,7 @@ class ArrivalDialog(ModalScreen[Arrival | None]):
         matches.clear_options()
         hits = self.search(event.value) if len(event.value.strip()) >= 2 else []
         for hit in hits:
-            matches.add_option(Option(hit.summary(), id=hit.person_id))
+            matches.add_option(Option(Text(hit.summary()), id=hit.person_id))
         matches.display = bool(hits)
 
     def search(self, query: str) -> list[Any]:
@@ -101,6 +102,18 @@ class ArrivalDialog(ModalScreen[Arrival | None]):
             event.stop()
             matches.focus()
             matches.highlighted = 0
+        elif event.key == "enter" and isinstance(self.focused, RadioSet):
+            # Entrée on the reason chooses the highlighted one and saves, as the hint says.
+            event.stop()
+            event.prevent_default()
+            reasons = self.focused
+            buttons = list(reasons.query(RadioButton))
+            index = reasons._selected  # the highlighted button (Textual keeps it private)
+            if index is not None and 0 <= index < len(buttons):
+                buttons[index].value = True
+                self.action_save(buttons[index].name)
+            else:
+                self.action_save()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -134,7 +147,7 @@ class ArrivalDialog(ModalScreen[Arrival | None]):
         pressed = self.query_one("#arrival-reason", RadioSet).pressed_button
         return QueueReason(pressed.name) if pressed and pressed.name else QueueReason.FIRST_CONTACT
 
-    def action_save(self) -> None:
+    def action_save(self, reason: str | None = None) -> None:
         from citeslab_tui.domain.errors import CitesLabError
         from citeslab_tui.domain.text import clean_name
 
@@ -146,7 +159,8 @@ class ArrivalDialog(ModalScreen[Arrival | None]):
                 self.query_one("#arrival-error", Label).update(exc.message)
                 self.query_one("#arrival-name", Input).focus()
                 return
-        self.dismiss(Arrival(name=name, person_id=self.person_id, reason=self.reason()))
+        chosen = QueueReason(reason) if reason else self.reason()
+        self.dismiss(Arrival(name=name, person_id=self.person_id, reason=chosen))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -58,6 +58,13 @@ class BilanFolderDialog(ModalScreen[Path | None]):
                 "Ce chemin est un fichier, pas un dossier."
             )
             return
+        if not path.exists() and path != self.folder:
+            # A typo, or a USB stick not mounted: never create the folder on the laptop's
+            # own disk and write personal files there without anyone noticing.
+            self.query_one("#folder-error", Label).update(
+                "Ce dossier n'existe pas : vérifiez le chemin (clé USB bien branchée ?)."
+            )
+            return
         self.dismiss(path)
 
     def action_cancel(self) -> None:

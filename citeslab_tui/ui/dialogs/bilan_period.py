@@ -31,6 +31,7 @@ class BilanPeriodDialog(ModalScreen[Period | None]):
     BilanPeriodDialog .period-label { width: 14; }
     BilanPeriodDialog Input { width: 16; }
     BilanPeriodDialog #period-error { color: $error; width: 100%; }
+    BilanPeriodDialog #period-hint { width: 100%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="bilan_period_cancel"),
@@ -50,7 +51,9 @@ class BilanPeriodDialog(ModalScreen[Period | None]):
                 yield Label("Au", classes="period-label")
                 yield Input(format_date(self.period.end), id="period-end", compact=True)
             yield Label("", id="period-error", markup=False)
-            yield Label("Entrée : valider · Tab : champ suivant · Échap : annuler")
+            yield Label(
+                "Entrée : valider · Tab : champ suivant · Échap : annuler", id="period-hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#period-start", Input).focus()

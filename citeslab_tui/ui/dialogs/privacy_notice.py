@@ -19,6 +19,27 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.resources import style_file
 
 
+def reflow(text: str, min_line: int = 60) -> str:
+    """Join the hard-wrapped lines of the notice file, so the dialog wraps them to its own
+    width instead of cutting each ~80-column line again. A line is joined to the one
+    before when that one is long and does not end a sentence; list items ("- ") and
+    short lines (titles) keep their own line."""
+    out: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        previous = out[-1] if out else ""
+        if (
+            stripped
+            and not stripped.startswith("- ")
+            and len(previous) >= min_line
+            and not previous.rstrip().endswith((".", ";", ":", "?", "!"))
+        ):
+            out[-1] = f"{previous.rstrip()} {stripped}"
+        else:
+            out.append(line.rstrip())
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
 class NoticeDialog(ModalScreen[None]):
     CSS_PATH = str(style_file("privacy.tcss"))
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -46,7 +67,7 @@ class NoticeDialog(ModalScreen[None]):
             self.query_one("#notice-status", Label).update(exc.message)
             return
         area = self.query_one("#notice-text", TextArea)
-        area.load_text(content)
+        area.load_text(reflow(content))
         area.focus()
         self.query_one("#notice-status", Label).update(
             f"Texte modifiable par la structure : {privacy.notice_path(ws)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -102,7 +103,7 @@ class SearchDialog(ModalScreen[str | None]):
         results.clear_options()
         self.hits = self.index.search(query, LIMIT) if query.strip() else []
         for hit in self.hits:
-            results.add_option(Option(clean_text(hit.summary(), 300), id=hit.person_id))
+            results.add_option(Option(Text(clean_text(hit.summary(), 300)), id=hit.person_id))
         if self.hits:
             results.highlighted = 0
         if not query.strip():

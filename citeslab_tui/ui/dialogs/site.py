@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -58,7 +59,7 @@ class SiteDialog(ModalScreen[str | None]):
         options.clear_options()
         for index, site in enumerate(self.matching(typed)):
             mark = " (actuel)" if site == self.current else ""
-            options.add_option(Option(site + mark, id=str(index)))
+            options.add_option(Option(Text(site + mark), id=str(index)))
         options.highlighted = 0 if options.option_count else None
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -54,7 +54,8 @@ class HelpScreen(Screen[None]):
             if title != previous:
                 table.add_row(Text(""), Text(title, style="bold underline"))
                 previous = title
-            table.add_row(Text(key, style="bold"), Text(description))
+            # height=None: a long description wraps instead of being cut at 80 columns
+            table.add_row(Text(key, style="bold"), Text(description), height=None)
         table.focus()
 
     def action_close(self) -> None:

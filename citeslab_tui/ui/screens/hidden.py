@@ -20,6 +20,8 @@ class HiddenScreen(Screen[None]):
     DEFAULT_CSS = """
     HiddenScreen { align: center middle; background: $background; }
     HiddenScreen Label { color: $text-muted; }
+    /* toasts may name people ("DIALLO Aïcha : Reçu."): none on the cover */
+    HiddenScreen Toast { visibility: hidden !important; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "reveal", "Revenir", id="reveal"),

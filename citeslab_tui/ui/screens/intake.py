@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -45,6 +46,17 @@ def app_now(app: Any) -> datetime:
     return value.astimezone(UTC)
 
 
+def split_arrival_name(name: str) -> dict[str, str]:
+    """The name typed at arrival, as the hint shows it ("DIALLO Aïcha"): words in capitals
+    are the family name, the rest the first name. "Yasmine" stays a first name."""
+    words = name.split()
+    family = [w for w in words if any(c.isalpha() for c in w) and w == w.upper() and len(w) > 1]
+    if not family or len(family) == len(words):
+        return {"first_name": name.strip()} if not family else {"family_name": name.strip()}
+    first = [w for w in words if w not in family]
+    return {"family_name": " ".join(family), "first_name": " ".join(first)}
+
+
 class IntakeScreen(Screen[None]):
     """A newcomer's first-contact sheet; `queue_entry_id` links the arrival being seen."""
 
@@ -55,6 +67,13 @@ class IntakeScreen(Screen[None]):
         Binding("escape", "leave", "Annuler", id="intake_leave"),
         Binding("f6", "toggle_page", "Autre page", id="intake_page"),
         Binding("ctrl+e", "open_existing", "Déjà connu", id="intake_existing", priority=True),
+        Binding(
+            "f7",
+            "show_notice",
+            "Notice",
+            id="intake_notice",
+            tooltip="Afficher la notice d'information à lire ou remettre à la personne",
+        ),
     ]
 
     def __init__(self, queue_entry_id: str | None = None, first_name: str = "") -> None:
@@ -83,7 +102,7 @@ class IntakeScreen(Screen[None]):
         yield PersonForm(
             ws,
             with_site=True,
-            values={"first_name": self.first_name, "site": site},
+            values={**split_arrival_name(self.first_name), "site": site},
             widget_id="intake-form",
         )
         with Vertical(id="intake-duplicates"):
@@ -256,7 +275,7 @@ class IntakeScreen(Screen[None]):
         options.clear_options()
         for dup in found:
             line = f"{dup.hit.summary()} — {', '.join(dup.reasons)}"
-            options.add_option(Option(text.clean_text(line, 300), id=dup.person_id))
+            options.add_option(Option(Text(text.clean_text(line, 300)), id=dup.person_id))
         if found:
             options.highlighted = 0
         box.display = bool(found)
@@ -264,6 +283,11 @@ class IntakeScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_open_existing()
+
+    def action_show_notice(self) -> None:
+        from citeslab_tui.ui.dialogs.privacy_notice import NoticeDialog
+
+        self.app.push_screen(NoticeDialog())
 
     def action_open_existing(self) -> None:
         if not self.duplicates:

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Label
 
 from citeslab_tui.resources import style_file
 from citeslab_tui.ui.widgets.footer import KeysFooter
+from citeslab_tui.ui.widgets.tables import FixedTable
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # (column key, title, width): 79 columns with the scrollbar, for 80x24 terminals
@@ -120,9 +121,9 @@ class PermanenceScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Permanence du jour — ouverture des données…", id="perm-title", markup=False)
-        table: DataTable[Text] = DataTable(id="queue", cursor_type="row", cell_padding=0)
+        table = FixedTable(id="queue", cursor_type="row", cell_padding=0)
         for key, title, width in COLUMNS:
-            table.add_column(title, key=key, width=width)
+            table.add_column(Text(title), key=key, width=width)  # no markup parse
         yield table
         yield Label("", id="perm-status", markup=False)
         yield KeysFooter()
@@ -151,8 +152,8 @@ class PermanenceScreen(Screen[None]):
 
     # --- showing -----------------------------------------------------------------
 
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#queue", DataTable)
+    def table(self) -> FixedTable:
+        return self.query_one("#queue", FixedTable)
 
     def widths(self) -> dict[str, int]:
         """Column widths: the name column takes what a wider terminal offers."""
@@ -190,6 +191,7 @@ class PermanenceScreen(Screen[None]):
                 for value, (key, _title, _width) in zip(values, COLUMNS, strict=True)
             ]
             table.add_row(*cells, key=row.key)
+        table.size_now()  # fixed widths: sized at once, painted once
         if current in self.rows:
             table.move_cursor(row=table.get_row_index(current))
         waiting = sum(1 for r in rows if r.status_value == "waiting")
@@ -426,4 +428,7 @@ class PermanenceScreen(Screen[None]):
                 if self.guard(lambda e=entry: queue.plan_callback(self.ws, e.id)) is not None:
                     planned += 1
         plural = "s" if planned > 1 else ""
-        self.app.notify(f"Permanence clôturée. {planned} rappel{plural} prévu{plural}.", timeout=5)
+        planned_text = (
+            f"{planned} rappel{plural} prévu{plural}" if planned else "aucun rappel prévu"
+        )
+        self.app.notify(f"Permanence clôturée : {planned_text}.", timeout=5)
