@@ -31,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 
+from demo_cache import demo_folder  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BARE = ROOT.parent / "shared" / "bench" / "bare_textual.py"
 if not BARE.exists():
@@ -60,24 +62,7 @@ print(f"{ns['T0'] + app.ready_after:.6f}")
 
 
 def data_folder(people: int) -> Path:
-    folder = Path(f"/tmp/citeslab-bench-{people}")
-    if not (folder / "settings.json").exists() and not any(folder.glob("*.json*")):
-        print(f"Création des données de démonstration ({people} personnes) dans {folder}…")
-        subprocess.run(
-            [
-                PYTHON,
-                "-m",
-                "citeslab_tui",
-                "--data-dir",
-                str(folder),
-                "demo",
-                "--people",
-                str(people),
-            ],
-            check=True,
-            cwd=ROOT,
-        )
-    return folder
+    return demo_folder(people)
 
 
 def run_app(folder: Path, mode: str) -> list[float]:

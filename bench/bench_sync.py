@@ -16,7 +16,6 @@ import argparse
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from demo_cache import demo_folder  # noqa: E402
 
 from citeslab_tui.domain.models import Interview, Person, Settings  # noqa: E402
 from citeslab_tui.services import sync  # noqa: E402
@@ -40,22 +41,7 @@ def office_cache(people: int) -> Path:
     folder = CACHE / f"office-{people}"
     if not (folder / "citeslab.json").exists():
         shutil.rmtree(folder, ignore_errors=True)
-        print(f"(building the office database: demo --people {people}, cached in {folder})")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "citeslab_tui",
-                "--data-dir",
-                str(folder),
-                "demo",
-                "--people",
-                str(people),
-            ],
-            check=True,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
+        shutil.copytree(demo_folder(people), folder)
         with Repository.open(folder) as repo:
             repo.save_settings(repo.settings.model_copy(update={"role": "office"}))
         keys.ensure_identity(folder)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,33 +31,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from demo_cache import demo_folder  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
 from citeslab_tui.services import tasks as task_service  # noqa: E402
 from citeslab_tui.services.workspace import Workspace  # noqa: E402
 from citeslab_tui.ui.app import CitesLabApp  # noqa: E402
 from citeslab_tui.ui.screens.tasks import PAGE_SIZE, VIEW_ORDER, TasksScreen  # noqa: E402
-
-
-def demo_folder(people: int) -> Path:
-    folder = Path(f"/tmp/citeslab_tasks_bench/demo{people}")
-    if not (folder / "citeslab.json").exists():
-        print(f"Création des données de démonstration ({people} personnes)…", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "citeslab_tui",
-                "--data-dir",
-                str(folder),
-                "demo",
-                "--people",
-                str(people),
-            ],
-            check=True,
-            cwd=ROOT,
-        )
-    return folder
 
 
 def ms(values: list[float]) -> str:

@@ -180,7 +180,7 @@ def generate(
                     title={
                         TaskKind.CALL: "Rappeler pour faire le point",
                         TaskKind.DOCUMENT: "Envoyer la liste des formations",
-                        TaskKind.APPOINTMENT: "Rendez-vous de suivi",
+                        TaskKind.APPOINTMENT: "Point d'étape sur le projet",
                         TaskKind.CHECK_ORIENTATION: "Vérifier le rendez-vous avec le partenaire",
                         TaskKind.OTHER: "Préparer le dossier",
                     }[kind],
@@ -196,7 +196,10 @@ def generate(
             )
     # today's queue at the last site: a few arrivals, one being seen
     queue_site = ws.settings.last_site or sites[0]
-    now = datetime.combine(today, time(14, 0)).astimezone(UTC)
+    if today == date.today():  # arrivals of the last half hour, so waiting times make sense
+        now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=25)
+    else:
+        now = datetime.combine(today, time(14, 0)).astimezone(UTC)
     for i, name in enumerate(["Yasmine", "Karim", "Fatou"]):
         add(
             QueueEntry(

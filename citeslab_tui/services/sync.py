@@ -33,6 +33,7 @@ from citeslab_tui.domain.hlc import Timestamp
 from citeslab_tui.domain.models import PERSON_LINKED_KINDS, RECORD_TYPES, Person
 from citeslab_tui.domain.records import content_of
 from citeslab_tui.domain.text import format_date, format_phone
+from citeslab_tui.perf import no_gc
 from citeslab_tui.store.files import describe_os_error, fsync_dir, full_fsync
 from citeslab_tui.store.repository import Repository, validate_doc
 from citeslab_tui.sync import bundle as bundles
@@ -217,7 +218,7 @@ def _plan(
 ) -> ExportPlan:
     counts: dict[str, int] = {}
     hlc_max = ""
-    with bundles.no_gc():
+    with no_gc():
         for record_kind, doc in docs:
             counts[record_kind] = counts.get(record_kind, 0) + 1
             hlc_max = max(hlc_max, str(doc.get("meta", {}).get("hlc", "")))
@@ -313,7 +314,7 @@ def write_export(plan: ExportPlan, folder: Path, progress: Progress | None = Non
     """Compress, encrypt, write under a temporary name, rename, read back, compare.
     Touches no repository: safe in a worker thread."""
     _notify(progress, 0.2, "Compression…")
-    with bundles.no_gc():
+    with no_gc():
         payload = gzip.compress(plan.raw, compresslevel=1, mtime=0)
     if plan.recipients:
         _notify(progress, 0.5, "Chiffrement…")
@@ -617,7 +618,7 @@ def import_bundles(
     A bad file is refused whole (French reason) and contributes nothing; the
     others still go in. A file already imported changes nothing.
     """
-    with bundles.no_gc():
+    with no_gc():
         return apply_import(repo, prepare_import(repo, paths, progress), progress)
 
 
@@ -635,7 +636,7 @@ def prepare_import(
 ) -> PreparedImport:
     """Read, decrypt and validate every file; writes nothing (safe in a worker thread:
     it only looks documents up)."""
-    with bundles.no_gc():
+    with no_gc():
         return _prepare(repo, paths, progress)
 
 
@@ -723,7 +724,7 @@ def apply_import(
     repo: Repository, prepared: PreparedImport, progress: Progress | None = None
 ) -> ImportReport:
     """Merge every good file and write in ONE durable save (owner thread)."""
-    with bundles.no_gc():
+    with no_gc():
         return _apply(repo, prepared, progress)
 
 

@@ -16,19 +16,17 @@ Decoding never raises anything but `BundleError` (a French reason).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import gzip
 import hashlib
 import re
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.perf import no_gc
 
 MAGIC = b"CITESLAB-BUNDLE"
 FORMAT = "citeslab-bundle"
@@ -65,18 +63,6 @@ class Manifest:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic GC while building large trees of fresh objects (much faster)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def file_name(device: str, when: str, seq_from: int, seq_to: int) -> str:

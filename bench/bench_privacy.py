@@ -1,6 +1,6 @@
 """Personal-data operations on a realistic database (run by hand, prints figures).
 
-    .venv/bin/python bench/privacy.py [--people 10000]
+    .venv/bin/python bench/bench_privacy.py [--people 10000]
 
 Builds `demo --people N` in a temporary folder, then times: the retention scan,
 the access export of one person, the erasure of one person (one durable save +
