@@ -73,6 +73,17 @@ async def test_opens_on_overdue_with_marker(workspace: Workspace) -> None:
         assert len(table_keys(app)) == 1
 
 
+async def test_opens_on_the_first_view_with_tasks_when_nothing_is_late(
+    workspace: Workspace,
+) -> None:
+    soon = task(workspace, title="Envoyer la liste", due=TODAY + timedelta(days=2))
+    app = TasksHarness(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.view == "week"
+        assert table_keys(app) == [soon.id]
+
+
 async def test_quick_add_with_ctrl_t(workspace: Workspace) -> None:
     app = TasksHarness(workspace)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -212,6 +212,9 @@ class TasksScreen(Screen[None]):
         old_row = table.cursor_row if keep_cursor else 0
         counts = self.board.counts(self.filter, self.today)
         self._counts = counts
+        if self._drawn is None and not counts[self.view]:  # first display: a view with tasks
+            pending = [v for v in task_service.VIEWS if v != task_service.DONE and counts[v]]
+            self.view = pending[0] if pending else self.view
         self._draw_views(counts)
         self._draw_filter()
         if self.view == SUGGESTIONS:
