@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -73,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` or a pager that closed early
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
     except Exception as exc:  # never a traceback for the user; details go to the log
         from citeslab_tui.logs import log_unexpected
 

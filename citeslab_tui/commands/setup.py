@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from datetime import datetime
+from pathlib import Path
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.paths import resolve_data_dir
@@ -31,9 +32,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "settings",
-        help="afficher les réglages de ce poste et le dossier des données",
-        description="Affiche les réglages du poste (sans rien modifier).\n\n"
-        "Exemple :\n  citeslab settings",
+        help="afficher ou modifier les réglages de ce poste",
+        description="Affiche les réglages du poste ; avec une option, la modifie d'abord.\n\n"
+        "Exemples :\n  citeslab settings\n"
+        "  citeslab settings --idle-minutes 3 --backups 30\n"
+        '  citeslab settings --current-staff "Karim Benali"',
+    )
+    p.add_argument(
+        "--idle-minutes",
+        type=int,
+        metavar="N",
+        help="masquer l'écran après N minutes sans frappe (0 : jamais)",
+    )
+    p.add_argument(
+        "--backups", type=int, metavar="N", help="nombre de sauvegardes quotidiennes gardées"
+    )
+    p.add_argument(
+        "--retention-months",
+        type=int,
+        metavar="N",
+        help="anonymiser les dossiers sans contact depuis N mois (au moins 1)",
+    )
+    p.add_argument(
+        "--current-staff", metavar="NOM", help="chef de projet qui utilise ce poste (déjà déclaré)"
     )
     p.set_defaults(handler=cmd_settings)
 
@@ -85,10 +106,56 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+SETTING_OPTIONS = {
+    "idle_minutes": ("idle_hide_minutes", "Le délai de masquage doit être entre 0 et 240 minutes."),
+    "backups": ("backups_keep", "Le nombre de sauvegardes doit être entre 1 et 365."),
+    "retention_months": (
+        "retention_months",
+        "La durée de conservation doit être entre 1 et 240 mois (refusé : moins d'un mois).",
+    ),
+}
+
+
+def _change_settings(args: argparse.Namespace, folder: Path) -> None:
+    """Apply the options given to `citeslab settings` (lock held, atomic write)."""
+    import pydantic
+
+    from citeslab_tui.domain.models import Settings
+    from citeslab_tui.domain.text import fold
+    from citeslab_tui.services.workspace import Workspace
+
+    with Workspace.open(folder) as ws:
+        if not ws.settings.configured:
+            raise CitesLabError("Ce poste n'est pas encore préparé : lancez « citeslab init ».")
+        values = ws.settings.model_dump()
+        for option, (field, message) in SETTING_OPTIONS.items():
+            value = getattr(args, option)
+            if value is not None:
+                try:
+                    Settings.model_validate({**values, field: value})
+                except pydantic.ValidationError:
+                    raise CitesLabError(message) from None
+                values[field] = value
+        if args.current_staff is not None:
+            known = {fold(name): name for name in ws.settings.staff}
+            name = known.get(fold(args.current_staff))
+            if name is None:
+                raise CitesLabError(
+                    "Chef de projet inconnu sur ce poste. Déclarés : "
+                    + ", ".join(ws.settings.staff)
+                    + " (citeslab init --staff … pour en ajouter)."
+                )
+            values["current_staff"] = name
+        ws.repo.save_settings(Settings.model_validate(values))
+        print("Réglages enregistrés.")
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from citeslab_tui.store.settings import load_settings
 
     folder = resolve_data_dir(args.data_dir)
+    if any(getattr(args, o) is not None for o in (*SETTING_OPTIONS, "current_staff")):
+        _change_settings(args, folder)
     settings = load_settings(folder)
     if not settings.configured:
         print(
