@@ -187,6 +187,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not 0 < args.people <= 1_000_000:
         raise CitesLabError("Le nombre de personnes doit être compris entre 1 et 1 000 000.")
     with Workspace.open(resolve_data_dir(args.data_dir)) as ws:
+        if ws.repo.count("person"):
+            raise CitesLabError(
+                "Ce dossier contient déjà des personnes : les données de démonstration se "
+                "créent dans un dossier vide (option --data-dir)."
+            )
         if not ws.settings.configured:
             ws.configure(structure="Structure de démonstration", staff=["Céline"], device="demo")
         counts = generate(ws, args.people, args.seed)

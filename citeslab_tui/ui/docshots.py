@@ -4,10 +4,9 @@
     .venv/bin/python -m citeslab_tui.ui.docshots --check    # exit 1 if the key table is stale
 
 The screenshots come from the real app at 80x24 on a fresh demo data folder (fixed
-seed, frozen clock), driven with the same keys a user presses: a, Ctrl+N, Ctrl+F,
-F3, F4, F5, F1, c. The same code and the same machine give byte-identical pictures
-(the demo queue's arrival times follow the machine's time zone), so `git diff`
-shows only real changes of the screens. If a key no longer leads to the screen a
+seed, frozen clock, pinned arrival times), driven with the same keys a user
+presses: a, Ctrl+N, Ctrl+F, F3, F4, F5, F1, c. The same code gives byte-identical
+pictures, so `git diff` shows only real changes of the screens. If a key no longer leads to the screen a
 picture expects, the command stops with ShotError. The key table of docs/guide.md (between the `keys:start` and
 `keys:end` markers) is written from `ui.keys.all_bindings()`, so the guide cannot
 disagree with the code; `tests/test_docs.py` fails when it does.
@@ -32,9 +31,11 @@ IMAGES = ROOT / "docs" / "images"
 KEYS_START = "<!-- keys:start -->"
 KEYS_END = "<!-- keys:end -->"
 
-# The day shown in every picture: a Thursday afternoon permanence.
+# The day shown in every picture: a Thursday afternoon permanence, in the past (the
+# demo places today's arrivals relative to the real clock when `today` is today).
 PARIS = timezone(timedelta(hours=1))
-SHOT_NOW = datetime(2026, 11, 26, 15, 25, tzinfo=PARIS)
+SHOT_NOW = datetime(2026, 11, 19, 14, 25, tzinfo=PARIS)
+FIRST_ARRIVAL = datetime(2026, 11, 19, 14, 0, tzinfo=PARIS)
 SHOT_DAY = SHOT_NOW.date()
 SIZE = (80, 24)
 TEXT_COPIES = False  # --text: a .txt of each picture next to it, to review them
@@ -155,7 +156,7 @@ def frozen_now() -> datetime:
 def make_demo_folder(folder: Path, today: date = SHOT_DAY) -> Path:
     """A configured data folder with reproducible demo data (same seed, same records)."""
     from citeslab_tui.demo import generate
-    from citeslab_tui.domain.models import FollowUpTask, Person, TaskKind
+    from citeslab_tui.domain.models import FollowUpTask, Person, QueueEntry, TaskKind
     from citeslab_tui.services.workspace import Workspace
 
     with Workspace.open(folder) as ws:
@@ -166,6 +167,17 @@ def make_demo_folder(folder: Path, today: date = SHOT_DAY) -> Path:
             sites=SITES,
         )
         generate(ws, DEMO_PEOPLE, DEMO_SEED, today=today)
+        # the demo's arrival times follow the machine's time zone: pin them
+        arrivals = sorted(
+            (e for e in ws.repo.all(QueueEntry) if e.day == today and e.arrived_at),
+            key=lambda e: e.position,
+        )
+        ws.repo.save(
+            *[
+                e.model_copy(update={"arrived_at": FIRST_ARRIVAL + timedelta(minutes=7 * i)})
+                for i, e in enumerate(arrivals)
+            ]
+        )
         # an appointment expected at this afternoon's permanence (an "Attendu" row)
         person = min(ws.repo.all(Person), key=lambda p: p.id)
         ws.repo.save(

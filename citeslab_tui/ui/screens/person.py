@@ -38,8 +38,20 @@ PERSON_BINDINGS: list[BindingType] = [
     Binding("ctrl+r", "orient", "Orienter", id="person_orientation"),
     Binding("ctrl+u", "outcome", "Issue", id="person_outcome"),
     Binding("ctrl+k", "plan_task", "Planifier", id="person_task"),
-    Binding("ctrl+x", "privacy_export", "Droit d'accès", id="person_privacy_export"),
-    Binding("ctrl+d", "privacy_erase", "Effacer", id="person_privacy_erase"),
+    Binding(
+        "ctrl+x",
+        "privacy_export",
+        "Accès RGPD",
+        id="person_privacy_export",
+        tooltip="Droit d'accès : copie de toute la fiche (texte lisible et JSON)",
+    ),
+    Binding(
+        "ctrl+d",
+        "privacy_erase",
+        "Effacer",
+        id="person_privacy_erase",
+        tooltip="Droit à l'effacement : effacer la personne ici et, à la synchro, partout",
+    ),
 ]
 
 
