@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from citeslab_tui.domain.errors import ValidationError
+from citeslab_tui.domain.text import make_date
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
@@ -115,12 +116,7 @@ def _day_month(day: int, month: int, year_text: str | None, today: date) -> date
         year = int(year_text)
         if len(year_text) == 2:
             year += 2000
-        if not 1900 <= year <= 2100:
-            raise ValidationError(f"Année impossible : {year}.")
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise ValidationError(f"Date impossible : {day:02d}/{month:02d}/{year}.") from None
+        return make_date(year, month, day)
     # the next occurrence: this year if not past, else the next year that has that day
     for year in range(today.year, today.year + 9):
         try:

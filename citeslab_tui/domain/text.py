@@ -165,6 +165,11 @@ def parse_date(value: str, today: date | None = None) -> date:
         year = int(year_text)
         if len(year_text) == 2:
             year = 2000 + year if 2000 + year <= today.year else 1900 + year
+    return make_date(year, month, day)
+
+
+def make_date(year: int, month: int, day: int) -> date:
+    """A real date from its parts, or a French ValidationError (years 1900-2100)."""
     if not 1900 <= year <= 2100:
         raise ValidationError(f"Année impossible : {year}.")
     try:
