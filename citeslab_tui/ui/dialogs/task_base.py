@@ -8,8 +8,10 @@ from typing import Any
 
 from rich.text import Text
 from textual.screen import ModalScreen
+from textual.widgets import Label
 
 from citeslab_tui.domain import duedates
+from citeslab_tui.domain.errors import CitesLabError
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -46,6 +48,18 @@ class TaskDialog(ModalScreen[Any]):
     def today(self) -> date:
         now = getattr(self.app, "now", None)
         return now().date() if callable(now) else date.today()
+
+    def show_due_preview(self, parse: Callable[[], tuple[date, str | None]]) -> None:
+        """The `#preview` label: the date `parse()` understood, or that it understood none."""
+        label = self.query_one("#preview", Label)
+        try:
+            due, time = parse()
+        except CitesLabError:
+            label.update("→ date non comprise")
+            label.set_classes("hint")
+            return
+        label.update(Text(f"→ {duedates.describe_due(due, time)}"))
+        label.set_classes("preview")
 
     def confirm_past(self, due: date, then: Callable[[], None]) -> None:
         """Run `then` at once, or after a "yes" when `due` is before today."""

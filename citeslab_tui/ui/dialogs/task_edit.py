@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -77,15 +76,7 @@ class TaskEditDialog(TaskDialog):
         self.query_one("#title", Input).focus()
 
     def _preview(self, value: str) -> None:
-        label = self.query_one("#preview", Label)
-        try:
-            due, time = duedates.parse_due(value, self.today)
-        except CitesLabError:
-            label.update("→ date non comprise")
-            label.set_classes("hint")
-            return
-        label.update(Text(f"→ {duedates.describe_due(due, time)}"))
-        label.set_classes("preview")
+        self.show_due_preview(lambda: duedates.parse_due(value, self.today))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "due":

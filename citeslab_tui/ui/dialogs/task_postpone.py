@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -60,19 +59,11 @@ class TaskPostponeDialog(TaskDialog):
         self.query_one("#when", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        label = self.query_one("#preview", Label)
         task = self.load_task()
         if task is None or not event.value.strip():
-            label.update("")
+            self.query_one("#preview", Label).update("")
             return
-        try:
-            due, time = task_service.postpone_target(task, event.value, self.today)
-        except CitesLabError:
-            label.update("→ date non comprise")
-            label.set_classes("hint")
-            return
-        label.update(Text(f"→ {duedates.describe_due(due, time)}"))
-        label.set_classes("preview")
+        self.show_due_preview(lambda: task_service.postpone_target(task, event.value, self.today))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
