@@ -314,6 +314,41 @@ def test_failed_transaction_keeps_nothing(workspace) -> None:
     assert repo.count("person") == 2
 
 
+def test_unserialisable_document_is_refused_in_french_and_forgotten(data_dir: Path) -> None:
+    repo = Repository.open(data_dir)
+    person = repo.save(Person(family_name="Sow", first_name="Issa"))[0]
+    doc = {**repo.doc("person", person.id), "first_name": {"un", "ensemble"}}
+    lseq = repo.lseq
+    with pytest.raises(StoreError, match="ne peut pas être enregistrée"):
+        repo.put_docs([("person", doc)])
+    assert repo.get(Person, person.id).first_name == "Issa" and repo.lseq == lseq
+    repo.save(person.model_copy(update={"first_name": "Ensuite"}))  # later saves work
+    repo.close()  # and so does the close (it folds the journal)
+    with Repository.open(data_dir) as repo:
+        assert repo.get(Person, person.id).first_name == "Ensuite"
+
+
+def test_erasure_is_done_once_durable_even_if_the_fold_fails(workspace, monkeypatch) -> None:
+    from citeslab_tui.services.privacy import erase_person
+
+    repo = workspace.repo
+    person = repo.save(Person(family_name="Koné", first_name="Awa", phone="+33612345678"))[0]
+    journal = repo._storage.journal_path()
+    assert b"+33612345678" in journal.read_bytes()
+
+    def full(path, data):
+        raise StoreError("Impossible d'écrire citeslab.json : le disque est plein.")
+
+    monkeypatch.setattr(storage, "write_private", full)  # every snapshot write fails
+    result = erase_person(workspace, person.id)
+    assert result.people == 1
+    assert b"+33612345678" in journal.read_bytes()  # not folded yet
+    monkeypatch.undo()  # space freed
+    repo.save(Person(family_name="Suivant"))
+    assert repo._storage.journal_size == 0
+    assert b"+33612345678" not in (repo.folder / SNAPSHOT_NAME).read_bytes()
+
+
 # --- checkpoints -----------------------------------------------------------------------
 
 

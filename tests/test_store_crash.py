@@ -93,3 +93,62 @@ def test_sigkill_never_loses_an_acknowledged_save(tmp_path: Path, capsys) -> Non
         assert not missing, f"round {round_no}: {len(missing)} acknowledged saves lost"
         assert cli_main(["--data-dir", str(folder), "check"]) == 0, capsys.readouterr().err
     assert len(acknowledged) > KILLS * 3
+
+
+# --- a crash during a snapshot write ---------------------------------------------------
+
+CHECKPOINT_KILLED = r"""
+import sys, time
+from pathlib import Path
+from citeslab_tui.store import files
+from citeslab_tui.store.repository import Repository
+
+real_fsync = files.full_fsync
+
+
+def stall(fd):  # the temporary snapshot is complete: the kill lands before the rename
+    real_fsync(fd)
+    print("written", flush=True)
+    time.sleep(60)
+
+
+repo = Repository.open(Path(sys.argv[1]))
+files.full_fsync = stall
+repo.checkpoint()
+"""
+
+PHONE = "+33612345678"
+
+
+def test_snapshot_temp_file_left_by_a_kill_is_listed_then_removed(tmp_path: Path, capsys) -> None:
+    import subprocess
+
+    from citeslab_tui.services.privacy import erase_person
+    from citeslab_tui.services.workspace import Workspace
+
+    folder = tmp_path / "donnees"
+    with Repository.open(folder) as repo:  # today's backup exists from here on
+        person = repo.save(Person(family_name="Diallo", first_name="Awa", phone=PHONE))[0]
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHECKPOINT_KILLED, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "written"
+    child.kill()  # SIGKILL
+    child.wait()
+    (leftover,) = folder.glob(".citeslab.json.*.tmp")
+    assert PHONE.encode() in leftover.read_bytes()  # a whole copy of the database
+
+    capsys.readouterr()
+    assert cli_main(["--data-dir", str(folder), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "Fichiers temporaires laissés par une interruption (1)" in out
+    assert leftover.name in out
+
+    with Workspace.open(folder) as ws:  # opened for writing: the copy goes
+        assert not leftover.exists()
+        erase_person(ws, person.id)
+    for path in folder.rglob("*"):
+        if path.is_file() and "backups" not in path.parts:
+            assert PHONE.encode() not in path.read_bytes(), path.name
+    assert cli_main(["--data-dir", str(folder), "check"]) == 0
+    assert "temporaires" not in capsys.readouterr().out

@@ -216,15 +216,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from citeslab_tui.store import backups
     from citeslab_tui.store.errors import DatabaseCorrupt
+    from citeslab_tui.store.files import temp_files
     from citeslab_tui.store.storage import verify_folder
 
     folder = resolve_data_dir(args.data_dir)
+    leftovers = temp_files(folder)
     try:
         _tables, docs = verify_folder(folder)
     except DatabaseCorrupt as exc:
+        _print_temp_files(folder, leftovers, removed_at_open=False)
         raise DatabaseCorrupt(exc.message + backups.latest_backup_hint(folder)) from None
     print(f"Base saine : {docs} enregistrements ({folder}).")
+    _print_temp_files(folder, leftovers, removed_at_open=True)
     return 0
+
+
+def _print_temp_files(folder: Path, leftovers: list[Path], *, removed_at_open: bool) -> None:
+    """List the temporary files a crash left (each may hold a copy of personal data)."""
+    if not leftovers:
+        return
+    when = (
+        "supprimés à la prochaine ouverture (application ou commande)"
+        if removed_at_open
+        else "gardés tant que la base n'est pas réparée (ils peuvent aider à la récupérer)"
+    )
+    print(
+        f"Fichiers temporaires laissés par une interruption ({len(leftovers)}) : "
+        f"ils peuvent contenir une copie des données ; {when}."
+    )
+    for path in leftovers:
+        print(f"  {path.relative_to(folder)}")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

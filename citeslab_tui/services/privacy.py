@@ -7,8 +7,9 @@ Erasure contract (shared with the sync merge): the person and every record linke
 to them (`models.PERSON_LINKED_KINDS` with `person_id` == the person, deleted ones
 included) get a new version in which every field of the model's `personal_fields`
 is back to its default; the person gets `erased_at`; the documents' meta get
-`"erased": true` (absorbing in the merge). All of it is ONE durable save, then a
-checkpoint removes the journal lines that still held the data. What is left
+`"erased": true` (absorbing in the merge). All of it is ONE durable save; the store
+then folds the journal (whose older lines still held the data) into a fresh snapshot,
+at once or, on a full disk, as soon as there is room. What is left
 elsewhere (backups, sticks) is described in docs/privacy.md.
 
 Nothing here logs or raises personal data, except the French list of matching
@@ -691,10 +692,8 @@ def erase_people(
         result.person_ids += family
     versions = list(planned.values())
     if versions:
-        ws.repo.save(*versions, erased=True)
+        ws.repo.save(*versions, erased=True)  # durable; the store folds the journal itself
         result.records = len(versions)
-        # The journal lines written before still hold the data: a fresh snapshot drops them.
-        ws.repo.checkpoint()
         _remove_access_exports(ws, result.person_ids)
     log_event(
         "privacy.erase",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 import tempfile
 import time
@@ -111,6 +112,45 @@ def atomic_write(path: Path, data: bytes | Sequence[bytes], *, retries: int = 8)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# atomic_write's temporary name (tempfile.mkstemp): `.<target name>.<8 random chars>.tmp`
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def temp_files(folder: Path) -> list[Path]:
+    """Temporary files of atomic_write left by a crash between write and rename, in the
+    data folder and its direct subfolders (backups, drafts, keys, exports).
+
+    Each can be a whole copy of the database (with data erased since): the store
+    removes them when it opens the folder for writing, `citeslab check` lists them.
+    """
+    found: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                found += [p for p in entry.iterdir() if _TEMP_NAME.fullmatch(p.name)]
+            elif _TEMP_NAME.fullmatch(entry.name):
+                found.append(entry)
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def remove_temp_files(folder: Path) -> int:
+    """Remove what `temp_files` finds (call with the folder's lock held); how many went."""
+    removed = 0
+    for path in temp_files(folder):
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass  # listed again by `check`, tried again at the next open
+    return removed
 
 
 def write_private(path: Path, data: bytes | Sequence[bytes]) -> None:

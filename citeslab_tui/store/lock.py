@@ -8,6 +8,7 @@ says who holds it, for the French refusal message.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from datetime import datetime
@@ -48,17 +49,17 @@ class DataDirLock:
             "host": socket.gethostname(),
             "started": datetime.now().astimezone().isoformat(timespec="seconds"),
         }
-        try:  # advisory (for the refusal message): no fsync needed
+        # Advisory (for another instance's refusal message): no fsync, and a failure
+        # (full disk) must not stop a command that only reads.
+        try:
             fd = os.open(self._info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
             try:
                 os.write(fd, orjson.dumps(info))
             finally:
                 os.close(fd)
-        except OSError as exc:
-            self._lock.release()
-            raise StoreError(
-                describe_os_error(exc, f"Impossible d'utiliser le dossier de données {self.folder}")
-            ) from None
+        except OSError:
+            with contextlib.suppress(OSError):
+                self._info.unlink(missing_ok=True)  # no half-written info
 
     def release(self) -> None:
         if self._lock.is_locked:

@@ -24,7 +24,7 @@ from citeslab_tui.domain.models import RECORD_TYPES, Record, Settings
 from citeslab_tui.domain.records import stamp
 from citeslab_tui.store import backups
 from citeslab_tui.store.errors import DatabaseCorrupt, StoreError
-from citeslab_tui.store.files import describe_os_error, ensure_private_dir
+from citeslab_tui.store.files import describe_os_error, ensure_private_dir, remove_temp_files
 from citeslab_tui.store.lock import DataDirLock
 from citeslab_tui.store.settings import load_settings, save_settings
 from citeslab_tui.store.storage import JournalStorage, encode_snapshot_parts
@@ -84,6 +84,9 @@ class Repository:
                 raise StoreError(
                     describe_os_error(exc, "Ouverture de la base impossible")
                 ) from None
+            # A crash during an atomic write left a copy of the data (perhaps holding
+            # data erased since): gone once the database opened sound.
+            remove_temp_files(folder)
             repo = cls(folder, lock, storage)
             repo._daily_backup()
             return repo
@@ -251,6 +254,8 @@ class Repository:
                 raise ValidationError(f"Type d'enregistrement inconnu : {kind}.")
         try:
             with self._storage.batch():
+                if any(self._erases(kind, doc) for kind, doc in items):
+                    self._storage.fold_soon()  # older journal lines hold the erased data
                 for kind, doc in items:
                     self._lseq += 1
                     doc["meta"]["lseq"] = self._lseq
@@ -264,6 +269,13 @@ class Repository:
         except BaseException:
             self._reindex()
             raise
+
+    def _erases(self, kind: str, doc: dict[str, Any]) -> bool:
+        """Whether writing `doc` erases personal data (locally or received by sync)."""
+        if not doc.get("meta", {}).get("erased"):
+            return False
+        old = self._docs[kind].get(doc["id"])
+        return old is None or not old.get("meta", {}).get("erased")
 
     def _put_all(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         new: dict[str, list[tuple[str, dict[str, Any]]]] = {}

@@ -26,9 +26,12 @@ deleted at the next open.
 `batch()` groups several TinyDB writes into one journal line (one durable save
 for a person, their interview and their queue entry).
 
-A failed save (disk full, I/O error) cuts any partial line off the journal,
-reloads the acknowledged state (nothing half-saved stays in memory) and makes
-the next save write a fresh snapshot. Migrations: `register_migration(n, f)`
+A failed save (disk full, I/O error, a value JSON cannot hold) cuts any partial
+line off the journal, reloads the acknowledged state (nothing half-saved stays in
+memory) and, after an I/O error, makes the next save write a fresh snapshot. A save
+that erases personal data (`fold_soon`) is marked in its line: once it is durable the
+journal, whose older lines still hold that data, is folded into a fresh snapshot at
+once if the disk has room, else at the next save, close or open that has. Migrations: `register_migration(n, f)`
 turns a schema-n database into n+1 at open; the old snapshot and journal are
 kept beside it (`citeslab.json.schema-n`, `journal-g.jsonl.schema-n-<stamp>`).
 A commit only diffs the tables TinyDB replaced since the last one
@@ -51,6 +54,7 @@ import contextlib
 import gc
 import os
 import re
+import shutil
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -382,8 +386,31 @@ def _stream_snapshot(path: Path) -> tuple[dict[str, Any], Tables] | None:
     return header, tables
 
 
-def encode_line(seq: int, ops: dict[str, dict[str, Any]]) -> bytes:
-    payload = orjson.dumps({"seq": seq, "ops": ops})
+def unserialisable(exc: TypeError) -> str:
+    """French refusal of a value JSON cannot hold (never quoting the value itself)."""
+    detail = str(exc)
+    if "not JSON serializable" in detail:
+        kind = detail.rsplit(":", 1)[-1].strip()
+        what = f"une valeur de type {kind}"
+    elif "64-bit" in detail:
+        what = "un nombre entier trop grand"
+    else:
+        what = "une valeur"
+    return f"Enregistrement impossible : {what} ne peut pas être enregistrée. Rien n'a été modifié."
+
+
+def encode_line(
+    seq: int, ops: dict[str, dict[str, Any]], drop: list[str] | None = None, *, fold: bool = False
+) -> bytes:
+    """One journal line. `drop` lists tables removed before `ops` apply; an empty
+    dict of ops for a table creates it empty; `fold` marks a save (an erasure) after
+    which the journal must be folded into a fresh snapshot as soon as space allows."""
+    entry: dict[str, Any] = {"seq": seq, "ops": ops}
+    if drop:
+        entry["drop"] = drop
+    if fold:
+        entry["fold"] = True
+    payload = orjson.dumps(entry)
     return f"{zlib.crc32(payload):08x} ".encode() + payload + b"\n"
 
 
@@ -397,7 +424,7 @@ def _entry(line: bytes, previous: int | None) -> dict[str, Any] | None:
         expected = 1 if previous is None else previous + 1
         if not isinstance(entry, dict) or entry["seq"] != expected:
             return None
-        if not isinstance(entry["ops"], dict):
+        if not isinstance(entry["ops"], dict) or not isinstance(entry.get("drop", []), list):
             return None
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
@@ -435,6 +462,13 @@ def parse_journal(raw: bytes, name: str) -> tuple[list[dict[str, Any]], int, boo
     return entries, pos, False
 
 
+def apply_entry(tables: Tables, entry: dict[str, Any]) -> None:
+    """Replay one journal entry: dropped tables first, then the documents."""
+    for name in entry.get("drop", ()):
+        tables.pop(name, None)
+    apply_ops(tables, entry["ops"])
+
+
 def apply_ops(tables: Tables, ops: dict[str, dict[str, Any]]) -> None:
     for table, docs in ops.items():
         target = tables.setdefault(table, {})
@@ -461,6 +495,8 @@ class JournalStorage(Storage):
         self._batch_depth = 0
         self._batch_dirty = False
         self._needs_checkpoint = False
+        self._fold_requested = False  # the save being committed is an erasure
+        self._fold_pending = False  # journal lines hold erased data: fold when space allows
         self._closed = False
         self.recovered_torn_write = False
         self.torn_file: Path | None = None
@@ -490,8 +526,9 @@ class JournalStorage(Storage):
             shared: dict[str, str] = {}
             for entry in entries:
                 _intern_tables(entry["ops"], shared)  # up to 8 MB of journal
-                apply_ops(tables, entry["ops"])
+                apply_entry(tables, entry)
         self._seq = entries[-1]["seq"] if entries else 0
+        self._fold_pending = any(entry.get("fold") for entry in entries)
         schema = int(header["schema"])
         if schema < SCHEMA_VERSION:
             tables = migrate(tables, schema)
@@ -518,6 +555,8 @@ class JournalStorage(Storage):
         self._remove_stale_journals()
         if self._journal_fd is None:
             self._open_journal()
+        if self._fold_pending:  # an erasure whose fold failed (full disk) or was cut short
+            self._try_fold()
 
     def _refuse_missing_snapshot(self) -> None:
         """No snapshot, but traces of a database: refuse rather than start empty."""
@@ -610,8 +649,10 @@ class JournalStorage(Storage):
             self._batch_dirty = False
             self._commit()
 
-    def _diff(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int]]]:
-        """(ops to journal, new shadow of the touched tables).
+    def _diff(
+        self,
+    ) -> tuple[dict[str, dict[str, Any]], list[str], dict[str, dict[str, int]]]:
+        """(ops to journal, tables dropped, new shadow of the touched tables).
 
         The encoded documents are hashed and dropped at once: keeping 65,000 of
         them for a bulk checkpoint fragments the heap (+400 MB peak RSS measured).
@@ -634,20 +675,31 @@ class JournalStorage(Storage):
             for doc_id in old.keys() - fresh.keys():
                 changes[doc_id] = None
             new_shadow[name] = fresh
-            if changes:
+            if changes or name not in self._shadow:  # a new table is journaled even empty
                 ops[name] = changes
-        for name in touched & (self._shadow.keys() - self._tables.keys()):  # dropped tables
-            if self._shadow[name]:
-                ops[name] = dict.fromkeys(self._shadow[name])
+        dropped = sorted(touched & (self._shadow.keys() - self._tables.keys()))
+        for name in dropped:
             new_shadow[name] = {}
-        return ops, new_shadow
+        return ops, dropped, new_shadow
+
+    def fold_soon(self) -> None:
+        """The save being made erases personal data: once it is durable, fold the journal
+        (whose older lines still hold that data) into a fresh snapshot, now if the disk
+        has room, else at the next save, close or open that has."""
+        self._fold_requested = True
 
     def _commit(self) -> None:
+        fold, self._fold_requested = self._fold_requested, False
         if self._closed:
             self._rollback()
             raise StoreError("La base est fermée : rouvrez l'application pour enregistrer.")
-        ops, new_shadow = self._diff()
-        if ops:
+        try:
+            ops, dropped, new_shadow = self._diff()
+            line = encode_line(self._seq + 1, ops, dropped, fold=fold) if ops or dropped else b""
+        except TypeError as exc:  # orjson.JSONEncodeError: a value JSON cannot hold
+            self._rollback()
+            raise StoreError(unserialisable(exc)) from None
+        if line:
             try:
                 if (
                     self._needs_checkpoint
@@ -657,7 +709,7 @@ class JournalStorage(Storage):
                 ):
                     self._checkpoint()
                 else:
-                    self._append(ops)
+                    self._append(line)
             except BaseException:
                 self._rollback()
                 raise
@@ -669,6 +721,21 @@ class JournalStorage(Storage):
             else:
                 self._shadow.pop(name, None)
                 self._seen.pop(name, None)
+        if line and (fold or self._fold_pending) and self._journal_size:
+            self._fold_pending = True
+            self._try_fold()
+
+    def _try_fold(self) -> None:
+        """Best effort: fold the journal now if the disk seems to have room for a snapshot.
+
+        The saves are durable already; a failure only leaves the fold pending."""
+        try:
+            needed = self.snapshot_path.stat().st_size + self._journal_size
+            if shutil.disk_usage(self.folder).free < needed + needed // 10:
+                return
+            self._checkpoint()
+        except (StoreError, OSError):
+            return
 
     def _is_bulk(
         self, ops: dict[str, dict[str, Any]], new_shadow: dict[str, dict[str, int]]
@@ -685,9 +752,8 @@ class JournalStorage(Storage):
         ) + sum(len(fresh) for name, fresh in new_shadow.items() if name not in self._shadow)
         return changed * BULK_SHARE >= total
 
-    def _append(self, ops: dict[str, dict[str, Any]]) -> None:
+    def _append(self, line: bytes) -> None:
         assert self._journal_fd is not None, "storage closed"
-        line = encode_line(self._seq + 1, ops)
         try:
             view = memoryview(line)
             while view:
@@ -713,7 +779,7 @@ class JournalStorage(Storage):
             raw = journal.read_bytes()[: self._journal_size]
             entries, _, _ = parse_journal(raw, journal.name)
             for entry in entries:
-                apply_ops(tables, entry["ops"])
+                apply_entry(tables, entry)
         if int(header["schema"]) < SCHEMA_VERSION:
             tables = migrate(tables, int(header["schema"]))
         self._tables = TrackedTables(tables)
@@ -737,6 +803,7 @@ class JournalStorage(Storage):
         self._seq = 0
         self._journal_size = 0
         self._needs_checkpoint = False
+        self._fold_pending = False
         if old_journal.exists():
             if set_aside:
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -790,7 +857,7 @@ def verify_folder(folder: Path) -> tuple[int, int]:
             "de côté et répare la base sans perdre les saisies confirmées."
         )
     for entry in entries:
-        apply_ops(tables, entry["ops"])
+        apply_entry(tables, entry)
     for name, table in tables.items():
         if not isinstance(table, dict) or not all(
             isinstance(doc, dict) and (name.startswith("_") or isinstance(doc.get("id"), str))
