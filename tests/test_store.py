@@ -15,8 +15,8 @@ import orjson
 import pytest
 
 from citeslab_tui.cli import main as cli_main
-from citeslab_tui.domain.models import Interview, Person
-from citeslab_tui.store import backups, storage
+from citeslab_tui.domain.models import RECORD_TYPES, Interview, Person
+from citeslab_tui.store import backups, migrations, snapshot, storage
 from citeslab_tui.store.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
 from citeslab_tui.store.repository import Repository
 from citeslab_tui.store.storage import SNAPSHOT_NAME, JournalStorage, encode_snapshot
@@ -450,8 +450,9 @@ def test_restore_refuses_bad_dates(data_dir: Path, capsys) -> None:
 
 
 def write_snapshot(folder: Path, tables: dict, schema: int) -> bytes:
+    """A snapshot of `tables` whose header says `schema` (with a valid checksum)."""
     raw = encode_snapshot(tables, 0)
-    header_end = raw.index(storage._DATA_MARK)
+    header_end = raw.index(b',"data":')
     header = orjson.loads(raw[len(b'{"header":') : header_end])
     header["schema"] = schema
     raw = b'{"header":' + orjson.dumps(header) + raw[header_end:]
@@ -461,7 +462,7 @@ def write_snapshot(folder: Path, tables: dict, schema: int) -> bytes:
 
 
 def test_newer_schema_is_refused_untouched(data_dir: Path, capsys) -> None:
-    write_snapshot(data_dir, {}, storage.SCHEMA_VERSION + 1)
+    write_snapshot(data_dir, {}, snapshot.SCHEMA_VERSION + 1)
     before = files_of(data_dir)
     with pytest.raises(DatabaseTooNew, match="version plus récente"):
         Repository.open(data_dir)
@@ -471,36 +472,90 @@ def test_newer_schema_is_refused_untouched(data_dir: Path, capsys) -> None:
 
 
 def test_migration_hook_upgrades_and_keeps_the_old_file(data_dir: Path, monkeypatch) -> None:
-    old_version = storage.SCHEMA_VERSION
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", old_version + 1)
-    monkeypatch.setattr(storage, "MIGRATIONS", {})
+    old_version = snapshot.SCHEMA_VERSION
+    monkeypatch.setattr(snapshot, "SCHEMA_VERSION", old_version + 1)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {})
 
     def rename_field(tables: dict) -> dict:  # a fake schema change: prenom -> first_name
-        for name, table in tables.items():
-            if name.startswith("person."):
-                for doc in table.values():
-                    doc["first_name"] = doc.pop("prenom")
+        for doc in tables["person"].values():
+            doc["first_name"] = doc.pop("prenom")
         return tables
 
     legacy = Person(family_name="Ancien", first_name="x")
     doc = {"id": legacy.id, **legacy.content(), "meta": None}
     doc["prenom"] = doc.pop("first_name")
-    raw = write_snapshot(data_dir, {f"person.{legacy.id[:2]}": {"1": doc}}, old_version)
+    raw = write_snapshot(data_dir, {"person": {legacy.id: doc}}, old_version)
 
     with pytest.raises(StoreError, match="aucune conversion"):
         JournalStorage(data_dir)
     assert (data_dir / SNAPSHOT_NAME).read_bytes() == raw
 
-    storage.register_migration(old_version, rename_field)
+    migrations.register_migration(old_version, rename_field)
     opened = JournalStorage(data_dir)
     assert opened.migrated_from == old_version
-    (stored,) = opened.read()[f"person.{legacy.id[:2]}"].values()
+    stored = opened.table("person")[legacy.id]
     assert stored["first_name"] == "x" and "prenom" not in stored
     opened.close()
     kept = data_dir / f"{SNAPSHOT_NAME}.schema-{old_version}"
     assert kept.read_bytes() == raw
-    header, _ = storage.decode_snapshot((data_dir / SNAPSHOT_NAME).read_bytes(), "x")
+    header, _ = snapshot.decode_snapshot((data_dir / SNAPSHOT_NAME).read_bytes(), "x")
     assert header["schema"] == old_version + 1
+
+
+LEGACY = Path(__file__).parent / "data" / "legacy-schema1"
+
+
+def expected_legacy() -> dict:
+    """What the code before one table per kind (commit 19343a1) read from LEGACY."""
+    return orjson.loads((LEGACY.parent / "legacy-schema1.expected.json").read_bytes())
+
+
+def test_a_folder_written_before_one_table_per_kind_opens_whole(tmp_path: Path, capsys) -> None:
+    """tests/data/legacy-schema1: written by that code (8 demo people, an erasure, then
+    three saves left in the journal as after a crash): shard tables, integer ids."""
+    import shutil
+
+    folder = tmp_path / "donnees"
+    shutil.copytree(LEGACY, folder)
+    expected = expected_legacy()
+    assert cli_main(["--data-dir", str(folder), "check"]) == 0  # checked in memory only
+    assert "Base saine : 87 enregistrements" in capsys.readouterr().out
+    assert (folder / SNAPSHOT_NAME).read_bytes() == (LEGACY / SNAPSHOT_NAME).read_bytes()
+    for _ in range(2):  # the migrating open, then an open of the migrated folder
+        with Repository.open(folder, create=False) as repo:
+            for kind in RECORD_TYPES:
+                stored = {d["id"]: d for d in repo.docs(kind, include_deleted=True)}
+                assert stored == expected[kind], kind
+            assert [repo.lseq, repo.clock.last] == expected["_local"]
+            person = next(iter(expected["interview"].values()))["person_id"]
+            assert {d["id"] for _, d in repo.person_docs(person, include_deleted=True)} == {
+                d["id"]
+                for kind in RECORD_TYPES
+                for d in expected[kind].values()
+                if d.get("person_id") == person
+            }
+    kept = folder / f"{SNAPSHOT_NAME}.schema-1"
+    assert kept.read_bytes() == (LEGACY / SNAPSHOT_NAME).read_bytes()
+    (aside,) = folder.glob("journal-2.jsonl.schema-1-*")
+    assert aside.read_bytes() == (LEGACY / "journal-2.jsonl").read_bytes()
+    header, tables = snapshot.read_snapshot(folder / SNAPSHOT_NAME, SNAPSHOT_NAME)
+    assert header["schema"] == 2
+    assert set(tables) == (set(RECORD_TYPES) - {"dismissal"}) | {"_local"}
+    assert cli_main(["--data-dir", str(folder), "check"]) == 0
+
+
+def test_a_backup_written_before_one_table_per_kind_restores(tmp_path: Path, capsys) -> None:
+    import shutil
+
+    folder = tmp_path / "donnees"
+    shutil.copytree(LEGACY, folder)
+    Repository.open(folder).close()  # migrated
+    assert cli_main(["--data-dir", str(folder), "restore", "2026-11-25"]) == 0
+    assert "restaurée" in capsys.readouterr().out
+    with Repository.open(folder, create=False) as repo:  # the old-format backup, migrated
+        names = {d["family_name"] for d in repo.docs("person", include_deleted=True)}
+        assert len(names) == 8 and "Journal" not in names  # before the journaled saves
+    assert cli_main(["--data-dir", str(folder), "check"]) == 0
 
 
 # --- demo data --------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The store's performance paths: chunked snapshot parsing, shared strings, bulk saves."""
+"""The store's performance paths: the line-based snapshot (one reader, runs of
+documents parsed a few at a time, shared strings, skipped tables), bulk saves."""
 
 from __future__ import annotations
 
@@ -10,65 +11,121 @@ import orjson
 import pytest
 
 from citeslab_tui.domain.models import Interview, Person
-from citeslab_tui.store import storage
+from citeslab_tui.store import migrations, snapshot, storage
 from citeslab_tui.store.errors import DatabaseCorrupt
 from citeslab_tui.store.repository import Repository
-from citeslab_tui.store.storage import (
-    SNAPSHOT_NAME,
+from citeslab_tui.store.snapshot import (
     decode_snapshot,
     encode_snapshot,
     encode_snapshot_parts,
+    read_snapshot,
 )
+from citeslab_tui.store.storage import SNAPSHOT_NAME
 
 DAY = date(2026, 11, 26)
 
 
 def sample_tables() -> dict:
     meta = {"created_by": "Céline", "device": "portable-1", "dot0": ["portable-1", 1, "h"]}
+    a1, a2, b1 = "0a" + "1" * 30, "0a" + "2" * 30, "0b" + "1" * 30
     return {
-        "person.0a": {
-            "1": {"id": "0a" + "1" * 30, "notes": 'a "quote" },"person.0b":{ inside', "meta": meta},
-            "2": {"id": "0a" + "2" * 30, "site": "Caen – Chemin Vert", "meta": dict(meta)},
+        "person": {
+            a1: {"id": a1, "notes": 'a "quote" },"person":{ inside\nline', "meta": meta},
+            a2: {"id": a2, "site": "Caen – Chemin Vert", "meta": dict(meta)},
+            b1: {"id": b1, "site": "Caen – Chemin Vert"},
         },
-        "person.0b": {"1": {"id": "0b" + "1" * 30, "site": "Caen – Chemin Vert"}},
-        "interview.ff": {},
+        "interview": {},
+        'odd "name":{': {"x": {"y": {"kind.ab": {}}}},
         "_local": {"1": {"lseq": 3, "sync_files": {"abc": {"device": "x"}}}},
     }
 
 
-def test_snapshot_parts_are_the_bytes_of_one_whole_encoding() -> None:
+def data_of(raw: bytes) -> bytes:
+    return raw[raw.index(b',"data":') + len(b',"data":') : -1]
+
+
+@pytest.mark.parametrize("run", [1, 2, 1000])
+def test_snapshot_is_json_with_one_piece_a_line(monkeypatch, run: int) -> None:
+    monkeypatch.setattr(snapshot, "RUN_DOCS", run)
     tables = sample_tables()
-    parts = encode_snapshot_parts(tables, 4)
-    raw = b"".join(parts)
-    header, data = raw.split(b',"data":', 1)
-    assert data[:-1] == orjson.dumps(tables)  # same on-disk format as before
-    assert orjson.loads(header + b"}")["header"]["crc32"] == f"{zlib.crc32(data[:-1]):08x}"
-    assert decode_snapshot(raw, SNAPSHOT_NAME)[1] == tables
+    raw = b"".join(encode_snapshot_parts(tables, 4))
+    whole = orjson.loads(raw)  # valid JSON
+    assert whole["data"] == tables
+    assert whole["header"]["crc32"] == f"{zlib.crc32(data_of(raw)):08x}"
+    lines = raw.split(b"\n")
+    assert lines[0].endswith(b',"data":{') and lines[-1] == b"}}"
+    runs = [line for line in lines if line.startswith(b'"0')]
+    assert len(runs) == -(-3 // run)  # the person table in runs of `run` documents
+    assert read_snapshot(raw, SNAPSHOT_NAME)[1] == tables
     assert decode_snapshot(encode_snapshot({}, 0), SNAPSHOT_NAME)[1] == {}
 
 
-def test_chunked_parse_equals_a_whole_parse_and_shares_strings() -> None:
+def test_reader_shares_repeated_strings() -> None:
+    _, loaded = read_snapshot(encode_snapshot(sample_tables(), 1), SNAPSHOT_NAME)
+    people = list(loaded["person"].values())
+    assert people[1]["site"] is people[2]["site"]  # one string object for a repeated value
+    assert people[0]["meta"]["device"] is people[1]["meta"]["dot0"][0]
+
+
+def test_a_file_is_read_a_line_at_a_time_and_tables_can_be_skipped(tmp_path: Path) -> None:
+    path = tmp_path / SNAPSHOT_NAME
     tables = sample_tables()
-    _, loaded = decode_snapshot(encode_snapshot(tables, 1), SNAPSHOT_NAME)
-    assert loaded == tables
-    one, two = loaded["person.0a"]["1"], loaded["person.0a"]["2"]
-    other = loaded["person.0b"]["1"]
-    assert two["site"] is other["site"]  # one string object for a repeated value
-    assert one["meta"]["device"] is two["meta"]["dot0"][0]
+    path.write_bytes(encode_snapshot(tables, 3))
+    assert read_snapshot(path, SNAPSHOT_NAME)[1] == tables
+    _, partial = read_snapshot(path, SNAPSHOT_NAME, skip=lambda name: name == "person")
+    assert partial == {k: v for k, v in tables.items() if k != "person"}
+    flipped = bytearray(path.read_bytes())
+    flipped[flipped.index(b"Chemin")] ^= 0x20  # inside a skipped table: still detected
+    path.write_bytes(bytes(flipped))
+    with pytest.raises(DatabaseCorrupt, match="somme de contrôle"):
+        read_snapshot(path, SNAPSHOT_NAME, skip=lambda name: name == "person")
 
 
-def test_a_nested_key_looking_like_a_table_falls_back_to_a_whole_parse() -> None:
-    tables = {"t": {"1": {"x": {"a": {}, "kind.ab": {"deep": 1}}}}, "kind.cd": {"1": {"y": 2}}}
-    _, loaded = decode_snapshot(encode_snapshot(tables, 1), SNAPSHOT_NAME)
-    assert loaded == tables
+def test_damage_is_refused_with_its_reason(tmp_path: Path) -> None:
+    good = encode_snapshot(sample_tables(), 3)
+    flipped = bytearray(good)
+    flipped[good.index(b"Chemin")] ^= 0x20  # same length, valid JSON, wrong checksum
+    broken = bytearray(good)
+    broken[good.index(b'"interview"') - 2] = ord("]")  # a table closer: unparsable
+    cases = [
+        (bytes(flipped), "somme de contrôle"),
+        (good[: len(good) // 2], "tronqué"),
+        (good[:-1], "tronqué"),
+        (bytes(broken), "somme de contrôle"),
+        (b"", "tronqué"),
+        (b'{"header":{"format":"x"', "en-tête"),
+    ]
+    for raw, reason in cases:
+        with pytest.raises(DatabaseCorrupt, match=reason):
+            read_snapshot(raw, SNAPSHOT_NAME)
+        path = tmp_path / SNAPSHOT_NAME
+        path.write_bytes(raw)
+        with pytest.raises(DatabaseCorrupt, match=reason):
+            read_snapshot(path, SNAPSHOT_NAME)
 
 
-def test_damaged_data_is_still_refused() -> None:
-    raw = bytearray(encode_snapshot(sample_tables(), 1))
-    cut = raw.index(b"person.0b")
-    raw[cut - 3] = ord("]")  # breaks a table boundary: checksum and parse both fail
-    with pytest.raises(DatabaseCorrupt):
-        decode_snapshot(bytes(raw), SNAPSHOT_NAME)
+def test_a_structure_error_under_a_matching_checksum_is_unreadable() -> None:
+    good = encode_snapshot({"t": {"1": {"a": 1}}}, 1)
+    data = data_of(good).replace(b'"t":{\n', b'"t":[\n')  # not what the writer makes
+    header = orjson.loads(good[len(b'{"header":') : good.index(b',"data":')])
+    header["crc32"] = f"{zlib.crc32(data):08x}"
+    raw = b'{"header":' + orjson.dumps(header) + b',"data":' + data + b"}"
+    with pytest.raises(DatabaseCorrupt, match="contenu illisible"):
+        read_snapshot(raw, SNAPSHOT_NAME)
+
+
+def test_schema_1_layout_is_read_whole() -> None:
+    tables = {"person.0a": {"1": {"id": "0a1", "site": "Caen"}}, "_local": {"1": {"lseq": 1}}}
+    data = orjson.dumps(tables)
+    header = {"format": "citeslab-db", "schema": 1, "gen": 2, "crc32": f"{zlib.crc32(data):08x}"}
+    raw = b'{"header":' + orjson.dumps(header) + b',"data":' + data + b"}"
+    assert read_snapshot(raw, SNAPSHOT_NAME) == (header, tables)
+    with pytest.raises(DatabaseCorrupt, match="somme de contrôle"):
+        read_snapshot(raw.replace(b"Caen", b"Cean"), SNAPSHOT_NAME)
+    assert migrations.one_table_per_kind(tables) == {
+        "person": {"0a1": {"id": "0a1", "site": "Caen"}},
+        "_local": {"1": {"lseq": 1}},
+    }
 
 
 def test_bulk_save_writes_a_snapshot_instead_of_a_huge_journal_line(
@@ -85,9 +142,7 @@ def test_bulk_save_writes_a_snapshot_instead_of_a_huge_journal_line(
         assert repo._storage.generation == gen + 1  # checkpointed
         assert repo._storage.journal_size == 0
         raw = (data_dir / SNAPSHOT_NAME).read_bytes()
-        data = raw[raw.index(b',"data":') + len(b',"data":') : -1]
-        assert orjson.loads(data) == dict(repo._storage.read())
-        assert decode_snapshot(raw, SNAPSHOT_NAME)[1] == dict(repo._storage.read())
+        assert orjson.loads(raw)["data"] == repo._storage.read()
         repo.save(Interview(person_id=first.id, on=DAY, notes="suite"))
         assert 0 < repo._storage.journal_size < size * 3  # back to small journal lines
         repo._storage.close(fold=False)  # as after a crash: the journal is replayed
@@ -109,30 +164,3 @@ def test_a_save_of_a_small_part_of_the_database_stays_a_journal_line(
         repo.save(*[Person(family_name=f"Autre{i}") for i in range(6)])  # 6 of 46: < 1/3
         assert repo._storage.generation == gen
         assert repo._storage.journal_size > 0
-
-
-@pytest.mark.parametrize("block", [7, 64, 1000, 1 << 20])
-def test_streamed_read_equals_a_whole_decode(tmp_path: Path, monkeypatch, block: int) -> None:
-    monkeypatch.setattr(storage, "_STREAM_BLOCK", block)
-    for tables in (sample_tables(), {}, {"kind.ab": {}}):
-        path = tmp_path / SNAPSHOT_NAME
-        path.write_bytes(encode_snapshot(tables, 3))
-        streamed = storage._stream_snapshot(path)  # None would mean "fell back"
-        assert streamed is not None
-        assert streamed == decode_snapshot(path.read_bytes(), SNAPSHOT_NAME)
-        assert storage.read_snapshot(path, SNAPSHOT_NAME)[1] == tables
-
-
-def test_streamed_read_of_a_damaged_snapshot_gives_the_usual_refusal(
-    tmp_path: Path, monkeypatch
-) -> None:
-    monkeypatch.setattr(storage, "_STREAM_BLOCK", 64)
-    path = tmp_path / SNAPSHOT_NAME
-    good = encode_snapshot(sample_tables(), 3)
-    flipped = bytearray(good)
-    flipped[good.index(b"Chemin")] ^= 0x20  # same length, valid JSON, wrong checksum
-    for raw, reason in ((bytes(flipped), "somme de contrôle"), (good[: len(good) // 2], "tronqué")):
-        path.write_bytes(raw)
-        assert storage._stream_snapshot(path) is None
-        with pytest.raises(DatabaseCorrupt, match=reason):
-            storage.read_snapshot(path, SNAPSHOT_NAME)

@@ -21,9 +21,14 @@ from tinydb.table import Document
 
 from citeslab_tui.store.errors import StoreError
 from citeslab_tui.store.storage import JournalStorage
+from citeslab_tui.store.tables import Database
 
 
-def open_db(folder: Path) -> TinyDB:
+def open_db(folder: Path, like: TinyDB | str) -> TinyDB:
+    """A database on `folder` with TinyDB's stock Table ("stock": whole-data writes, found
+    by identity) or the project's JournalTable ("journal": writes passed as changes)."""
+    if like == "journal" or isinstance(like, Database):
+        return Database(folder)
     return TinyDB(folder, storage=JournalStorage)
 
 
@@ -40,10 +45,10 @@ def same_after_reopen(db: TinyDB, folder: Path, *, journaled: bool = True) -> Ti
     if journaled:  # the changes under test are in the journal, not only in the snapshot
         assert storage.journal_size > 0
     storage.close(fold=False)
-    replayed = open_db(folder)
+    replayed = open_db(folder, db)
     assert state(replayed) == expected, "journal replay differs from memory"
     replayed.close()  # folds the journal into a fresh snapshot
-    folded = open_db(folder)
+    folded = open_db(folder, db)
     assert folded.storage.journal_size == 0
     assert state(folded) == expected, "folded snapshot differs from memory"
     return folded
@@ -55,10 +60,10 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path / "db"
 
 
-@pytest.fixture
-def db(folder: Path):
+@pytest.fixture(params=["stock", "journal"])
+def db(folder: Path, request):
     """Three documents in the snapshot (as TinyDB's own fixture), later changes journaled."""
-    db = open_db(folder)
+    db = open_db(folder, request.param)
     db.insert_multiple({"int": 1, "char": c} for c in "abc")
     db.storage.checkpoint()
     yield db

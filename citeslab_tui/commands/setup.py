@@ -215,9 +215,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from citeslab_tui.store import backups
+    from citeslab_tui.store.check import verify_folder
     from citeslab_tui.store.errors import DatabaseCorrupt
     from citeslab_tui.store.files import temp_files
-    from citeslab_tui.store.storage import verify_folder
 
     folder = resolve_data_dir(args.data_dir)
     leftovers = temp_files(folder)
@@ -254,7 +254,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from citeslab_tui.store import backups
     from citeslab_tui.store.files import describe_os_error, write_private
     from citeslab_tui.store.lock import DataDirLock
-    from citeslab_tui.store.storage import SNAPSHOT_NAME, decode_snapshot
+    from citeslab_tui.store.snapshot import decode_snapshot
+    from citeslab_tui.store.storage import SNAPSHOT_NAME
 
     folder = resolve_data_dir(args.data_dir)
     available = backups.list_backups(folder)

@@ -160,19 +160,12 @@ class SearchIndex:
 
     @classmethod
     def build(cls, repo: Any) -> SearchIndex:
-        for attempt in range(5):
-            index = cls()
-            index.lseq = repo.lseq
-            try:  # may run in a worker thread while the UI saves: retry if it did
-                for doc in repo.docs("person"):
-                    entry = _entry(doc)
-                    if entry is not None:
-                        index._add(entry)
-            except RuntimeError:
-                if attempt == 4:
-                    raise
-                continue
-            break
+        index = cls()
+        index.lseq = repo.lseq  # read first: a save meanwhile is applied again later
+        for doc in repo.docs("person"):  # the people as they are now (a worker thread may
+            entry = _entry(doc)  # build this while the UI saves)
+            if entry is not None:
+                index._add(entry)
         index._vocab = sorted(index._by_word)
         index._names = [w for w in index._vocab if _is_name(w)]
         index._phone_blob()  # ready before the first keystroke

@@ -215,13 +215,8 @@ class TaskBoard:
         return done[1]
 
     def suggestions_in_thread(self, today: date | None = None) -> list[Suggestion]:
-        """`suggestions` from a worker thread: a save on the UI thread may change the
-        records while they are read; then read them again (a few tries)."""
-        for _ in range(4):
-            try:
-                return self.suggestions(today)
-            except RuntimeError:  # "dictionary changed size during iteration"
-                continue
+        """`suggestions` from a worker thread (the records are read as they are when each
+        kind is read: a save on the UI thread meanwhile does not disturb it)."""
         return self.suggestions(today)
 
     def names(self) -> dict[str, str]:
@@ -243,19 +238,14 @@ class TaskBoard:
         the suggestions, so that the first F3 only draws. Installed only if no task
         changed meanwhile (else the screen computes them as usual)."""
         today = _today(today)
-        for _ in range(4):
-            version = self.ws.repo.kind_version("task")
-            try:
-                buckets = self._build((version, today, TaskFilter()))
-                for view in VIEWS:
-                    buckets.sort(view)
-            except RuntimeError:  # a save on the UI thread changed the tasks: again
-                continue
-            if self.ws.repo.kind_version("task") == version and (
-                self._cache is None or self._cache.key[0] != version
-            ):
-                self._cache = buckets
-            break
+        version = self.ws.repo.kind_version("task")
+        buckets = self._build((version, today, TaskFilter()))
+        for view in VIEWS:
+            buckets.sort(view)
+        if self.ws.repo.kind_version("task") == version and (
+            self._cache is None or self._cache.key[0] != version
+        ):
+            self._cache = buckets
         self.suggestions_in_thread(today)
 
     def _build(self, key: tuple[tuple[int, int], date, TaskFilter]) -> _Buckets:

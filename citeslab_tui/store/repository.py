@@ -1,9 +1,14 @@
 """The repository: records in, records out, every save durable.
 
-The only module (with storage.py) that knows TinyDB. Records live in tables
-named `<kind>.<first two hex digits of the id>` so that each durable save
-touches a small table (TinyDB rebuilds the whole table on every write). All
-documents are indexed in memory by id at open; reads never touch the disk.
+The only module (with tables.py and storage.py) that knows TinyDB. Each kind of
+record is one TinyDB table keyed by the record's id (tables.RecordTable): the tables
+are the index by id, and the storage keeps an index by `person_id`. Everything is in
+memory after the open; reads never touch the disk and never see a half-saved
+document (a save replaces stored documents, it never edits them in place).
+
+The write path: save -> records.stamp -> put_docs -> RecordTable.put ->
+JournalStorage.apply (encode each document once) -> batch end -> _commit ->
+journal.encode_line -> os.write + fsync (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -14,9 +19,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 import pydantic
-from tinydb import TinyDB
-from tinydb.table import Document
 
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.hlc import HybridLogicalClock
@@ -27,33 +31,33 @@ from citeslab_tui.store.errors import DatabaseCorrupt, StoreError
 from citeslab_tui.store.files import describe_os_error, ensure_private_dir, remove_temp_files
 from citeslab_tui.store.lock import DataDirLock
 from citeslab_tui.store.settings import load_settings, save_settings
-from citeslab_tui.store.storage import JournalStorage, encode_snapshot_parts
+from citeslab_tui.store.storage import JournalStorage
+from citeslab_tui.store.tables import Database, JournalTable, RecordTable
 
 R = TypeVar("R", bound=Record)
-LOCAL_TABLE = "_local"  # this file's counters: local sequence, last clock
-
-
-def table_name(kind: str, record_id: str) -> str:
-    return f"{kind}.{record_id[:2]}"
+LOCAL_TABLE = "_local"  # this file's counters: local sequence, last clock (doc "1")
+LOCAL_DOC = "1"
+INDEX_FIELD = "person_id"
 
 
 class Repository:
     """Open with `Repository.open(folder)`; use as a context manager or call close()."""
 
-    def __init__(self, folder: Path, lock: DataDirLock, storage: JournalStorage) -> None:
+    def __init__(self, folder: Path, lock: DataDirLock, db: Database) -> None:
         self.folder = folder
         self._lock = lock
-        self._storage = storage
-        self._db = TinyDB(storage=lambda: storage)  # type: ignore[arg-type]
+        self._db = db
+        self._storage: JournalStorage = db.journal
+        self._tables: dict[str, RecordTable] = {kind: db.records(kind) for kind in RECORD_TYPES}
+        local = db.table(LOCAL_TABLE)
+        assert isinstance(local, JournalTable)
+        self._local_table = local
         self.settings = load_settings(folder)
-        self._docs: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in RECORD_TYPES}
-        self._where: dict[str, tuple[str, int]] = {}
-        self._index()
-        local = self._local()
-        self.clock = HybridLogicalClock(self.device, local.get("hlc"))
-        self._lseq = int(local.get("lseq", 0))
+        state = self._local()
+        self.clock = HybridLogicalClock(self.device, state.get("hlc"))
+        self._lseq = int(state.get("lseq", 0))
         self._kind_changes: dict[str, int] = {}  # kind -> changes seen (see kind_version)
-        self._generation = 0  # bumped when the in-memory index is rebuilt
+        self._generation = 0  # bumped when a failed save reloaded the records
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -74,10 +78,12 @@ class Repository:
             raise StoreError(f"Le dossier de données {folder} n'existe pas.")
         lock = DataDirLock(folder)
         lock.acquire()
-        storage: JournalStorage | None = None
+        db: Database | None = None
         try:
             try:
-                storage = JournalStorage(folder, create=create)
+                db = Database(
+                    folder, create=create, index_field=INDEX_FIELD, record_kinds=RECORD_TYPES
+                )
             except DatabaseCorrupt as exc:
                 raise DatabaseCorrupt(exc.message + backups.latest_backup_hint(folder)) from None
             except OSError as exc:  # the folder vanished or became unreadable meanwhile
@@ -87,12 +93,12 @@ class Repository:
             # A crash during an atomic write left a copy of the data (perhaps holding
             # data erased since): gone once the database opened sound.
             remove_temp_files(folder)
-            repo = cls(folder, lock, storage)
+            repo = cls(folder, lock, db)
             repo._daily_backup()
             return repo
         except BaseException:
-            if storage is not None:
-                storage.close(fold=False)
+            if db is not None:
+                db.journal.close(fold=False)
             lock.release()
             raise
 
@@ -113,7 +119,7 @@ class Repository:
         name = f"{backups.PREFIX}{date.today().isoformat()}.json"
         if (backups.backup_folder(self.folder) / name).exists():
             return
-        snapshot = encode_snapshot_parts(self._storage.read(), self._storage.generation)
+        snapshot = self._storage.snapshot_parts()
         with contextlib.suppress(StoreError, OSError):  # a failed backup must not block the day
             backups.rotate(self.folder, snapshot, self.settings.backups_keep)
 
@@ -135,38 +141,47 @@ class Repository:
         )
 
     # --- reading -----------------------------------------------------------------------
-
-    def _index(self) -> None:
-        for name, table in self._storage.read().items():
-            kind, _, _ = name.partition(".")
-            if kind not in self._docs:
-                continue
-            docs = self._docs[kind]
-            for doc_id, doc in table.items():
-                docs[doc["id"]] = doc
-                self._where[doc["id"]] = (name, int(doc_id))
+    # Stored documents are shared, read-only: a save replaces them, never edits them.
 
     def _local(self) -> dict[str, Any]:
-        return dict(self._storage.read().get(LOCAL_TABLE, {}).get("1", {}))
+        return self._local_table.get(doc_id=int(LOCAL_DOC)) or {}
 
     def doc(self, kind: str, record_id: str) -> dict[str, Any] | None:
-        return self._docs[kind].get(record_id)
+        return self._tables[kind].record(record_id)
 
     def docs(self, kind: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
-        for doc in self._docs[kind].values():
-            if include_deleted or not doc.get("meta", {}).get("deleted"):
-                yield doc
+        """The documents of a kind as they are now (later saves do not change the
+        iteration: safe from a worker thread while the UI saves)."""
+        records = self._tables[kind].records()
+        if include_deleted:
+            return iter(records)
+        return (doc for doc in records if not doc.get("meta", {}).get("deleted"))
+
+    def person_docs(
+        self, person_id: str, *, include_deleted: bool = False
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(kind, document) of the records whose `person_id` is this person's, from the
+        index kept by the store (no scan)."""
+        found = []
+        for kind, record_id in self._storage.linked(person_id):
+            table = self._tables.get(kind)
+            doc = None if table is None else table.record(record_id)
+            if doc is not None and (include_deleted or not doc.get("meta", {}).get("deleted")):
+                found.append((kind, doc))
+        return found
 
     def kind_of(self, record_id: str) -> str | None:
         """The kind of the stored record with this id (deleted ones included), or None."""
-        where = self._where.get(record_id)
-        return None if where is None else where[0].partition(".")[0]
+        for kind, table in self._tables.items():
+            if table.record(record_id) is not None:
+                return kind
+        return None
 
     def count(self, kind: str) -> int:
         return sum(1 for _ in self.docs(kind))
 
     def get(self, model: type[R], record_id: str) -> R | None:
-        doc = self._docs[model.kind].get(record_id)
+        doc = self.doc(model.kind, record_id)
         if doc is None or doc.get("meta", {}).get("deleted"):
             return None
         return model.model_validate(doc)
@@ -192,7 +207,7 @@ class Repository:
             with self._storage.batch():
                 yield
         except BaseException:
-            self._reindex()
+            self._reloaded()
             raise
 
     def save(
@@ -204,12 +219,10 @@ class Repository:
         use the result (register import) pass `returning=False` and get [] back.
         """
         now = datetime.now(UTC)
-        stamped: list[tuple[Record, dict[str, Any]]] = []
-        for record in records:
-            old = self._docs[record.kind].get(record.id)
-            doc = stamp(
+        stamped = [
+            stamp(
                 record,
-                old,
+                self.doc(record.kind, record.id),
                 device=self.device,
                 staff=self.staff,
                 clock=self.clock.now(),
@@ -217,19 +230,22 @@ class Repository:
                 deleted=deleted,
                 erased=erased,
             )
-            stamped.append((record, doc))
-        self.put_docs([(record.kind, doc) for record, doc in stamped])
+            for record in records
+        ]
+        self.put_docs([(record.kind, doc) for record, doc in zip(records, stamped, strict=True)])
         if not returning:
             return []
-        return [type(record).model_validate(doc) for record, doc in stamped]
+        return [type(r).model_validate(self.doc(r.kind, r.id)) for r in records]
 
     def delete(self, *records: Record) -> None:
         """Delete as a tombstone (the id stays, marked deleted, so sync carries it)."""
         self.save(*records, deleted=True)
 
     def local_state(self, key: str, default: Any = None) -> Any:
-        """A value of this file's local (never synced) state, e.g. sync bookkeeping."""
-        return self._local().get(key, default)
+        """A value of this file's local (never synced) state, e.g. sync bookkeeping.
+        A private copy: change it and hand it back through `put_docs(local=...)`."""
+        value = self._local().get(key, default)
+        return orjson.loads(orjson.dumps(value)) if isinstance(value, dict | list) else value
 
     def observe_clocks(self, clocks: Iterable[str]) -> None:
         """HLC observe step: absorb clocks seen in imported records (persisted by the
@@ -244,72 +260,45 @@ class Repository:
 
         Each gets the next local sequence number (`meta.lseq`), used by sync export.
         `local` updates keys of this file's local state in the same durable step
-        (sync bookkeeping: what was exported, imported files).
+        (sync bookkeeping: what was exported, imported files). The given documents
+        are not modified; what is stored is a copy.
         """
         items = list(items)
         if not items and not local:
             return
+        by_kind: dict[str, list[dict[str, Any]]] = {}
         for kind, _doc in items:
-            if kind not in self._docs:
+            if kind not in self._tables:
                 raise ValidationError(f"Type d'enregistrement inconnu : {kind}.")
+        erasing = any(self._erases(kind, doc) for kind, doc in items)
+        lseq = self._lseq
+        for kind, doc in items:
+            lseq += 1
+            by_kind.setdefault(kind, []).append({**doc, "meta": {**doc["meta"], "lseq": lseq}})
         try:
             with self._storage.batch():
-                if any(self._erases(kind, doc) for kind, doc in items):
+                if erasing:
                     self._storage.fold_soon()  # older journal lines hold the erased data
-                for kind, doc in items:
-                    self._lseq += 1
-                    doc["meta"]["lseq"] = self._lseq
-                    self._kind_changes[kind] = self._kind_changes.get(kind, 0) + 1
-                self._put_all(items)
-                self._db.table(LOCAL_TABLE).upsert(
-                    Document(
-                        {**(local or {}), "lseq": self._lseq, "hlc": self.clock.last}, doc_id=1
-                    )
-                )
+                for kind, docs in by_kind.items():
+                    self._tables[kind].put_records(docs)
+                state = {**self._local(), **(local or {}), "lseq": lseq, "hlc": self.clock.last}
+                self._local_table.put({LOCAL_DOC: state})
         except BaseException:
-            self._reindex()
+            self._reloaded()
             raise
+        self._lseq = lseq
+        for kind, docs in by_kind.items():
+            self._kind_changes[kind] = self._kind_changes.get(kind, 0) + len(docs)
 
     def _erases(self, kind: str, doc: dict[str, Any]) -> bool:
         """Whether writing `doc` erases personal data (locally or received by sync)."""
         if not doc.get("meta", {}).get("erased"):
             return False
-        old = self._docs[kind].get(doc["id"])
+        old = self.doc(kind, doc["id"])
         return old is None or not old.get("meta", {}).get("erased")
 
-    def _put_all(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        new: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for kind, doc in items:
-            record_id = doc["id"]
-            where = self._where.get(record_id)
-            if where is None:
-                new.setdefault(table_name(kind, record_id), []).append((kind, doc))
-            else:
-                name, doc_id = where
-                # Replace the whole document (TinyDB's upsert would merge: a key absent
-                # from `doc` would survive). Copy first: `doc` may be the stored dict.
-                exact = dict(doc)
-
-                def replace(stored: dict[str, Any], exact: dict[str, Any] = exact) -> None:
-                    stored.clear()
-                    stored.update(exact)
-
-                self._db.table(name).update(replace, doc_ids=[doc_id])
-                self._docs[kind][record_id] = self._storage.read()[name][str(doc_id)]
-        for name, group in new.items():
-            ids = self._db.table(name).insert_multiple(doc for _, doc in group)
-            stored = self._storage.read()[name]
-            for (kind, doc), doc_id in zip(group, ids, strict=True):
-                self._where[doc["id"]] = (name, doc_id)
-                self._docs[kind][doc["id"]] = stored[str(doc_id)]
-
-    def _reindex(self) -> None:
-        self._docs = {k: {} for k in RECORD_TYPES}
-        self._where = {}
-        for table in list(self._db._tables.values()):  # drop TinyDB's caches
-            table.clear_cache()
-        self._db._tables.clear()
-        self._index()
+    def _reloaded(self) -> None:
+        """After a failed save (the storage reloaded what is on disk): counters follow."""
         self._lseq = int(self._local().get("lseq", 0))
         self._generation += 1
 

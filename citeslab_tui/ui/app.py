@@ -273,10 +273,7 @@ class CitesLabApp(App[int]):
         ws = self.workspace
         if ws is None:
             return
-        try:
-            search.warm_up(ws.repo)
-        except RuntimeError:  # a save changed the people while indexing: built on first use
-            pass
+        search.warm_up(ws.repo)
 
     # --- quitting --------------------------------------------------------------------
 

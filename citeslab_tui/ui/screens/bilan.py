@@ -209,20 +209,8 @@ class BilanScreen(Screen[None]):
     def _compute(self, period: Period, site: str | None) -> None:
         from citeslab_tui.services.reports import bilan_for
 
-        for _attempt in range(3):
-            try:
-                result = bilan_for(self.ws, period, site)
-                break
-            except RuntimeError:  # records changed while reading: read again
-                continue
-        else:
-            self.app.call_from_thread(self._failed)
-            return
+        result = bilan_for(self.ws, period, site)  # the records as they are now
         self.app.call_from_thread(self._show, result)
-
-    def _failed(self) -> None:
-        self.computing = False
-        self.query_one("#bilan-status", Label).update("Le calcul n'a pas abouti : réessayez.")
 
     def _draw_title(self) -> None:
         assert self.period is not None

@@ -1,0 +1,109 @@
+"""The journal (`journal-<gen>.jsonl`): the saves made since snapshot `<gen>`.
+
+One line per durable save: `<crc32 8 hex> <json>\\n`, json =
+`{"seq": n, "ops": {table: {doc_id: doc | null}}, "drop": [table, ...], "fold": true}`
+(`drop` and `fold` only when used). Replay drops the `drop` tables, then sets or
+removes the documents of `ops`; `{table: {}}` creates an empty table. `fold` marks
+a save that erased personal data: the journal is to be folded into a fresh
+snapshot as soon as space allows (its older lines still hold that data).
+
+The documents arrive already encoded (`bytes`): each is encoded once, when the save
+reaches the storage, and the line is assembled from those bytes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import orjson
+
+from citeslab_tui.store.errors import DatabaseCorrupt
+
+Tables = dict[str, dict[str, Any]]
+EncodedOps = dict[str, dict[str, bytes | None]]
+
+
+def encode_line(seq: int, ops: EncodedOps, drop: list[str], *, fold: bool = False) -> bytes:
+    parts = [b'{"seq":', str(seq).encode(), b',"ops":{']
+    for i, (table, docs) in enumerate(ops.items()):
+        parts += [b"," if i else b"", orjson.dumps(table), b":{"]
+        for j, (doc_id, doc) in enumerate(docs.items()):
+            parts += [
+                b"," if j else b"",
+                orjson.dumps(doc_id),
+                b":",
+                b"null" if doc is None else doc,
+            ]
+        parts.append(b"}")
+    parts.append(b"}")
+    if drop:
+        parts += [b',"drop":', orjson.dumps(drop)]
+    if fold:
+        parts.append(b',"fold":true')
+    parts.append(b"}")
+    payload = b"".join(parts)
+    return f"{zlib.crc32(payload):08x} ".encode() + payload + b"\n"
+
+
+def _entry(line: bytes, previous: int | None) -> dict[str, Any] | None:
+    """The entry of one journal line if its checksum and sequence hold, else None."""
+    try:
+        crc, payload = line[:8].decode("ascii"), line[9:]
+        if line[8:9] != b" " or f"{zlib.crc32(payload):08x}" != crc:
+            return None
+        entry = orjson.loads(payload)
+        expected = 1 if previous is None else previous + 1
+        if not isinstance(entry, dict) or entry["seq"] != expected:
+            return None
+        if not isinstance(entry["ops"], dict) or not isinstance(entry.get("drop", []), list):
+            return None
+        if not all(isinstance(docs, dict) for docs in entry["ops"].values()):
+            return None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    return entry
+
+
+def parse_journal(raw: bytes, name: str) -> tuple[list[dict[str, Any]], int, bool]:
+    """Lines of a journal: (entries, length of the valid prefix, torn tail?).
+
+    A torn tail is a last line without its newline (or NUL padding after a
+    crash): a save that never returned. If its bytes still form a whole,
+    checksummed line (only the newline is missing or garbled), it is kept as an
+    entry. Any complete line whose checksum fails is damage.
+    """
+    entries: list[dict[str, Any]] = []
+    pos = 0
+    size = len(raw)
+    while pos < size:
+        end = raw.find(b"\n", pos)
+        previous = entries[-1]["seq"] if entries else None
+        if end < 0 or not raw[pos:end].strip(b"\x00"):
+            # last line incomplete, or zeros left by the file system after a crash
+            if end >= 0 and raw[end + 1 :].strip(b"\x00\n"):
+                raise DatabaseCorrupt(f"Le journal {name} est endommagé (ligne vide au milieu).")
+            tail = raw[pos:].rstrip(b"\x00")
+            whole = _entry(tail, previous) or _entry(tail[:-1], previous)
+            if whole is not None:
+                entries.append(whole)
+            return entries, pos, True
+        entry = _entry(raw[pos:end], previous)
+        if entry is None:
+            raise DatabaseCorrupt(f"Le journal {name} est endommagé (ligne {len(entries) + 1}).")
+        entries.append(entry)
+        pos = end + 1
+    return entries, pos, False
+
+
+def apply_entry(tables: Tables, entry: dict[str, Any]) -> None:
+    """Replay one journal entry over `tables` (dropped tables first, then documents)."""
+    for name in entry.get("drop", ()):
+        tables.pop(name, None)
+    for name, docs in entry["ops"].items():
+        target = tables.setdefault(name, {})
+        for doc_id, doc in docs.items():
+            if doc is None:
+                target.pop(doc_id, None)
+            else:
+                target[doc_id] = doc

@@ -1,0 +1,285 @@
+"""The snapshot file (`citeslab.json`, and the daily backups): its format, one writer,
+one reader.
+
+Schema 2 layout: valid JSON whose raw newlines all sit between structural pieces
+(orjson escapes a newline inside a string, so a raw one never occurs in JSON text):
+
+    {"header":{"format":"citeslab-db","schema":2,"gen":7,"crc32":"…","written":"…"},"data":{
+    "person":{
+    "<id>":{…},"<id>":{…},…,"<id>":{…},
+    "<id>":{…},…
+    },
+    "_local":{
+    "1":{…}
+    }
+    }}
+
+Line 1 is the header and the opening of `data`; then per table an opener
+`"<name>":{`, runs of up to RUN_DOCS documents (the inside of a JSON object, with a
+comma at the end when another run follows), and a closer `}` (`},` when another
+table follows); the last line closes `data` and the file. The header's `crc32` is the
+CRC-32 of the exact bytes of `data`, from its `{` to its `}`: a bit flip or a
+truncation is detected. A reader parses one run (~1 MB) at a time, so the 45 MB
+file never becomes one parse tree, and it can skip tables it does not want.
+
+Schema 1 (one line, `<kind>.<2 hex>` tables with integer document ids) is read whole,
+once, and migrated by the store (`storage.MIGRATIONS`).
+
+Memory: repeated string values are shared while reading (device ids, staff, sites,
+dates, enum values): ~80 MiB less on a 10,000-person database.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from citeslab_tui.perf import no_gc
+from citeslab_tui.store.errors import DatabaseCorrupt, DatabaseTooNew
+
+FORMAT = "citeslab-db"
+SCHEMA_VERSION = 2
+RUN_DOCS = 200  # documents per line: ~140 KB of JSON parsed at a time
+HEADER_MAX = 1 << 16
+
+Tables = dict[str, dict[str, Any]]
+
+_HEADER_START = b'{"header":'
+_DATA_MARK = b',"data":'
+
+
+def encode_snapshot_parts(tables: Tables, gen: int) -> list[bytes]:
+    """The snapshot as byte strings to write one after the other: one per run of
+    documents (no single 45 MB buffer, no copy to join them); the CRC-32 is computed
+    piece by piece."""
+    pieces: list[bytes] = [b"{\n"]
+    last = len(tables) - 1
+    for i, (name, table) in enumerate(tables.items()):
+        pieces.append(orjson.dumps(name) + b":{\n")
+        docs = iter(table.items())
+        runs = 0
+        while run := dict(islice(docs, RUN_DOCS)):
+            if runs:
+                pieces.append(b",\n")
+            pieces.append(orjson.dumps(run)[1:-1])
+            runs += 1
+        pieces.append((b"\n" if runs else b"") + (b"},\n" if i < last else b"}\n"))
+    pieces.append(b"}")
+    crc = 0
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+    header = {
+        "format": FORMAT,
+        "schema": SCHEMA_VERSION,
+        "gen": gen,
+        "crc32": f"{crc:08x}",
+        "written": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    return [_HEADER_START + orjson.dumps(header) + _DATA_MARK, *pieces, b"}"]
+
+
+def encode_snapshot(tables: Tables, gen: int) -> bytes:
+    return b"".join(encode_snapshot_parts(tables, gen))
+
+
+def read_snapshot(
+    source: Path | bytes, name: str, *, skip: Callable[[str], bool] | None = None
+) -> tuple[dict[str, Any], Tables]:
+    """Verify and parse a snapshot file (or its bytes): (header, tables).
+
+    DatabaseCorrupt (French, naming `name`) on any damage, DatabaseTooNew for a newer
+    schema. Tables for which `skip(name)` is true are checked but not parsed.
+    """
+    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+    with stream, no_gc():
+        return _read(stream, name, skip)
+
+
+def decode_snapshot(raw: bytes, name: str) -> tuple[dict[str, Any], Tables]:
+    return read_snapshot(raw, name)
+
+
+def _damaged(name: str, reason: str) -> DatabaseCorrupt:
+    return DatabaseCorrupt(f"Le fichier {name} est endommagé ({reason}).")
+
+
+def _read(
+    stream: IO[bytes], name: str, skip: Callable[[str], bool] | None
+) -> tuple[dict[str, Any], Tables]:
+    first = stream.readline(HEADER_MAX)
+    cut = first.find(_DATA_MARK)
+    if not first.startswith(_HEADER_START) or cut < 0:
+        if not first.startswith(_HEADER_START):
+            raise _damaged(name, "début ou fin manquant : fichier tronqué ?")
+        raise _damaged(name, "en-tête illisible")
+    try:
+        header = orjson.loads(first[len(_HEADER_START) : cut])
+        expected = str(header["crc32"])
+        schema = int(header["schema"])
+        int(header["gen"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise _damaged(name, "en-tête illisible") from None
+    if header.get("format") != FORMAT:
+        raise DatabaseCorrupt(f"{name} n'est pas une base CitésLab.")
+    head = first[cut + len(_DATA_MARK) :]
+    if schema > SCHEMA_VERSION:
+        _check_only(head, stream, expected, name)
+        raise DatabaseTooNew(
+            f"{name} a été écrit par une version plus récente de CitésLab "
+            f"(schéma {schema}, cette version lit jusqu'au {SCHEMA_VERSION}). "
+            "Mettez l'application à jour."
+        )
+    if schema < 2:
+        return header, _read_whole(head + stream.read(), expected, name)
+    if head != b"{\n":
+        raise _damaged(name, "en-tête illisible")
+    lines = _Lines(stream, zlib.crc32(head))
+    try:
+        tables = _parse_lines(lines, skip)
+    except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
+        lines.drain()
+        if not lines.ended:
+            raise _damaged(name, "début ou fin manquant : fichier tronqué ?") from None
+        if lines.crc != expected:
+            raise _damaged(name, "somme de contrôle fausse : octets modifiés") from None
+        raise _damaged(name, "contenu illisible") from None
+    if lines.crc != expected:
+        raise _damaged(name, "somme de contrôle fausse : octets modifiés")
+    return header, tables
+
+
+class _Lines:
+    """The data's lines after the header, their CRC-32 accumulated as they are read.
+
+    The file's last line is the data's `}` and the file's `}`: only the first is
+    data; `ended` says whether the file ended that way."""
+
+    def __init__(self, stream: IO[bytes], crc: int) -> None:
+        self._stream = stream
+        self._crc = crc
+        self.ended = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self._stream:
+            if line.endswith(b"\n"):
+                self._crc = zlib.crc32(line, self._crc)
+                yield line[:-1]
+            else:  # the last line
+                self.ended = line == b"}}"
+                self._crc = zlib.crc32(line[:-1], self._crc)
+                yield line
+                return
+
+    @property
+    def crc(self) -> str:
+        return f"{self._crc:08x}"
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
+
+
+def _parse_lines(lines: _Lines, skip: Callable[[str], bool] | None) -> Tables:
+    tables: Tables = {}
+    shared: dict[str, str] = {}
+    table: dict[str, Any] | None = None
+    skipping = False
+    more = True  # another table may follow
+    for line in lines:
+        if table is None and not skipping:
+            if line == b"}}":
+                break
+            if not more or not line.endswith(b":{"):
+                raise DatabaseCorrupt("table attendue")
+            table_name = orjson.loads(line[:-2])
+            if not isinstance(table_name, str) or table_name in tables:
+                raise DatabaseCorrupt("nom de table")
+            skipping = skip is not None and skip(table_name)
+            table = None if skipping else tables.setdefault(table_name, {})
+        elif line in (b"}", b"},"):
+            table, skipping, more = None, False, line == b"},"
+        elif not skipping:
+            run = orjson.loads(b"{" + (line[:-1] if line.endswith(b",") else line) + b"}")
+            if not isinstance(run, dict):
+                raise DatabaseCorrupt("documents")
+            for key, doc in run.items():
+                intern_doc(doc, shared.setdefault)
+                if type(doc) is dict and doc.get("id") == key:
+                    doc["id"] = key  # one string object for the key and the record's id
+            table.update(run)  # type: ignore[union-attr]
+    if not lines.ended or table is not None or skipping:
+        raise DatabaseCorrupt("fin")
+    return tables
+
+
+def _check_only(head: bytes, stream: IO[bytes], expected: str, name: str) -> None:
+    """The CRC-32 of a snapshot this version cannot parse (a newer schema)."""
+    raw = head + stream.read()
+    if not raw.endswith(b"}"):
+        raise _damaged(name, "début ou fin manquant : fichier tronqué ?")
+    if f"{zlib.crc32(memoryview(raw)[:-1]):08x}" != expected:
+        raise _damaged(name, "somme de contrôle fausse : octets modifiés")
+
+
+def _read_whole(raw: bytes, expected: str, name: str) -> Tables:
+    """Schema 1: the data on one line, parsed in one go (once, before its migration)."""
+    if not raw.endswith(b"}"):
+        raise _damaged(name, "début ou fin manquant : fichier tronqué ?")
+    data = memoryview(raw)[:-1]
+    if f"{zlib.crc32(data):08x}" != expected:
+        raise _damaged(name, "somme de contrôle fausse : octets modifiés")
+    try:
+        tables = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise _damaged(name, "contenu illisible") from None
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise _damaged(name, "contenu inattendu")
+    intern_tables(tables)
+    return tables
+
+
+# --- shared strings -------------------------------------------------------------------
+
+_META_SHARED = ("created_by", "created_device", "updated_by", "device", "created_at", "updated_at")
+
+
+def intern_doc(doc: Any, shared: Callable[[str, str], str]) -> None:
+    """Share repeated string values of a document (its fields and its envelope's
+    device ids, staff and dates); `shared` is the `setdefault` of a dict of the
+    strings seen so far. Measured on the 10,000-person demo: ~80 MiB saved for
+    ~0.2 s at open."""
+    if type(doc) is not dict:
+        return
+    for key, value in doc.items():
+        if value.__class__ is str:
+            doc[key] = shared(value, value)
+    meta = doc.get("meta")
+    if type(meta) is not dict:
+        return
+    for key in _META_SHARED:
+        value = meta.get(key)
+        if value.__class__ is str:
+            meta[key] = shared(value, value)
+    dot0 = meta.get("dot0")
+    if type(dot0) is list and dot0 and type(dot0[0]) is str:
+        dot0[0] = shared(dot0[0], dot0[0])
+    dots = meta.get("dots")
+    if type(dots) is dict:
+        for dot in dots.values():
+            if type(dot) is list and dot and type(dot[0]) is str:
+                dot[0] = shared(dot[0], dot[0])
+
+
+def intern_tables(tables: Tables, cache: dict[str, str] | None = None) -> None:
+    shared = ({} if cache is None else cache).setdefault
+    for table in tables.values():
+        if type(table) is dict:
+            for doc in table.values():
+                intern_doc(doc, shared)
