@@ -389,13 +389,15 @@ class JournalStorage(Storage):
     def _reload(self) -> None:
         """Forget unsaved changes in memory: reload what was acknowledged on disk."""
         try:
-            schema, tables, _entries, _torn = self._read_disk(self._journal_size)
-            if schema < snapshot.SCHEMA_VERSION:
-                tables = migrate(tables, schema)
+            with no_gc():
+                schema, tables, _entries, _torn = self._read_disk(self._journal_size)
+                if schema < snapshot.SCHEMA_VERSION:
+                    tables = migrate(tables, schema)
+                self._set_tables(tables)
+                gc.freeze()  # as at open: long-lived, out of later collections
         except BaseException:
             self._closed = True  # memory no longer matches the disk: no later save
             raise
-        self._set_tables(tables)
 
     def _try_fold(self) -> None:
         """Best effort: fold the journal now if the disk seems to have room for a
