@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -414,6 +415,25 @@ def test_open_makes_todays_backup_with_configured_keep(data_dir: Path) -> None:
     Repository.open(data_dir).close()
     names = [p.name for p in backups.list_backups(data_dir)]
     assert names == [f"citeslab-{date.today().isoformat()}.json", "citeslab-2020-01-05.json"]
+
+
+def test_set_aside_files_go_as_old_backups_go(data_dir: Path) -> None:
+    """Pre-migration copies and torn journal tails hold personal data: an erasure must
+    reach them within the backups' time (settings.backups_keep days)."""
+    Repository.open(data_dir).close()
+    old = [data_dir / "citeslab.json.schema-1", data_dir / "journal-3.jsonl.torn-20260101-000000"]
+    fresh = data_dir / "journal-2.jsonl.schema-1-20261130-120000"
+    other = data_dir / "notes.txt"
+    for path in [*old, fresh, other]:
+        path.write_bytes(b"Diallo +33612345678")
+    month_ago = time.time() - 30 * 86400
+    for path in [*old, other]:
+        os.utime(path, (month_ago, month_ago))
+    for backup in backups.list_backups(data_dir):
+        backup.unlink()  # the first open of the day expires them
+    Repository.open(data_dir).close()
+    assert not any(path.exists() for path in old)
+    assert fresh.exists() and other.exists()
 
 
 def test_restore_sets_the_damaged_files_aside(data_dir: Path, capsys) -> None:

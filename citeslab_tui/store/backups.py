@@ -1,7 +1,10 @@
-"""Daily rotating backups of the database (consolidated snapshots)."""
+"""Daily rotating backups of the database (consolidated snapshots), and the expiry of
+the store's set-aside files, which are kept as long as the backups."""
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -51,3 +54,23 @@ def rotate(
     for old in list_backups(data_dir)[keep:]:
         old.unlink(missing_ok=True)
     return written
+
+
+# Files the store sets aside for recovery, each holding personal data: the snapshot
+# before a migration, the journal beside it, a journal with a torn last line.
+_SET_ASIDE = re.compile(r"citeslab\.json\.schema-\d+|journal-\d+\.jsonl\.(schema-\d+|torn)-.+")
+
+
+def expire_set_aside(data_dir: Path, keep_days: int, now: float | None = None) -> list[Path]:
+    """Remove set-aside files older than `keep_days` days (as old backups go: an erasure
+    reaches them within that time); returns what was removed."""
+    limit = (time.time() if now is None else now) - keep_days * 86400
+    removed = []
+    for path in data_dir.iterdir():
+        try:
+            if _SET_ASIDE.fullmatch(path.name) and path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # tried again at the next open
+    return removed

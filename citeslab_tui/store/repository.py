@@ -122,6 +122,8 @@ class Repository:
         snapshot = self._storage.snapshot_parts()
         with contextlib.suppress(StoreError, OSError):  # a failed backup must not block the day
             backups.rotate(self.folder, snapshot, self.settings.backups_keep)
+        with contextlib.suppress(OSError):
+            backups.expire_set_aside(self.folder, self.settings.backups_keep)
 
     # --- settings --------------------------------------------------------------------
 

@@ -434,6 +434,8 @@ class JournalStorage(Storage):
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
                 aside = old_journal.with_name(f"{old_journal.name}{set_aside}-{stamp}")
                 os.replace(old_journal, aside)
+                with contextlib.suppress(OSError):
+                    os.utime(aside)  # its age counts from now (backups.expire_set_aside)
                 if set_aside == ".torn":
                     self.torn_file = aside
             else:
