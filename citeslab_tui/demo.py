@@ -53,9 +53,9 @@ IDEAS = [
 ]
 PARTNERS = [
     "Adie",
-    "France Travail (ex-Pôle emploi)",
+    "France Travail",
     "CCI (Caen Normandie) — guichet « Ici je monte ma boîte »",
-    "Chambre de métiers et de l'artisanat du Calvados — « Ici je monte ma boîte »",
+    "CMA Normandie — « Ici je monte ma boîte »",
     "Plateforme Initiative locale (prêt d'honneur)",
     "Mission locale (pôle de Caen)",
 ]
@@ -73,7 +73,17 @@ def generate(
     ids = random.Random(f"ids-{seed}")  # separate stream: ids do not shift the data
     today = today or date.today()
     sites = ws.site_names()
-    qpvs = ws.reference.qpv_names(today) + ["hors QPV", ""]
+    places = ws.reference.places
+    qpv_cache: dict[tuple[str, str | None], list[str]] = {}
+
+    def qpvs(insee: str, on: date) -> list[str]:
+        """The QPV of the commune on the map in force on the first contact."""
+        qpv_map = places.map_on(on)
+        key = (insee, qpv_map.id if qpv_map else None)
+        if key not in qpv_cache:
+            qpv_cache[key] = [q.key for q in places.qpv_choices(insee, on)] + ["hors QPV", ""]
+        return qpv_cache[key]
+
     sectors = ws.reference.names("sectors")
     situations = ws.reference.names("situations")
     levels = ws.reference.names("training_levels")
@@ -115,7 +125,7 @@ def generate(
             email=f"{first.lower()}.{n}@exemple.fr" if rng.random() < 0.5 else None,
             commune_insee=insee,
             commune=commune,
-            qpv=rng.choice(qpvs),
+            qpv=rng.choice(qpvs(insee, first_contact)),
             qpv_checked=rng.random() < 0.7,
             situation=rng.choice(situations),
             training_level=rng.choice(levels),

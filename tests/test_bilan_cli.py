@@ -70,6 +70,8 @@ def test_report_json_shape(filled: Path, capsys) -> None:
         "received_by_commune",
         "received_by_neighbourhood",
         "received_by_site",
+        "oriented_by_partner",
+        "data_quality",
     ]
     assert data["period"] == {"from": "2013-09-01", "to": "2014-08-31"}
     assert data["site"] is None
@@ -122,6 +124,9 @@ def test_report_text_french_and_site(filled: Path, capsys) -> None:
     assert "Bilan CitésLab du 01/09/2013 au 31/08/2014 — Caen – Chemin Vert" in out
     assert "93,75\u00a0%" in out and "Porteurs de projet reçus" in out
     assert "emploi ou entrée en formation" in out
+    quality = out.split("Qualité des données\n", 1)[1]
+    assert "  - Sur 16 personne(s) reçue(s) : sexe inconnu pour 0" in quality
+    assert "commence avant la première carte des QPV" in quality  # 2013-14: the 2015 map
 
 
 def test_reversed_period_exits_2_in_french(filled: Path, capsys) -> None:
@@ -175,18 +180,24 @@ def test_report_csv_and_xlsx_files(filled: Path, tmp_path: Path, capsys) -> None
         "Par commune",
         "Par quartier",
         "Par site",
+        "Orientés par partenaire",
+        "Qualité des données",
     ]
     rows = {r[0]: r[1] for r in wb["Indicateurs"].iter_rows(values_only=True) if r and r[0]}
     assert rows["Porteurs de projet reçus"] == 16
     gender = list(wb["Par sexe"].iter_rows(values_only=True))
     assert gender[1] == ("Femmes", 15, 93.75)
     assert isinstance(gender[1][2], float)
+    quality = [r[0] for r in wb["Qualité des données"].iter_rows(values_only=True) if r[0]]
+    assert quality[0] == "Qualité des données"
+    assert quality[1].startswith("Sur 16 personne(s) reçue(s) : sexe inconnu pour 0")
+    assert "Qualité des données;Sur 16 personne(s) reçue(s)" in text
 
 
 def test_import_dry_run_cancel_then_yes(filled: Path, tmp_path: Path, capsys, monkeypatch) -> None:
     path = tmp_path / "registre.csv"
     path.write_text(
-        "Nom;Prénom;Sexe;Date premier entretien\nDiallo;Awa;F;02/10/2013\n;Sans nom;;\n",
+        "Nom;Prénom;Sexe;Date premier entretien\nDiallo;Awa;F;22/10/2013\n;Sans nom;;\n",
         encoding="utf-8",
     )
     code, out, _ = run(capsys, "--data-dir", str(filled), "import", str(path), "--dry-run")

@@ -30,7 +30,9 @@ from citeslab_tui.domain.models import (
     Stage,
     StageEvent,
 )
+from citeslab_tui.reference import Reference
 
+PLACES = Reference().places  # the shipped tables
 A = "Caen – Chemin Vert"
 B = "Colombelles"
 YEAR = Period(date(2013, 9, 1), date(2014, 8, 31))
@@ -114,7 +116,7 @@ def dataset() -> dict[str, list[dict]]:
 
 
 def test_every_indicator_and_breakdown_all_sites() -> None:
-    result = compute_bilan(YEAR, **dataset()).to_json()
+    result = compute_bilan(YEAR, places=PLACES, **dataset()).to_json()
     assert result["period"] == {"from": "2013-09-01", "to": "2014-08-31"}
     assert result["site"] is None
     assert result["indicators"] == {
@@ -160,7 +162,7 @@ def test_every_indicator_and_breakdown_all_sites() -> None:
 
 
 def test_site_filter_uses_event_site_else_first_site() -> None:
-    bilan = compute_bilan(YEAR, site="caen chemin vert", **dataset())
+    bilan = compute_bilan(YEAR, site="caen chemin vert", places=PLACES, **dataset())
     ind = bilan.indicators
     assert ind["sensitized"] == 1 + 17
     assert ind["received"] == 2  # P1 (interview at A), P3 (interview at A)
@@ -179,20 +181,24 @@ def test_site_filter_uses_event_site_else_first_site() -> None:
     assert out["received_by_approach"]["share_individual"] == 100.0
     assert out["received_by_approach"]["share_collective"] == 0.0
 
-    b = compute_bilan(YEAR, site=B, **dataset())
+    b = compute_bilan(YEAR, site=B, places=PLACES, **dataset())
     assert b.indicators["received"] == 3
     assert b.to_json()["received_by_site"] == {B: 3, "unknown": 0}
     assert b.indicators["sensitized"] == 3  # P2 sensitized before the period; workshop 3
 
 
 def test_zero_base_shares_are_null() -> None:
-    empty = compute_bilan(Period(date(2000, 1, 1), date(2000, 12, 31)), **dataset()).to_json()
+    empty = compute_bilan(
+        Period(date(2000, 1, 1), date(2000, 12, 31)), places=PLACES, **dataset()
+    ).to_json()
     assert set(empty["indicators"].values()) == {0}
     assert empty["received_by_gender"]["share_F"] is None
     assert empty["received_by_gender"]["share_M"] is None
     assert empty["received_by_approach"]["share_individual"] is None
     # only unknown genders received: unknowns shown, shares null
-    only_unknown = compute_bilan(Period(date(2014, 6, 1), date(2014, 6, 1)), **dataset()).to_json()
+    only_unknown = compute_bilan(
+        Period(date(2014, 6, 1), date(2014, 6, 1)), places=PLACES, **dataset()
+    ).to_json()
     assert only_unknown["received_by_gender"] == {
         "F": 0,
         "M": 0,

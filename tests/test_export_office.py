@@ -14,6 +14,7 @@ from citeslab_tui.domain.models import (
     Civility,
     FollowUpTask,
     Interview,
+    Orientation,
     Outcome,
     OutcomeKind,
     Person,
@@ -124,3 +125,32 @@ def test_json_export_and_cli(workspace, tmp_path: Path, capsys) -> None:
     assert code == 0 and "exports" in out
     written = list((folder / "exports").glob("*.xlsx"))
     assert len(written) == 1 and stat.S_IMODE(written[0].stat().st_mode) == 0o600
+
+
+def test_places_are_exported_as_the_reference_names_them_with_their_status(workspace, tmp_path):
+    """Issue #11: a QPV stored by key, an unconfirmed row, a neighbourhood that left the
+    map, text the reference does not know, an older partner name."""
+    rows = [
+        Person(family_name="A", first_name="a", commune_insee="14118", commune="Caen", qpv="chemin-vert"),
+        Person(family_name="B", first_name="b", commune="HEROUVILLE ST CLAIR", qpv="herouville"),
+        Person(family_name="C", first_name="c", commune="Colombelles", qpv="Colombelles (nom du QPV inconnu)"),
+        Person(family_name="D", first_name="d", commune_insee="autre", commune="Rennes", qpv="caen"),
+    ]  # fmt: skip
+    workspace.repo.save(*rows)
+    workspace.repo.save(
+        Orientation(person_id=rows[0].id, partner="Pôle emploi", on=date(2025, 1, 2))
+    )
+    (path,) = exports.export(workspace, "json", tmp_path / "export.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    people = {p["family_name"]: (p["commune"], p["qpv"]) for p in data["people"]}
+    assert people == {
+        "A": ("Caen", "Chemin Vert"),
+        "B": (
+            "Hérouville-Saint-Clair",
+            "Hérouville (Grand Parc / Belles Portes / Val / Le Bois / Haute Folie / Grande Delle)"
+            " (à confirmer)",
+        ),
+        "C": ("Colombelles", "Colombelles (nom du QPV inconnu) (hors carte 2024)"),
+        "D": ("Rennes (hors Calvados)", "caen (non reconnu)"),
+    }
+    assert [o["partner"] for o in data["orientations"]] == ["France Travail"]

@@ -55,7 +55,9 @@ def test_not_a_register_without_names() -> None:
 )
 def test_every_date_form(typed: str, expected: date) -> None:
     parsed = parse_register(
-        rows(["Nom", "Prénom", "Date premier entretien"], ["Diallo", "Awa", typed]), today=TODAY
+        rows(["Nom", "Prénom", "Date premier entretien"], ["Diallo", "Awa", typed]),
+        today=TODAY,
+        date_order="dm",
     )
     assert parsed.rows[0].interview_on == expected
 
@@ -80,6 +82,7 @@ def test_words_and_phones() -> None:
             ["D", "d", "", "06.12.34.56.71", "COLLECTIVE", "", "ABANDON", "1/2/20"],
         ),
         today=TODAY,
+        date_order="dm",
     )
     assert not parsed.rejections
     a, b, c, d = parsed.rows
@@ -111,7 +114,8 @@ def test_words_and_phones() -> None:
     )
 
 
-def test_bad_rows_rejected_with_line_and_french_reason() -> None:
+def test_only_rows_without_names_are_rejected_bad_values_are_warned() -> None:
+    """Before issue #11 one unreadable minor value rejected the whole person."""
     parsed = parse_register(
         rows(
             ["Nom", "Prénom", "Étape", "Date de naissance", "Téléphone", "Sexe"],
@@ -121,20 +125,31 @@ def test_bad_rows_rejected_with_line_and_french_reason() -> None:
             ["Roux", "Léa", "", "", "06 12", ""],
             ["Sow", "Ali", "", "", "", "Peut-être"],
             ["Cissé", "Aya", "", "01/01/2030", "", ""],
-            ["Bon", "Jean", "", "", "", ""],
+            ["Bon", "Jean", "", "", "", "Mlle"],
+            ["TOTAL", "", "", "", "", ""],
         ),
         today=TODAY,
+        date_order="dm",
     )
-    assert parsed.rows_read == 7
-    assert [r.family_name for r in parsed.rows] == ["Bon"]
+    assert parsed.rows_read == 8
+    assert [r.family_name for r in parsed.rows] == ["Diallo", "Koné", "Roux", "Sow", "Cissé", "Bon"]
     reasons = {r.line: r.reason for r in parsed.rejections}
-    assert set(reasons) == {2, 3, 4, 5, 6, 7}
-    assert "nom est obligatoire" in reasons[2]
-    assert "Date de naissance" in reasons[3] and "impossible" in reasons[3]
-    assert "Étape « Terminé » non reconnu" in reasons[4]
-    assert "Téléphone" in reasons[5]
-    assert "Sexe" in reasons[6]
-    assert "futur" in reasons[7]
+    assert set(reasons) == {2, 9}
+    assert "nom est obligatoire" in reasons[2] and "prénom est obligatoire" in reasons[9]
+    warnings = {r.line: r.warnings for r in parsed.rows}
+    assert any(
+        w.startswith("colonne « Date de naissance »") and "impossible" in w for w in warnings[3]
+    )
+    assert any("colonne « Étape » : « Terminé » non reconnu" in w for w in warnings[4])
+    assert any(w.startswith("colonne « Téléphone » : « 06 12 »") for w in warnings[5])
+    assert any(w.startswith("colonne « Sexe » : « Peut-être » non reconnu") for w in warnings[6])
+    assert any("futur" in w for w in warnings[7])
+    assert all(
+        w.endswith("valeur laissée vide") for w in warnings[3] + warnings[5] if "colonne" in w
+    )
+    by_name = {r.family_name: r for r in parsed.rows}
+    assert by_name["Diallo"].birth_date is None and by_name["Diallo"].stage == "emergence"
+    assert by_name["Bon"].gender == "F" and not warnings[8]
 
 
 def test_unknown_columns_listed_and_undated_stage_warned() -> None:
@@ -151,17 +166,15 @@ def test_unknown_columns_listed_and_undated_stage_warned() -> None:
     assert any("orientation sans aucune date" in w for w in warnings)
 
 
-def test_qpv_matched_or_kept_as_given() -> None:
-    def match(typed: str) -> str | None:
-        return "Chemin Vert" if typed.lower().replace("-", " ") == "chemin vert" else None
-
+def test_places_are_kept_as_written_for_the_import_to_match() -> None:
     parsed = parse_register(
-        rows(["Nom", "Prénom", "Quartier"], ["A", "b", "CHEMIN-VERT"], ["C", "d", "La Lune"]),
+        rows(
+            ["Nom", "Prénom", "Quartier", "Ville"],
+            ["A", "b", " CHEMIN-VERT ", "HEROUVILLE ST CLAIR"],
+        ),
         today=TODAY,
-        match_qpv=match,
     )
-    assert (parsed.rows[0].qpv, parsed.rows[0].qpv_known) == ("Chemin Vert", True)
-    assert (parsed.rows[1].qpv, parsed.rows[1].qpv_known) == ("La Lune", False)
+    assert (parsed.rows[0].qpv, parsed.rows[0].commune) == ("CHEMIN-VERT", "HEROUVILLE ST CLAIR")
 
 
 COLUMNS = {"family_name": 0, "first_name": 1, "birth_date": 2, "phone": 3, "outcome_on": 4}
@@ -176,10 +189,7 @@ COLUMNS = {"family_name": 0, "first_name": 1, "birth_date": 2, "phone": 3, "outc
 def test_dates_and_phones_never_raise_anything_but_a_french_rejection(
     birth: str, phone: str, outcome_on: str
 ) -> None:
-    try:
-        row = parse_row(2, ["Diallo", "Awa", birth, phone, outcome_on], COLUMNS, today=TODAY)
-    except ValidationError as exc:
-        assert exc.message and exc.message[0].isupper()
-        return
+    row = parse_row(2, ["Diallo", "Awa", birth, phone, outcome_on], COLUMNS, today=TODAY)
+    assert all(w[0].islower() and "colonne « " in w or "issue" in w for w in row.warnings)
     assert row.birth_date is None or date(1900, 1, 1) <= row.birth_date <= TODAY
     assert row.phone is None or (row.phone.startswith("+33") and len(row.phone) == 12)

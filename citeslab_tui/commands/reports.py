@@ -64,13 +64,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="importer le registre historique (CSV ou XLSX)",
         description="Importe le registre tenu depuis 2012 (une ligne par personne).\n"
         "Affiche un résumé puis demande confirmation ; rien n'est écrit sans accord.\n"
-        "Réimporter le même fichier n'ajoute rien.\n\n"
+        "Chaque personne est gardée : une valeur illisible est laissée vide et signalée\n"
+        "(ligne et colonne). Réimporter le même fichier n'ajoute rien.\n"
+        "Les communes, quartiers, lieux et partenaires sans correspondance sont listés ;\n"
+        "rattachez-les dans reference/correspondances.csv du dossier des données\n"
+        "(--write-mapping y ajoute ceux du fichier), puis réimportez.\n\n"
         "Exemples :\n  citeslab import registre.csv --dry-run\n"
+        "  citeslab import registre.csv --dry-run --date-order jj/mm\n"
+        "  citeslab import registre.xlsx --dry-run --write-mapping\n"
         "  citeslab import registre.xlsx --yes",
     )
     p.add_argument("file", metavar="FICHIER", help="registre (.csv ou .xlsx)")
     p.add_argument("--dry-run", action="store_true", help="afficher le résumé sans rien écrire")
     p.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+    p.add_argument(
+        "--date-order",
+        choices=("jj/mm", "mm/jj"),
+        help="ordre des dates du fichier (demandé quand le fichier ne permet pas de le savoir)",
+    )
+    p.add_argument(
+        "--write-mapping",
+        action="store_true",
+        help="ajouter les valeurs sans correspondance à reference/correspondances.csv "
+        "(colonne reference à compléter ; la base n'est pas modifiée)",
+    )
     p.set_defaults(handler=cmd_import)
 
 
@@ -96,6 +113,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if period is None:
         return EXIT_USAGE
     with Workspace.open(resolve_data_dir(args.data_dir), create=False) as ws:
+        for problem in ws.reference.check():
+            print(f"Attention : {problem}", file=sys.stderr)
         site = reports.resolve_site(ws, args.site)
         bilan = reports.bilan_for(ws, period, site)
         if args.format == "xlsx" and not args.output:
@@ -140,12 +159,25 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from citeslab_tui.domain.register import DATE_ORDER_OPTIONS, DateOrderNeeded
     from citeslab_tui.services import importer
     from citeslab_tui.services.workspace import Workspace
 
     with Workspace.open(resolve_data_dir(args.data_dir)) as ws:
-        plan = importer.prepare(ws, args.file)
+        try:
+            plan = importer.prepare(
+                ws, args.file, date_order=DATE_ORDER_OPTIONS.get(args.date_order or "")
+            )
+        except DateOrderNeeded as exc:
+            print(f"citeslab import : {exc.message}", file=sys.stderr)
+            return EXIT_USAGE
         print("\n".join(plan.summary_lines()))
+        if args.write_mapping:
+            path, added = importer.write_mapping_template(ws, plan)
+            print(
+                f"Correspondances à compléter : {added} valeur(s) ajoutée(s) à {path} "
+                "(colonne reference vide : écrivez-y l'entrée de la table, puis réimportez)."
+            )
         if args.dry_run:
             print("Essai à blanc : rien n'a été écrit.")
             return 0

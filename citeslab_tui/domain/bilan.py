@@ -21,15 +21,30 @@ Every indicator counts distinct people whose event date lies in the period
 The site of an event, for the optional site filter and the "by site"
 breakdown, is the event's own `site` when it has one (interviews, stage events,
 collective actions), else the person's `first_site` (orientations and outcomes
-have no site of their own). Sites compare ignoring case and accents. A person
+have no site of their own). Sites compare ignoring case and accents, a name of the
+sites table's aliases counting under the table's name. A person
 received is placed, in the "by site" breakdown, at the site of their earliest
 interview of the period (among those matching the filter).
 
 Breakdowns of the people received: gender (from the civility: F, M, unknown),
-approach (individual, collective, unknown), commune, neighbourhood (a QPV name,
-"hors QPV", or unknown), site. Shares are percentages of the known values,
-rounded to two decimals, `None` when no value is known; unknowns are shown,
-never counted in a share.
+approach (individual, collective, unknown), commune, neighbourhood, site; and of the
+people oriented: partner. Shares are percentages of the known values, rounded to two
+decimals, `None` when no value is known; unknowns are shown, never counted in a share.
+
+Places are read through `domain.places.Places` (the reference tables), never as typed:
+- commune: the reference name of the person's commune; "Autre commune (hors
+  Calvados)" for a residence outside the Calvados; unknown when blank or when the
+  stored text matches no commune (listed in the data quality part);
+- neighbourhood: the person's QPV under the map in force on the date of their
+  earliest interview of the period (a neighbourhood that has left the map counts as
+  "hors QPV" from then on; one whose membership is to confirm is shown "(à confirmer)";
+  unknown when blank or unrecognised);
+- partner: the partner's current name (an older name is an alias: "Pôle emploi" counts
+  as "France Travail"); a name not in the table is shown as written.
+
+`quality` (the "Qualité des données" part) says what the figures rest on: unknowns
+among the people received, unrecognised and unconfirmed values, the QPV maps applied,
+and one line for each funnel figure above the one before it.
 """
 
 from __future__ import annotations
@@ -42,10 +57,10 @@ from datetime import date
 from typing import Any
 
 from citeslab_tui.domain.errors import ValidationError
-from citeslab_tui.domain.text import fold, format_date
+from citeslab_tui.domain.places import OTHER_COMMUNE_LABEL, OUTSIDE_QPV, Places
+from citeslab_tui.domain.text import fold, format_date, format_int
 
 UNKNOWN = "unknown"
-OUTSIDE_QPV = "hors QPV"
 
 INDICATOR_KEYS = (
     "sensitized",
@@ -77,6 +92,7 @@ BREAKDOWN_KEYS = (
     "received_by_commune",
     "received_by_neighbourhood",
     "received_by_site",
+    "oriented_by_partner",
 )
 BREAKDOWN_LABELS = {
     "received_by_gender": "Reçus par sexe",
@@ -84,6 +100,7 @@ BREAKDOWN_LABELS = {
     "received_by_commune": "Reçus par commune",
     "received_by_neighbourhood": "Reçus par quartier",
     "received_by_site": "Reçus par site",
+    "oriented_by_partner": "Orientés par partenaire",
 }
 VALUE_LABELS = {
     "F": "Femmes",
@@ -175,6 +192,7 @@ class Bilan:
     sensitized_people: int = 0
     sensitized_heads: int = 0
     collective_actions: int = 0
+    quality: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def shares(self, key: str) -> dict[str, float | None]:
@@ -196,6 +214,7 @@ class Bilan:
             for name, value in self.shares(key).items():
                 values[f"share_{name}"] = value
             out[key] = values
+        out["data_quality"] = {**self.quality, "lines": quality_lines(self)}
         return out
 
 
@@ -211,6 +230,11 @@ def _iso(value: Any) -> str:
 def _live(doc: Mapping[str, Any]) -> bool:
     meta = doc.get("meta")
     return not (meta and meta.get("deleted"))
+
+
+def _sorted(counter: Counter[str]) -> list[tuple[str, int]]:
+    """By count (largest first), then name."""
+    return sorted(counter.items(), key=lambda kn: (-kn[1], fold(kn[0]), kn[0]))
 
 
 def _ordered(counter: Counter[str], fixed: tuple[str, ...] = ()) -> dict[str, int]:
@@ -234,10 +258,17 @@ def compute_bilan(
     outcomes: Iterable[Mapping[str, Any]] = (),
     collectives: Iterable[Mapping[str, Any]] = (),
     site: str | None = None,
+    places: Places,
 ) -> Bilan:
     """Every indicator and breakdown of `period`, optionally for one site."""
     start, end = period.start.isoformat(), period.end.isoformat()
-    site_key = fold(site) if site else None
+
+    def site_name(name: str) -> str:
+        """A site written under an older name or an alias counts under its reference name."""
+        entry = places.sites.find(name) if name else None
+        return entry.name if entry is not None else name
+
+    site_key = fold(site_name(site)) if site else None
     persons: dict[str, Mapping[str, Any]] = {}
     dead: set[str] = set()
     for doc in people:
@@ -251,8 +282,9 @@ def compute_bilan(
     def site_key_of(name: str) -> str:
         key = folded.get(name)
         if key is None:
-            key = folded[name] = fold(name)
-            site_names.setdefault(key, name)
+            resolved = site_name(name)
+            key = folded[name] = fold(resolved)
+            site_names.setdefault(key, resolved)
         return key
 
     def event_site(doc: Mapping[str, Any], pid: str) -> str:
@@ -290,8 +322,14 @@ def compute_bilan(
         if indicator:
             sets[indicator].add(pid)
     sets["positive_exits"] = sets["positive_exits_employment"] | sets["positive_exits_training"]
-    for pid, _doc, _on in events(orientations):
+    partners: dict[str, set[str]] = {}  # current partner name -> people oriented
+    partner_keys: dict[str, str] = {}  # folded -> name as first seen (names not in the table)
+    for pid, doc, _on in events(orientations):
         sets["oriented"].add(pid)
+        written = (doc.get("partner") or "").strip()
+        entry = places.partners.find(written) if written else None
+        name = entry.name if entry is not None else partner_keys.setdefault(fold(written), written)
+        partners.setdefault(name or UNKNOWN, set()).add(pid)
 
     heads = actions = 0
     for doc in collectives:
@@ -299,7 +337,7 @@ def compute_bilan(
         if not (start <= on <= end) or not _live(doc):
             continue
         own = doc.get("site") or ""
-        if site_key is not None and fold(own) != site_key:
+        if site_key is not None and site_key_of(own) != site_key:
             continue
         actions += 1
         heads += int(doc.get("women") or 0) + int(doc.get("men") or 0)
@@ -314,25 +352,78 @@ def compute_bilan(
     commune: Counter[str] = Counter()
     neighbourhood: Counter[str] = Counter()
     by_site: Counter[str] = Counter()
+    unrecognised_communes: Counter[str] = Counter()
+    unrecognised_qpv: Counter[str] = Counter()
+    unconfirmed_qpv: Counter[str] = Counter()
+    maps_used: set[str] = set()
     for pid in sets["received"]:
         person = persons.get(pid, {})
         gender[_GENDER_OF_CIVILITY.get(person.get("civility", ""), UNKNOWN)] += 1
         value = person.get("approach") or UNKNOWN
         approach[value if value in ("individual", "collective") else UNKNOWN] += 1
-        commune[(person.get("commune") or "").strip() or UNKNOWN] += 1
-        qpv = (person.get("qpv") or "").strip()
-        if fold(qpv) == fold(OUTSIDE_QPV):
-            qpv = OUTSIDE_QPV
-        neighbourhood[qpv or UNKNOWN] += 1
+        place = places.commune_value(person.get("commune_insee"), person.get("commune"))
+        if place.kind == "commune" and place.entry is not None:
+            commune[place.entry.name] += 1
+        elif place.kind == "other":
+            commune[OTHER_COMMUNE_LABEL] += 1
+        else:
+            commune[UNKNOWN] += 1
+            if place.kind == "unrecognised":
+                unrecognised_communes[place.text] += 1
+        day = date.fromisoformat(received_at[pid][0])
+        qpv_map = places.map_on(day)
+        if qpv_map is not None:
+            maps_used.add(qpv_map.id)
+        where = places.neighbourhood_on(person.get("qpv"), day)
+        neighbourhood[where.key or UNKNOWN] += 1
+        if where.unrecognised:
+            unrecognised_qpv[where.unrecognised] += 1
+        if where.entry is not None and where.key != OUTSIDE_QPV and not where.confirmed:
+            unconfirmed_qpv[where.key] += 1
         key = received_at[pid][1]
         by_site[site_names.get(key, "") if key else UNKNOWN] += 1
 
+    by_partner = Counter({name: len(who) for name, who in partners.items()})
     breakdowns = {
         "received_by_gender": _ordered(gender, ("F", "M", UNKNOWN)),
         "received_by_approach": _ordered(approach, ("individual", "collective", UNKNOWN)),
         "received_by_commune": _ordered(commune),
         "received_by_neighbourhood": _ordered(neighbourhood),
         "received_by_site": _ordered(by_site),
+        "oriented_by_partner": _ordered(by_partner),
+    }
+    unconfirmed_partners = {
+        name: count
+        for name, count in by_partner.items()
+        if (entry := places.partners.find(name)) is not None and not entry.confirmed
+    }
+    unlisted_partners = {
+        name: count
+        for name, count in by_partner.items()
+        if name != UNKNOWN and places.partners.find(name) is None
+    }
+    quality = {
+        "received_unknown_gender": gender.get(UNKNOWN, 0),
+        "received_unknown_commune": commune.get(UNKNOWN, 0),
+        "received_unknown_neighbourhood": neighbourhood.get(UNKNOWN, 0),
+        "unrecognised_communes": dict(_sorted(unrecognised_communes)),
+        "unrecognised_neighbourhoods": dict(_sorted(unrecognised_qpv)),
+        "unconfirmed_neighbourhoods": dict(_sorted(unconfirmed_qpv)),
+        "unconfirmed_partners": dict(_sorted(Counter(unconfirmed_partners))),
+        "unlisted_partners": dict(_sorted(Counter(unlisted_partners))),
+        "qpv_maps": sorted(maps_used),
+        "before_first_map": places.before_first_map(period.start),
+        "first_map_rule": (
+            places.maps[0].note if places.maps and places.before_first_map(period.start) else ""
+        ),
+        "reference_unconfirmed": {
+            "qpv": sum(
+                1
+                for q in places.qpv
+                if not q.confirmed or any(q.membership(m) == "a_confirmer" for m in maps_used)
+            ),
+            "partners": sum(1 for p in places.partners if not p.confirmed),
+        },
     }
     return Bilan(
         period=period,
@@ -342,6 +433,7 @@ def compute_bilan(
         sensitized_people=sensitized_people,
         sensitized_heads=heads,
         collective_actions=actions,
+        quality=quality,
     )
 
 
@@ -369,3 +461,98 @@ def bar(value: int, maximum: int, width: int) -> str:
 def value_label(key: str) -> str:
     """French label of a breakdown value (F, M, individual, ..., unknown, or a name)."""
     return VALUE_LABELS.get(key, key)
+
+
+# --- data quality ("Qualité des données") --------------------------------------------------
+
+FUNNEL_STEPS = (
+    (
+        "sensitized",
+        "detected",
+        "des personnes sensibilisées avant le début de la période ont été détectées pendant",
+    ),
+    (
+        "detected",
+        "emergence",
+        "des projets détectés avant le début de la période sont entrés en Émergence pendant",
+    ),
+    (
+        "emergence",
+        "created",
+        "des entreprises ont été créées par des personnes entrées en "
+        "Émergence avant la période (ou sans passer par l'Émergence)",
+    ),
+)
+
+
+def _names(values: Mapping[str, int], limit: int = 6) -> str:
+    items = [f"{name} ({format_int(count)})" for name, count in values.items()]
+    more = len(items) - limit
+    return ", ".join(items[:limit]) + (f" et {more} autre(s)" if more > 0 else "")
+
+
+def quality_lines(bilan: Bilan) -> list[str]:
+    """The "Qualité des données" part in French: one sentence per fact (screen, text,
+    CSV, XLSX and the JSON `lines`)."""
+    q = bilan.quality
+    if not q:
+        return []
+    received = bilan.indicators["received"]
+    lines = [
+        f"Sur {format_int(received)} personne(s) reçue(s) : sexe inconnu pour "
+        f"{format_int(q['received_unknown_gender'])}, commune inconnue pour "
+        f"{format_int(q['received_unknown_commune'])}, quartier inconnu pour "
+        f"{format_int(q['received_unknown_neighbourhood'])}."
+    ]
+    if q["unrecognised_communes"]:
+        lines.append(
+            "Communes saisies hors de la liste (comptées « Non renseigné ») : "
+            + _names(q["unrecognised_communes"])
+            + "."
+        )
+    if q["unrecognised_neighbourhoods"]:
+        lines.append(
+            "Quartiers saisis hors de la liste (comptés « Non renseigné ») : "
+            + _names(q["unrecognised_neighbourhoods"])
+            + "."
+        )
+    if q["unconfirmed_neighbourhoods"]:
+        lines.append(
+            "Quartiers dont l'appartenance à la carte QPV en vigueur est à confirmer : "
+            + _names(q["unconfirmed_neighbourhoods"])
+            + "."
+        )
+    if q["unconfirmed_partners"]:
+        lines.append(
+            "Partenaires dont le nom est à confirmer : " + _names(q["unconfirmed_partners"]) + "."
+        )
+    if q["unlisted_partners"]:
+        lines.append(
+            "Partenaires hors de la liste de référence : " + _names(q["unlisted_partners"]) + "."
+        )
+    ref = q["reference_unconfirmed"]
+    if ref["qpv"] or ref["partners"]:
+        lines.append(
+            f"Tables de référence : {format_int(ref['qpv'])} quartier(s) et "
+            f"{format_int(ref['partners'])} partenaire(s) à confirmer."
+        )
+    maps = q["qpv_maps"]
+    if maps:
+        lines.append(
+            "Carte des QPV appliquée à chaque personne reçue, à la date de son premier "
+            "entretien de la période : " + " puis ".join(maps) + "."
+        )
+    if q["before_first_map"]:
+        lines.append(
+            "La période commence avant la première carte des QPV : "
+            + (q.get("first_map_rule") or "")
+        )
+    ind = bilan.indicators
+    for before, after, why in FUNNEL_STEPS:
+        if ind[after] > ind[before]:
+            lines.append(
+                f"{INDICATOR_LABELS[after]} ({format_int(ind[after])}) > "
+                f"{INDICATOR_LABELS[before]} ({format_int(ind[before])}) : un bilan compte "
+                f"les événements datés dans la période ; {why}."
+            )
+    return lines

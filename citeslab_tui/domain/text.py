@@ -57,6 +57,30 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", kept).strip()
 
 
+# abbreviations that registers and people write for the words of reference names
+_ABBREVIATIONS = {
+    "st": "saint",
+    "ste": "sainte",
+    "sts": "saints",
+    "stes": "saintes",
+    "1er": "premier",
+    "1ere": "premiere",
+    "1re": "premiere",
+}
+_SUR = re.compile(r"(?<![^\W_])[sS]\s*/\s*")  # "Fleury s/ Orne", "s/Mer"
+
+
+def match_key(value: str) -> str:
+    """The key two spellings of one reference name share: `fold` plus the usual
+    abbreviations ("HEROUVILLE ST CLAIR" = "Hérouville-Saint-Clair", "Date 1er
+    entretien" = "Date premier entretien", "Fleury s/ Orne" = "Fleury-sur-Orne").
+
+    The one matching rule of the app: intake pickers, the register import, the
+    bilan and the office's alias files all compare names through it."""
+    words = fold(_SUR.sub("sur ", str(value))).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
 # --- phones -----------------------------------------------------------------
 
 _PHONE_CHARS = re.compile(r"[\s.\-/()]")
@@ -137,12 +161,14 @@ MONTHS = {
 }  # fmt: skip
 
 
-def parse_date(value: str, today: date | None = None) -> date:
+def parse_date(value: str, today: date | None = None, *, month_first: bool = False) -> date:
     """A date typed the French way -> `date`, or ValidationError (French).
 
     Accepts dd/mm/yyyy, d/m/yyyy, dd/mm/yy, with `/`, `.`, `-` or spaces as
     separators, ddmmyyyy, "26 novembre 2026", "1er mai 2026" and ISO yyyy-mm-dd.
     A two-digit year means 19yy when 20yy would lie in the future, else 20yy.
+    `month_first` reads the numeric forms as mm/dd/yyyy (a file saved by a program
+    set to US dates; see `date_order_hint`).
     """
     raw = clean_text(value, 40)
     if not raw:
@@ -161,11 +187,32 @@ def parse_date(value: str, today: date | None = None) -> date:
         if not m:
             raise ValidationError(f"Date illisible « {raw[:20]} » : écrivez jj/mm/aaaa.")
         day, month = int(m.group(1)), int(m.group(2))
+        if month_first:
+            day, month = month, day
         year_text = m.group(3)
         year = int(year_text)
         if len(year_text) == 2:
             year = 2000 + year if 2000 + year <= today.year else 1900 + year
     return make_date(year, month, day)
+
+
+def date_order_hint(value: str) -> str | None:
+    """Which order a numeric date like 05/12/1980 can be read in: "dm" when only day
+    first makes a date (25/12/1980), "md" when only month first does (12/25/1980),
+    "either" when both do and differ (05/12/1980); None for the other writings (ISO,
+    words, equal day and month) and for text that is no such date."""
+    raw = clean_text(value, 40) if len(value) <= 40 else ""
+    m = _DATE_SEP.match(raw) or _COMPACT.match(raw)
+    if not m or _ISO.match(raw):
+        return None
+    first, second = int(m.group(1)), int(m.group(2))
+    if first == second:
+        return None
+    day_first = 1 <= first <= 31 and 1 <= second <= 12
+    month_first = 1 <= second <= 31 and 1 <= first <= 12
+    if day_first and month_first:
+        return "either"
+    return "dm" if day_first else "md" if month_first else None
 
 
 def make_date(year: int, month: int, day: int) -> date:

@@ -99,8 +99,25 @@ def _person_columns(names: dict[str, tuple[str, str]]) -> list[Column]:
     ]
 
 
-def tables(repo: Any) -> dict[str, tuple[str, list[Column], list[dict[str, Any]]]]:
-    """table key -> (French title, columns, documents)."""
+def _place_columns(columns: list[Column], places: Any) -> list[Column]:
+    """Commune, QPV and partner as the reference names them today, with their status
+    ("(à confirmer)", "(hors carte 2024)", "(non reconnu)") instead of stored keys."""
+    today = date.today()
+    getters = {
+        "commune": lambda d: (
+            places.commune_value(d.get("commune_insee"), d.get("commune")).label or ""
+        ),
+        "qpv": lambda d: places.qpv_label(d.get("qpv"), today),
+        "partner": lambda d: places.partner_name(d.get("partner") or ""),
+    }
+    return [Column(c.key, c.header, getters.get(c.key, c.get)) for c in columns]
+
+
+def tables(
+    repo: Any, places: Any = None
+) -> dict[str, tuple[str, list[Column], list[dict[str, Any]]]]:
+    """table key -> (French title, columns, documents); with `places` (the reference),
+    commune, QPV and partner are written as the reference names them."""
     names = {
         d["id"]: (d.get("usage_name") or d.get("family_name") or "", d.get("first_name") or "")
         for d in repo.docs("person")
@@ -111,7 +128,11 @@ def tables(repo: Any) -> dict[str, tuple[str, list[Column], list[dict[str, Any]]
         return sorted(repo.docs(kind), key=lambda d: (str(d.get("on") or d.get("due") or ""),))
 
     return {
-        "people": ("Personnes", PERSON_COLUMNS, list(repo.docs("person"))),
+        "people": (
+            "Personnes",
+            _place_columns(PERSON_COLUMNS, places) if places is not None else PERSON_COLUMNS,
+            list(repo.docs("person")),
+        ),
         "interviews": (
             "Entretiens",
             [
@@ -376,7 +397,13 @@ def export(ws: Any, fmt: str, output: str | Path | None = None) -> list[Path]:
     if fmt not in FORMATS:
         raise ValidationError(f"Format inconnu « {fmt} » : csv, xlsx ou json.")
     target = Path(output).expanduser() if output else default_output(ws, fmt)
-    all_tables = tables(ws.repo)
+    all_tables = tables(ws.repo, ws.reference.places)
+    orientations = all_tables["orientations"]
+    all_tables["orientations"] = (
+        orientations[0],
+        _place_columns(orientations[1], ws.reference.places),
+        orientations[2],
+    )
     if fmt == "csv":
         if target.exists() and not target.is_dir():
             raise ValidationError(

@@ -4,10 +4,18 @@
 the records to write) without writing anything; `apply(ws, plan)` writes them
 in one durable save (`repo.transaction()`).
 
-Reading: `.xlsx` (zip signature) through openpyxl, first sheet; anything else
-is text: UTF-8 (with or without BOM), else Windows-1252; the delimiter (`;`,
-`,` or tab) is the one whose header row has both Nom and Prénom columns.
+Reading: `.xlsx` (zip signature) through openpyxl, first sheet, a vertically merged
+range (a site written once for several rows) read as its value on each of its rows;
+anything else is text: UTF-8 (with or without BOM), else Windows-1252; the delimiter
+(`;`, `,` or tab) is the one that gives a header row with both Nom and Prénom columns.
 Binary files, PDFs and empty files are refused with a French sentence.
+
+Places and partners: each Commune, Quartier, Lieu and Partenaire value is matched to the
+reference (domain/places.py: aliases, "St"/"Ste", the office's correspondances.csv; a
+neighbourhood written as a town with a single QPV means that QPV). A value that matches
+nothing is kept as written (the bilan counts an unknown commune or QPV as unknown) and
+listed with its count in the summary; once the office maps it in correspondances.csv,
+the next import of the same file puts the reference entry in its place.
 
 Duplicates: rows of the file with the same name and birth date, or the same
 phone, are one person (the first row gives the identity; later rows fill its
@@ -22,12 +30,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from citeslab_tui.domain import places as P
 from citeslab_tui.domain import text
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import (
@@ -43,12 +53,20 @@ from citeslab_tui.domain.models import (
     Stage,
     StageEvent,
 )
-from citeslab_tui.domain.register import RegisterParse, RegisterRow, header_key, parse_register
+from citeslab_tui.domain.register import (
+    COLUMN_LABELS,
+    RegisterParse,
+    RegisterRow,
+    find_header,
+    parse_register,
+)
 
 LOGGER = logging.getLogger("citeslab.import")
 MAX_BYTES = 200 * 1024 * 1024
 NOT_A_REGISTER = "Ce fichier n'est pas un registre"
 _CIVILITY = {"F": Civility.MADAME, "M": Civility.MONSIEUR}
+UNMATCHED_COLUMNS = ("commune", "qpv", "site", "partner")
+MAPPING_TABLES = {"commune": "communes", "qpv": "qpv", "site": "sites", "partner": "partners"}
 
 
 @dataclass
@@ -61,9 +79,19 @@ class ImportPlan:
     unchanged: int = 0  # rows already fully present (re-import)
     erased: int = 0  # rows of people erased since a previous import: never re-created
     events: int = 0
-    unknown_neighbourhoods: dict[str, int] = field(default_factory=dict)
+    # column key (commune, qpv, site, partner) -> {value as written: rows}
+    unmatched: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    mapping_file: Path | None = None  # where the office maps unmatched values
+
+    @property
+    def unknown_neighbourhoods(self) -> dict[str, int]:
+        return self.unmatched.get("qpv", {})
+
+    @property
+    def rows_with_warnings(self) -> int:
+        return len({line for line, _w in self.warnings})
 
     @property
     def rows_read(self) -> int:
@@ -79,22 +107,42 @@ class ImportPlan:
 
     def summary_lines(self) -> list[str]:
         """The French summary shown before confirmation (and after a dry run)."""
-        lines = [
-            f"Fichier : {self.path.name}",
+        parse = self.parse
+        lines = [f"Fichier : {self.path.name}"]
+        if parse.skipped_lines:
+            shown = ", ".join(str(n) for n in parse.skipped_lines[:10])
+            lines.append(
+                f"En-tête trouvé ligne {parse.header_line} ; ligne(s) ignorée(s) au-dessus "
+                f"(titre ?) : {shown}"
+            )
+        if parse.date_order_reason:
+            lines.append(f"Ordre des dates : {parse.date_order_reason}")
+        lines += [
             f"Lignes lues : {self.rows_read}",
             f"Nouvelles personnes : {self.new_people}",
             f"Fusionnées comme doublons : {self.duplicates}",
             f"Personnes existantes complétées : {self.updated}",
             f"Déjà présentes (rien à ajouter) : {self.unchanged}",
             f"Personnes effacées à leur demande (non réimportées) : {self.erased}",
+            f"Lignes avec des valeurs illisibles (laissées vides) : {self.rows_with_warnings}",
             f"Rejetées : {self.rejected}",
             f"Événements datés à ajouter : {self.events}",
         ]
         if self.parse.unknown_columns:
             lines.append("Colonnes ignorées : " + ", ".join(self.parse.unknown_columns))
-        if self.unknown_neighbourhoods:
-            names = ", ".join(f"{k} ({n})" for k, n in sorted(self.unknown_neighbourhoods.items()))
-            lines.append("Quartiers hors de la liste de référence (gardés tels quels) : " + names)
+        if any(self.unmatched.values()):
+            where = f" ({self.mapping_file})" if self.mapping_file else ""
+            lines.append(
+                "Valeurs sans correspondance dans les tables de référence, gardées telles "
+                "quelles (pour les rattacher au prochain import : fichier de "
+                f"correspondances{where}) :"
+            )
+            for key in UNMATCHED_COLUMNS:
+                values = self.unmatched.get(key)
+                if values:
+                    ordered = sorted(values.items(), key=lambda kv: (-kv[1], text.fold(kv[0])))
+                    shown = ", ".join(f"« {k} » ({n})" for k, n in ordered)
+                    lines.append(f"  {COLUMN_LABELS[key]} : {shown}")
         for rejection in self.parse.rejections:
             lines.append(f"  ligne {rejection.line} rejetée : {rejection.reason}")
         for line, warning in self.warnings:
@@ -137,11 +185,9 @@ def _csv_rows(content: str, delimiter: str) -> list[tuple[int, list[str]]]:
 
 
 def _header_has_names(rows: list[tuple[int, list[str]]]) -> tuple[bool, int]:
-    for _line, cells in rows:
-        if any(c.strip() for c in cells):
-            keys = {header_key(c) for c in cells if c.strip()}
-            return ({"family_name", "first_name"} <= keys, len(cells))
-    return (False, 0)
+    if find_header(rows) is not None:
+        return (True, 0)
+    return (False, max((len(cells) for _line, cells in rows[:20]), default=0))
 
 
 def read_text_rows(content: str) -> list[tuple[int, list[str]]]:
@@ -172,6 +218,28 @@ def _xlsx_cell(value: Any) -> str:
     return str(value)
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters.decode():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int]]:
+    """(column index, first row, last row) of the merged ranges of a sheet.
+
+    openpyxl's fast read-only mode does not read merges: they are found in the sheet's
+    XML (`<mergeCell ref="B5:C7"/>`, after the cells)."""
+    try:
+        data = workbook._archive.read(sheet._worksheet_path)
+    except (AttributeError, KeyError, OSError):
+        return []
+    return [(_column_index(m[1]), int(m[2]), int(m[4])) for m in _MERGE.finditer(data)]
+
+
 def read_xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
     import zipfile
 
@@ -183,12 +251,25 @@ def read_xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
         raise ValidationError(f"{NOT_A_REGISTER} : classeur Excel illisible.") from None
     try:
         sheet = workbook.worksheets[0]
-        return [
+        rows = [
             (n, [_xlsx_cell(v) for v in values])
-            for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            for n, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
         ]
+        merges = _merged_ranges(workbook, sheet)
     finally:
         workbook.close()
+    # a vertically merged range holds its value in its top cell: give it to every row
+    for column, first, last in merges:
+        if not 1 <= first <= len(rows) or column < 0:
+            continue
+        top = rows[first - 1][1]
+        value = top[column] if column < len(top) else ""
+        for number in range(first + 1, min(last, len(rows)) + 1):
+            cells = rows[number - 1][1]
+            cells.extend([""] * (column + 1 - len(cells)))
+            if not cells[column]:
+                cells[column] = value
+    return rows
 
 
 def read_rows(path: Path) -> list[tuple[int, list[str]]]:
@@ -270,26 +351,113 @@ class _Index:
             self.events.add(_event_key("orientation", doc["person_id"], doc["on"], doc["partner"]))
 
 
-def _fill(person: Person, row: RegisterRow, reference: Any) -> dict[str, Any]:
-    """Fields of `person` that are blank and that `row` knows."""
+class _Places:
+    """The reference lookups the import repeats on every row, memoised per import, and
+    the values that matched nothing (for the summary)."""
+
+    def __init__(self, places: P.Places, local_sites: list[str]) -> None:
+        self.places = places
+        self.local_sites = {text.fold(name): name for name in local_sites}
+        self._cache: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.unmatched: dict[str, dict[str, int]] = {}
+
+    def _memo(self, kind: str, raw: str, fn: Any) -> tuple[Any, ...]:
+        key = (kind, raw)
+        if key not in self._cache:
+            self._cache[key] = fn(raw)
+        return self._cache[key]
+
+    def note(self, row: RegisterRow) -> None:
+        """Count the values of a row that match nothing."""
+        for key, matched in (
+            ("commune", self.commune(row.commune)[2]),
+            ("qpv", self.qpv(row.qpv)[1]),
+            ("site", self.site(row.site)[1]),
+            ("partner", self.partner(row.partner)[1]),
+        ):
+            raw = getattr(row, key)
+            if raw and not matched:
+                counts = self.unmatched.setdefault(key, {})
+                counts[raw] = counts.get(raw, 0) + 1
+
+    def commune(self, raw: str) -> tuple[str | None, str, bool]:
+        """(INSEE code or OTHER_COMMUNE or None, name, matched)."""
+
+        def find(raw: str) -> tuple[str | None, str, bool]:
+            value = self.places.read_commune_token(raw)
+            if value.kind == "commune" and value.entry is not None:
+                return value.entry.key, value.entry.name, True
+            if value.kind == "other":
+                return P.OTHER_COMMUNE, value.text or raw, True
+            if value.kind == "unknown":
+                return None, "", True
+            return None, raw, False
+
+        return self._memo("commune", raw, find)  # type: ignore[return-value]
+
+    def qpv(self, raw: str) -> tuple[str, bool]:
+        """(value to store, matched)."""
+
+        def find(raw: str) -> tuple[str, bool]:
+            value = self.places.qpv_value(raw)
+            return value.token, value.kind != "unrecognised"
+
+        return self._memo("qpv", raw, find)  # type: ignore[return-value]
+
+    def site(self, raw: str) -> tuple[str, bool]:
+        def find(raw: str) -> tuple[str, bool]:
+            entry = self.places.sites.find(raw)
+            if entry is not None:
+                return entry.name, True
+            local = self.local_sites.get(text.fold(raw))
+            return (local, True) if local else (raw, not raw)
+
+        return self._memo("site", raw, find)  # type: ignore[return-value]
+
+    def partner(self, raw: str) -> tuple[str, bool]:
+        def find(raw: str) -> tuple[str, bool]:
+            entry = self.places.partners.find(raw)
+            return (entry.name, True) if entry is not None else (raw, not raw)
+
+        return self._memo("partner", raw, find)  # type: ignore[return-value]
+
+
+def _fill(person: Person, row: RegisterRow, where: _Places) -> dict[str, Any]:
+    """Fields of `person` that are blank (or hold a value the reference does not know)
+    and that `row` knows."""
     update: dict[str, Any] = {}
+    places = where.places
     if person.civility is Civility.UNSPECIFIED and row.gender in _CIVILITY:
         update["civility"] = _CIVILITY[row.gender]
     if person.birth_date is None and row.birth_date:
         update["birth_date"] = row.birth_date
         update["birth_year"] = row.birth_date.year
+    elif person.birth_year is None and row.birth_year:
+        update["birth_year"] = row.birth_year
     for name in ("phone", "email"):
         if getattr(person, name) is None and getattr(row, name):
             update[name] = getattr(row, name)
-    if not person.commune and row.commune:
-        found = reference.find_commune(row.commune) if reference else None
-        update["commune"] = found["commune"] if found else row.commune
-        if found and not person.commune_insee:
-            update["commune_insee"] = found["insee"]
-    if not person.qpv and row.qpv:
-        update["qpv"] = row.qpv
-    if not person.first_site and row.site:
-        update["first_site"] = row.site
+    current = places.commune_value(person.commune_insee, person.commune)
+    if current.kind == "commune" and current.entry is not None:
+        canonical = (current.entry.key, current.entry.name)
+        if (person.commune_insee, person.commune) != canonical:  # found through an alias
+            update["commune_insee"], update["commune"] = canonical
+    elif row.commune:
+        insee, name, matched = where.commune(row.commune)
+        if current.kind == "unknown" or (current.kind == "unrecognised" and matched and name):
+            update["commune_insee"], update["commune"] = insee, name
+    stored = places.qpv_value(person.qpv)
+    if stored.kind != "unrecognised" and stored.token != person.qpv:
+        update["qpv"] = stored.token  # a name or an alias of the office: store the key
+    if row.qpv and stored.kind in ("unknown", "unrecognised"):
+        value, matched = where.qpv(row.qpv)
+        if (stored.kind == "unknown" and value) or (stored.kind == "unrecognised" and matched):
+            update["qpv"] = value
+    if row.site:
+        site, matched = where.site(row.site)
+        current = person.first_site
+        if not current or (matched and site != current and not where.site(current)[1]):
+            update["first_site"] = site
     if person.approach is Approach.UNKNOWN and row.approach != "unknown":
         update["approach"] = Approach(row.approach)
     if row.notes and row.notes not in person.notes:
@@ -299,29 +467,26 @@ def _fill(person: Person, row: RegisterRow, reference: Any) -> dict[str, Any]:
     return update
 
 
-def _events(row: RegisterRow, pid: str) -> list[Record]:
+def _events(row: RegisterRow, pid: str, where: _Places) -> list[Record]:
     out: list[Record] = []
+    site = where.site(row.site)[0] if row.site else ""
     if row.sensitized_on:
         out.append(
-            StageEvent(person_id=pid, stage=Stage.SENSITIZED, on=row.sensitized_on, site=row.site)
+            StageEvent(person_id=pid, stage=Stage.SENSITIZED, on=row.sensitized_on, site=site)
         )
     if row.interview_on:
         out.append(
-            Interview(person_id=pid, on=row.interview_on, site=row.site, channel=Channel.PERMANENCE)
+            Interview(person_id=pid, on=row.interview_on, site=site, channel=Channel.PERMANENCE)
         )
     if row.detected_on:
-        out.append(
-            StageEvent(person_id=pid, stage=Stage.DETECTED, on=row.detected_on, site=row.site)
-        )
+        out.append(StageEvent(person_id=pid, stage=Stage.DETECTED, on=row.detected_on, site=site))
     if row.emergence_on:
-        out.append(
-            StageEvent(person_id=pid, stage=Stage.EMERGENCE, on=row.emergence_on, site=row.site)
-        )
+        out.append(StageEvent(person_id=pid, stage=Stage.EMERGENCE, on=row.emergence_on, site=site))
     if row.outcome and row.outcome_on:
         out.append(Outcome(person_id=pid, outcome=OutcomeKind(row.outcome), on=row.outcome_on))
     on = row.orientation_date()
     if row.partner and on:
-        out.append(Orientation(person_id=pid, partner=row.partner, on=on))
+        out.append(Orientation(person_id=pid, partner=where.partner(row.partner)[0], on=on))
     return out
 
 
@@ -336,21 +501,21 @@ def _key_of(record: Record) -> tuple[str, str, str, str]:
     return _event_key("orientation", record.person_id, record.on, record.partner)
 
 
-def _new_person(row: RegisterRow, reference: Any) -> Person:
-    found = reference.find_commune(row.commune) if (reference and row.commune) else None
+def _new_person(row: RegisterRow, where: _Places) -> Person:
+    insee, commune, _matched = where.commune(row.commune) if row.commune else (None, "", True)
     return Person(
         civility=_CIVILITY.get(row.gender, Civility.UNSPECIFIED),
         family_name=row.family_name,
         first_name=row.first_name,
         birth_date=row.birth_date,
-        birth_year=row.birth_date.year if row.birth_date else None,
+        birth_year=row.birth_date.year if row.birth_date else row.birth_year,
         phone=row.phone,
         email=row.email,
-        commune=found["commune"] if found else row.commune,
-        commune_insee=found["insee"] if found else None,
-        qpv=row.qpv,
+        commune=commune,
+        commune_insee=insee,
+        qpv=where.qpv(row.qpv)[0] if row.qpv else "",
         approach=Approach(row.approach),
-        first_site=row.site,
+        first_site=where.site(row.site)[0] if row.site else "",
         notes=row.notes,
         legacy_key=row.legacy_key(),
     )
@@ -359,7 +524,7 @@ def _new_person(row: RegisterRow, reference: Any) -> Person:
 _ERASED = "-erased-"
 
 
-def plan_rows(parse: RegisterParse, repo: Any, reference: Any, path: Path) -> ImportPlan:
+def plan_rows(parse: RegisterParse, repo: Any, where: _Places, path: Path) -> ImportPlan:
     """Match rows to people (file duplicates, database), list what to write."""
     plan = ImportPlan(path=path, parse=parse)
     index = _Index(repo)
@@ -369,8 +534,7 @@ def plan_rows(parse: RegisterParse, repo: Any, reference: Any, path: Path) -> Im
     events: list[Record] = []
     for row in parse.rows:
         plan.warnings.extend((row.line, w) for w in row.warnings)
-        if row.qpv and not row.qpv_known:
-            plan.unknown_neighbourhoods[row.qpv] = plan.unknown_neighbourhoods.get(row.qpv, 0) + 1
+        where.note(row)
         keys = row.identity_keys()
         pid = next((group_of[k] for k in keys if k in group_of), None)
         if pid == _ERASED or (pid is None and row.legacy_key() in index.erased):
@@ -385,7 +549,7 @@ def plan_rows(parse: RegisterParse, repo: Any, reference: Any, path: Path) -> Im
                 (index.by_identity[k] for k in keys if k in index.by_identity), None
             )
             if pid is None:
-                person = _new_person(row, reference)
+                person = _new_person(row, where)
                 pid = person.id
                 people[pid] = person
                 changed.add(pid)
@@ -395,7 +559,7 @@ def plan_rows(parse: RegisterParse, repo: Any, reference: Any, path: Path) -> Im
         if pid not in people:
             existing = repo.get(Person, pid)
             if existing is None:  # vanished meanwhile: treat as new
-                person = _new_person(row, reference)
+                person = _new_person(row, where)
                 pid = person.id
                 changed.add(pid)
                 outcome = "new"
@@ -405,12 +569,12 @@ def plan_rows(parse: RegisterParse, repo: Any, reference: Any, path: Path) -> Im
         for k in keys:
             group_of.setdefault(k, pid)
         group_of.setdefault(f"lk:{row.legacy_key()}", pid)
-        update = _fill(people[pid], row, reference)
+        update = _fill(people[pid], row, where)
         if update:
             people[pid] = people[pid].model_copy(update=update)
             changed.add(pid)
         added = 0
-        for event in _events(row, pid):
+        for event in _events(row, pid, where):
             key = _key_of(event)
             if key not in index.events:
                 index.events.add(key)
@@ -427,35 +591,29 @@ def plan_rows(parse: RegisterParse, repo: Any, reference: Any, path: Path) -> Im
     persons = [people[pid] for pid in people if pid in changed]
     plan.records = [*persons, *events]
     plan.events = len(events)
+    plan.unmatched = where.unmatched
     return plan
 
 
-class _CachedReference:
-    """The reference lookups the import repeats on every row, memoised per import."""
+def prepare(
+    ws: Any, path: str | Path, *, today: date | None = None, date_order: str | None = None
+) -> ImportPlan:
+    """Read and plan an import; writes nothing.
 
-    def __init__(self, reference: Any) -> None:
-        self._reference = reference
-        self._communes: dict[str, dict[str, str] | None] = {}
-        self._qpv: dict[str, str | None] = {}
-
-    def find_commune(self, typed: str) -> dict[str, str] | None:
-        if typed not in self._communes:
-            self._communes[typed] = self._reference.find_commune(typed)
-        return self._communes[typed]
-
-    def match_qpv(self, typed: str) -> str | None:
-        if typed not in self._qpv:
-            self._qpv[typed] = self._reference.match_qpv(typed)
-        return self._qpv[typed]
-
-
-def prepare(ws: Any, path: str | Path, *, today: date | None = None) -> ImportPlan:
-    """Read and plan an import; writes nothing."""
+    Raises ValidationError (French) when the file is not a register, when a file of the
+    office's reference folder is refused (the import would not use it), and
+    `DateOrderNeeded` when the order of the file's dates must be given."""
     path = Path(path)
+    problems = ws.reference.check()
+    if problems:
+        raise ValidationError(
+            " ".join(problems) + " Corrigez ce fichier puis relancez l'import : rien n'a été écrit."
+        )
     rows = read_rows(path)
-    reference = _CachedReference(ws.reference)
-    parse = parse_register(rows, today=today or date.today(), match_qpv=reference.match_qpv)
-    plan = plan_rows(parse, ws.repo, reference, path)
+    parse = parse_register(rows, today=today or date.today(), date_order=date_order)
+    where = _Places(ws.reference.places, list(ws.site_names()))
+    plan = plan_rows(parse, ws.repo, where, path)
+    plan.mapping_file = ws.reference.alias_file()
     LOGGER.info(
         "import planned: read=%d new=%d dup=%d updated=%d unchanged=%d rejected=%d events=%d",
         plan.rows_read,
@@ -467,6 +625,49 @@ def prepare(ws: Any, path: str | Path, *, today: date | None = None) -> ImportPl
         plan.events,
     )
     return plan
+
+
+def write_mapping_template(ws: Any, plan: ImportPlan) -> tuple[Path, int]:
+    """Add the values that matched nothing to the office's correspondances file, with
+    an empty `reference` for the office to fill (lines left empty are ignored).
+    Values already listed there are not added twice. Returns (file, lines added)."""
+    from citeslab_tui.reference import ALIAS_COLUMNS
+    from citeslab_tui.store.files import describe_os_error
+
+    path = ws.reference.alias_file()
+    assert path is not None
+    existing: set[tuple[str, str]] = set()
+    content = ""
+    if path.exists():
+        content = path.read_text(encoding="utf-8-sig")
+        delimiter = ";" if content.split("\n", 1)[0].count(";") else ","
+        for row in csv.DictReader(io.StringIO(content), delimiter=delimiter):
+            existing.add(
+                (text.fold(row.get("table") or ""), text.match_key(row.get("valeur") or ""))
+            )
+    else:
+        delimiter = ";"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    if not content:
+        writer.writerow(ALIAS_COLUMNS)
+    added = 0
+    for key in UNMATCHED_COLUMNS:
+        table = MAPPING_TABLES[key]
+        for value in sorted(plan.unmatched.get(key, {}), key=text.fold):
+            if (text.fold(table), text.match_key(value)) in existing:
+                continue
+            writer.writerow([table, value, ""])
+            added += 1
+    if added:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            prefix = "" if not content or content.endswith("\n") else "\n"
+            with path.open("a", encoding="utf-8", newline="") as handle:
+                handle.write(prefix + out.getvalue())
+        except OSError as exc:
+            raise ValidationError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
+    return path, added
 
 
 def apply(ws: Any, plan: ImportPlan) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pydantic
 
+from citeslab_tui.domain import places as P
 from citeslab_tui.domain import text
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import (
@@ -84,15 +85,6 @@ class FormErrors(ValidationError):
 
 def _today(today: date | None) -> date:
     return today or date.today()
-
-
-def _canonical(value: str, choices: list[str]) -> str:
-    """The reference spelling of a value typed any way, else the value as typed."""
-    key = text.fold(value)
-    for choice in choices:
-        if text.fold(choice) == key:
-            return choice
-    return value
 
 
 def parse_birth(value: str, today: date | None = None) -> tuple[int | None, date | None]:
@@ -169,19 +161,62 @@ def person_from_form(
         typed = text.clean_text(raw("email"), 254)
         update["email"] = text.parse_email(typed) if typed else None
 
+    places: P.Places = reference.places
+
     def commune() -> None:
         typed = text.clean_text(raw("commune"), 200)
-        row = reference.find_commune(typed) if typed else None
-        update["commune"] = row["commune"] if row else typed
-        update["commune_insee"] = row["insee"] if row else None
+        if base is not None and typed and typed in (base.commune_insee, base.commune):
+            return  # unchanged (an older value the reference no longer knows stays as it is)
+        value = places.read_commune_token(typed)
+        if value.kind == "commune" and value.entry is not None:
+            update["commune_insee"], update["commune"] = value.entry.key, value.entry.name
+        elif value.kind == "other":
+            name = text.clean_text(value.text, text.MAX_NAME)
+            if not any(ch.isalpha() for ch in name):
+                raise ValidationError(
+                    "Autre commune : écrivez son nom (par exemple « Autre commune : Rennes »)."
+                )
+            update["commune_insee"], update["commune"] = P.OTHER_COMMUNE, name
+        elif value.kind == "unknown":
+            update["commune_insee"], update["commune"] = None, ""
+        else:
+            raise ValidationError(
+                f"« {typed[:40]} » n'est pas une commune du Calvados : choisissez dans la liste "
+                "(Tab ou →), ou « Autre commune » pour une commune hors Calvados."
+            )
 
     def qpv() -> None:
         typed = text.clean_text(raw("qpv"), 200)
-        update["qpv"] = (reference.match_qpv(typed) or typed) if typed else ""
+        insee = update.get("commune_insee", base.commune_insee if base is not None else None)
+        commune_changed = (
+            "commune_insee" in update
+            and base is not None
+            and places.commune_value(base.commune_insee, base.commune).token
+            != places.commune_value(update["commune_insee"], update["commune"]).token
+        )
+        if base is not None and typed == base.qpv and not commune_changed:
+            return  # unchanged (an older value stays as it is, shown "non reconnu")
+        value = places.qpv_value(typed)
+        if value.kind in ("outside", "unknown"):
+            update["qpv"] = value.token
+            return
+        if value.kind == "unrecognised" or value.entry is None:
+            raise ValidationError(
+                f"« {typed[:40]} » n'est pas un quartier de la liste : choisissez-en un "
+                "(Tab ou →), « hors QPV » ou « ne sait pas »."
+            )
+        if value.entry not in places.qpv_choices(insee, today):
+            where = places.communes.get(insee)
+            raise ValidationError(
+                f"{value.entry.name} n'est pas dans la liste des quartiers prioritaires"
+                + (f" de {where.name}" if where else "")
+                + " (carte en vigueur) : choisissez dans la liste, « hors QPV » ou « ne sait pas »."
+            )
+        update["qpv"] = value.entry.key
 
     def from_table(key: str, table: str) -> Any:
         def run() -> None:
-            update[key] = _canonical(text.clean_text(raw(key), 200), reference.names(table))
+            update[key] = reference.canonical(table, text.clean_text(raw(key), 200))
 
         return run
 
@@ -244,8 +279,12 @@ def person_from_form(
         raise FormErrors({field: "Valeur refusée."}) from None
 
 
-def form_values(person: Person) -> dict[str, Any]:
-    """A person's fields as a form shows them (the inverse of person_from_form)."""
+def form_values(person: Person, places: P.Places | None = None) -> dict[str, Any]:
+    """A person's fields as a form shows them (the inverse of person_from_form).
+
+    Commune and QPV are given as the pickers hold them: an INSEE code (or
+    `autre:<name>`) and a QPV key; with `places`, older stored values are normalised
+    first (a QPV name becomes its key)."""
     if person.birth_date is not None:
         birth = text.format_date(person.birth_date)
     else:
@@ -259,8 +298,8 @@ def form_values(person: Person) -> dict[str, Any]:
         "birth": birth,
         "phone": text.format_phone(person.phone),
         "email": person.email or "",
-        "commune": person.commune,
-        "qpv": person.qpv,
+        "commune": commune_token(person, places),
+        "qpv": places.qpv_value(person.qpv).token if places is not None else person.qpv,
         "qpv_checked": person.qpv_checked,
         "situation": person.situation,
         "training_level": person.training_level,
@@ -271,6 +310,114 @@ def form_values(person: Person) -> dict[str, Any]:
         "next_step": person.next_step,
         "notes": person.notes,
     }
+
+
+def commune_token(person: Person, places: P.Places | None = None) -> str:
+    """The commune as a form holds it: INSEE code, `autre:<name>`, or older text."""
+    if places is not None:
+        return places.commune_value(person.commune_insee, person.commune).token
+    if person.commune_insee == P.OTHER_COMMUNE:
+        return f"{P.OTHER_COMMUNE}:{person.commune}"
+    return person.commune_insee or person.commune
+
+
+# --- what the commune and QPV pickers offer ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One line of a picker's list: the value stored when chosen, French text shown."""
+
+    token: str
+    label: str
+    detail: str = ""
+    default: bool = True  # may be highlighted first; False: only chosen deliberately
+
+
+def commune_label(places: P.Places, token: str) -> str:
+    """What the commune field shows for a value (INSEE code, `autre:<name>`, older text)."""
+    value = places.read_commune_token(token)
+    if value.kind == "commune" and value.entry is not None:
+        return value.entry.name
+    if value.kind == "other":
+        return f"{value.text} (hors Calvados)" if value.text else P.OTHER_COMMUNE_LABEL
+    return f"{token} (non reconnu)" if token else ""
+
+
+def commune_exact(places: P.Places, typed: str) -> Offer | None:
+    """The commune a text names exactly (accents, case, "St" ignored), if exactly one."""
+    value = places.read_commune_token(typed)
+    if value.kind == "commune" and value.entry is not None:
+        return Offer(value.entry.key, value.entry.name)
+    if value.kind == "other" and value.text:
+        return Offer(value.token, commune_label(places, value.token))
+    return None
+
+
+def commune_offers(places: P.Places, typed: str) -> list[Offer]:
+    """Communes whose name (or former name) contains the text, then "Autre commune"."""
+    if not text.match_key(typed):
+        return []
+    offers = [Offer(c.key, c.name, c.detail) for c in places.communes.search(typed)]
+    if commune_exact(places, typed) is None and any(ch.isalpha() for ch in typed):
+        name = text.clean_text(typed, text.MAX_NAME)
+        offers.append(
+            Offer(f"{P.OTHER_COMMUNE}:{name}", f"{P.OTHER_COMMUNE_LABEL} : {name}", default=False)
+        )
+    return offers
+
+
+def _specials() -> list[Offer]:
+    return [Offer(P.OUTSIDE_QPV, P.OUTSIDE_QPV), Offer(P.UNKNOWN_QPV, P.UNKNOWN_QPV_LABEL)]
+
+
+def qpv_label(places: P.Places, token: str, day: date) -> str:
+    """What the QPV field shows for a value (a key, "hors QPV", "", older text)."""
+    return places.qpv_label(token, day)
+
+
+def _commune_insee(places: P.Places, commune_token: str) -> str | None:
+    value = places.read_commune_token(commune_token)
+    if value.kind == "commune" and value.entry is not None:
+        return value.entry.key
+    return P.OTHER_COMMUNE if value.kind == "other" else None
+
+
+def qpv_offers(places: P.Places, commune_token: str, typed: str, day: date) -> list[Offer]:
+    """QPV on the map in force on `day`, of the chosen commune when there is one, whose
+    name or alias contains the text; then "hors QPV" and "ne sait pas"."""
+    insee = _commune_insee(places, commune_token)
+    qpv_map = places.map_on(day)
+    rows = places.qpv_choices(insee, day)
+    if text.match_key(typed):
+        rows = places.qpv.search(typed, among=rows)
+    else:
+        rows = sorted(rows, key=lambda q: text.match_key(q.name))
+    offers = []
+    for q in rows:
+        detail = q.detail
+        if insee and insee in q.doubtful_communes:
+            detail += f" ({P.UNCONFIRMED} pour cette commune)"
+        offers.append(Offer(q.key, q.label_on(qpv_map.id) if qpv_map else q.label, detail))
+    key = text.match_key(typed)
+    offers += [o for o in _specials() if not key or key in text.match_key(o.label)]
+    return offers
+
+
+def qpv_exact(places: P.Places, commune_token: str, typed: str, day: date) -> Offer | None:
+    """The list entry a text names exactly: a QPV offered here, "hors QPV", "ne sait pas"."""
+    if not text.match_key(typed):
+        return None
+    value = places.qpv_value(typed)
+    if value.kind == "outside":
+        return _specials()[0]
+    if value.kind == "unknown":
+        return _specials()[1]
+    if value.kind == "qpv" and value.entry is not None:
+        insee = _commune_insee(places, commune_token)
+        if value.entry in places.qpv_choices(insee, day):
+            return Offer(value.entry.key, places.qpv_label(value.entry.key, day))
+    return None
 
 
 # --- saving -----------------------------------------------------------------------------
@@ -468,7 +615,7 @@ def add_orientation(
         raise ValidationError("Indiquez le partenaire.")
     orientation = Orientation(
         person_id=person_id,
-        partner=_canonical(typed, ws.reference.names("partners")),
+        partner=ws.reference.canonical("partners", typed),
         on=_on(on, today),
         notes=text.clean_text(notes, text.MAX_TEXT, multiline=True),
     )

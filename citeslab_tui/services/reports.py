@@ -28,6 +28,7 @@ from citeslab_tui.domain.bilan import (
     Bilan,
     Period,
     compute_bilan,
+    quality_lines,
     value_label,
 )
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
@@ -36,6 +37,7 @@ from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
 LOGGER = logging.getLogger("citeslab.reports")
 EXPORTS_DIR = "exports"
 POSITIVE_EXITS_NOTE = "Sorties positives = retour à l'emploi ou entrée en formation."
+QUALITY_TITLE = "Qualité des données"
 
 
 def bilan_for(ws: Any, period: Period, site: str | None = None) -> Bilan:
@@ -50,6 +52,7 @@ def bilan_for(ws: Any, period: Period, site: str | None = None) -> Bilan:
         outcomes=repo.docs("outcome"),
         collectives=repo.docs("collective"),
         site=site or None,
+        places=ws.reference.places,
     )
 
 
@@ -134,6 +137,8 @@ def render_text(bilan: Bilan) -> str:
             if key in SHARE_KEYS and share is not None:
                 line += f"{percent_fr(share):>10}"
             lines.append(line)
+    lines += ["", QUALITY_TITLE]
+    lines += [f"  - {line}" for line in quality_lines(bilan)]
     return "\n".join(lines) + "\n"
 
 
@@ -153,6 +158,8 @@ def render_csv(bilan: Bilan) -> bytes:
     for key in BREAKDOWN_KEYS:
         for label, count, share in breakdown_rows(bilan, key):
             writer.writerow([BREAKDOWN_LABELS[key], label, count, _number_fr(share)])
+    for line in quality_lines(bilan):
+        writer.writerow([QUALITY_TITLE, line, "", ""])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -163,7 +170,7 @@ def _sheet_title(label: str) -> str:
 def render_xlsx(bilan: Bilan) -> bytes:
     """The workbook: one sheet of indicators, one per breakdown; numbers are numbers."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active
@@ -192,6 +199,13 @@ def render_xlsx(bilan: Bilan) -> bytes:
             if with_share and share is not None:
                 sheet.cell(row=sheet.max_row, column=3).number_format = "0.00"
         sheet.column_dimensions["A"].width = 44
+    sheet = wb.create_sheet(QUALITY_TITLE)
+    sheet.append([QUALITY_TITLE])
+    sheet["A1"].font = bold
+    for line in quality_lines(bilan):
+        sheet.append([line])
+        sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=True)
+    sheet.column_dimensions["A"].width = 110
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -241,6 +241,7 @@ class CitesLabApp(App[int]):
 
         self.warm_up_search()
         self.warm_up_tasks()
+        self.check_reference()
         if offer_draft_at_start(self):  # an intake left unsaved by a crash or power cut
             return
         from citeslab_tui.services.privacy import retention_reminder  # at most monthly
@@ -248,6 +249,19 @@ class CitesLabApp(App[int]):
         reminder = retention_reminder(self.workspace, self.now().date())
         if reminder:
             self.notify(reminder, title="Données personnelles", severity="warning", timeout=20)
+
+    @work(thread=True, exclusive=True, group="reference")
+    def check_reference(self) -> None:
+        """Load the reference tables now (the pickers need them) and say, in French,
+        which office file of the reference folder was refused (the shipped tables are
+        used instead)."""
+        ws = self.workspace
+        if ws is None:
+            return
+        for problem in ws.reference.check():
+            self.call_from_thread(
+                self.notify, problem, title="Tables de référence", severity="warning", timeout=20
+            )
 
     def warm_up_tasks(self) -> None:
         """Sort the tasks by view and compute the suggestions ahead of the first F3."""

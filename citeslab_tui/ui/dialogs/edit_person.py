@@ -39,9 +39,9 @@ class EditPersonDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         ws = self.app.workspace  # type: ignore[attr-defined]
         person = people.get_person(ws, self.person_id)
-        self.initial = people.form_values(person)
+        self.initial = people.form_values(person, ws.reference.places)
         yield Label(f"Modifier : {person.display_name}", id="edit-title", markup=False)
-        yield PersonForm(ws, with_notes=True, values=self.initial)
+        yield PersonForm(ws, with_notes=True, values=self.initial, today=app_today(self.app))
         yield KeysFooter()
 
     @property

@@ -27,7 +27,11 @@ class OrientationDialog(RecordDialog):
             "Partenaire",
             Input(
                 placeholder="Adie, France Travail, CCI…",
-                suggester=FoldSuggester(ws.reference.names("partners")),
+                # current names first, then the older ones (saved under the current name)
+                suggester=FoldSuggester(
+                    [e.name for e in ws.reference.places.partners]
+                    + [a for e in ws.reference.places.partners for a in e.aliases]
+                ),
                 id="partner",
                 compact=True,
             ),

@@ -11,6 +11,7 @@ field and keeps everything typed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -24,7 +25,9 @@ from textual.widgets import Checkbox, ContentSwitcher, Input, Label, Select
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
 from citeslab_tui.domain.models import APPROACH_LABELS, CIVILITY_LABELS, Approach, Civility
 from citeslab_tui.domain.text import fold
+from citeslab_tui.services import people
 from citeslab_tui.services.people import FORM_FIELDS, FormErrors
+from citeslab_tui.ui.widgets.picker import ReferencePicker
 
 
 class FoldSuggester(Suggester):
@@ -70,14 +73,15 @@ PAGE_2 = (
     "notes",
 )
 CHECKBOXES = ("notice_given", "qpv_checked")
+PICKERS = ("commune", "qpv")  # chosen from the reference, never free text
 SELECTS = ("civility", "approach", "situation", "training_level", "heard_from")
 PLACEHOLDERS = {
     "family_name": "obligatoire",
     "birth": "1987 ou 12/03/1987",
     "phone": "06 12 34 56 78",
     "email": "nom@exemple.fr",
-    "commune": "Caen, Hérouville-Saint-Clair…",
-    "qpv": "quartier, ou « hors QPV »",
+    "commune": "tapez puis Tab : Caen, Hérouville…",
+    "qpv": "tapez ou ↓ : quartier, hors QPV, ne sait pas",
     "project_idea": "une ligne",
     "site": "site de la permanence",
 }
@@ -95,6 +99,7 @@ class PersonForm(Vertical):
     PersonForm .form-row { height: 1; }
     PersonForm .form-label { width: 28; height: 1; }
     PersonForm .form-row Input, PersonForm .form-row Select { width: 1fr; }
+    PersonForm .form-row ReferencePicker { width: 1fr; }
     PersonForm .form-row Checkbox { width: 1fr; }
     PersonForm .form-error {
         color: $error; width: 100%; height: auto; padding-left: 28; display: none;
@@ -110,9 +115,11 @@ class PersonForm(Vertical):
         with_notes: bool = False,
         values: dict[str, Any] | None = None,
         widget_id: str | None = None,
+        today: date | None = None,
     ) -> None:
         super().__init__(id=widget_id)
         self.ws = ws
+        self.today = today or date.today()  # the QPV map offered is the one in force
         self.page_1 = PAGE_1
         self.page_2 = tuple(
             k for k in PAGE_2 if (k != "site" or with_site) and (k != "notes" or with_notes)
@@ -135,12 +142,39 @@ class PersonForm(Vertical):
             names.append(current)
         return [(name, name) for name in names]
 
+    def _picker(self, key: str, value: str) -> ReferencePicker:
+        places = self.ws.reference.places
+        if key == "commune":
+            return ReferencePicker(
+                choices=lambda typed: people.commune_offers(places, typed),
+                resolve=lambda typed: people.commune_exact(places, typed),
+                label_of=lambda token: people.commune_label(places, token),
+                value=value,
+                placeholder=PLACEHOLDERS[key],
+                id=f"f-{key}",
+            )
+
+        def commune() -> str:
+            try:
+                return self.value("commune")
+            except Exception:  # noqa: BLE001 - not composed yet: no commune chosen
+                return str(self.initial.get("commune") or "")
+
+        return ReferencePicker(
+            choices=lambda typed: people.qpv_offers(places, commune(), typed, self.today),
+            resolve=lambda typed: people.qpv_exact(places, commune(), typed, self.today),
+            label_of=lambda token: people.qpv_label(places, token, self.today),
+            value=value,
+            placeholder=PLACEHOLDERS[key],
+            id=f"f-{key}",
+        )
+
+    def on_reference_picker_changed(self, event: ReferencePicker.Changed) -> None:
+        if event.picker.id == "f-commune" and self.query("#f-qpv"):
+            self.query_one("#f-qpv", ReferencePicker).refresh_choices()
+
     def _suggestions(self, key: str) -> list[str]:
         ref = self.ws.reference
-        if key == "commune":
-            return [row["commune"] for row in ref.table("communes")]
-        if key == "qpv":
-            return [*ref.qpv_names(), "hors QPV"]
         if key == "sector":
             return ref.names("sectors")
         if key == "site":
@@ -152,6 +186,8 @@ class PersonForm(Vertical):
         value = self.initial.get(key)
         if key in CHECKBOXES:
             return Checkbox("oui", bool(value), id=wid, compact=True)
+        if key in PICKERS:
+            return self._picker(key, str(value or ""))
         if key in SELECTS:
             default = (
                 Civility.UNSPECIFIED.value
@@ -230,6 +266,8 @@ class PersonForm(Vertical):
             return widget.value
         if isinstance(widget, Select):
             return "" if widget.value is Select.NULL else str(widget.value)
+        if isinstance(widget, ReferencePicker):
+            return widget.value
         assert isinstance(widget, Input)
         return widget.value
 
@@ -249,6 +287,8 @@ class PersonForm(Vertical):
                     widget.value = value
                 elif not value and widget._allow_blank:
                     widget.clear()
+            elif isinstance(widget, ReferencePicker):
+                widget.set_value(str(value or ""))
             elif isinstance(widget, Input):
                 widget.value = str(value or "")
 

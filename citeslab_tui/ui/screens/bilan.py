@@ -29,6 +29,7 @@ from citeslab_tui.domain.bilan import (
     SHARE_KEYS,
     Bilan,
     Period,
+    quality_lines,
 )
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import format_int, format_percent
@@ -101,6 +102,19 @@ def render_breakdown(bilan: Bilan, key: str) -> Table:
             )
         table.add_row(*cells)
     return table
+
+
+def render_quality(bilan: Bilan) -> Text:
+    """The "Qualité des données" part: what the figures rest on, one line per fact."""
+    out = Text()
+    out.append("Qualité des données\n", style="bold")
+    lines = quality_lines(bilan)
+    for index, line in enumerate(lines):
+        out.append("• ")
+        out.append(line)  # may hold values typed by users: plain text, never markup
+        if index < len(lines) - 1:
+            out.append("\n")
+    return out
 
 
 class BilanScreen(Screen[None]):
@@ -180,6 +194,7 @@ class BilanScreen(Screen[None]):
             yield Static(id="bilan-indicators")
             for key in BREAKDOWN_KEYS:
                 yield Static(id=f"bilan-{key}", classes="bilan-breakdown")
+            yield Static(id="bilan-quality")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -238,6 +253,7 @@ class BilanScreen(Screen[None]):
         self.query_one("#bilan-indicators", Static).update(render_indicators(result))
         for key in BREAKDOWN_KEYS:
             self.query_one(f"#bilan-{key}", Static).update(render_breakdown(result, key))
+        self.query_one("#bilan-quality", Static).update(render_quality(result))
 
     # --- period and site -----------------------------------------------------------------
 

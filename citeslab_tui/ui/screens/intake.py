@@ -4,7 +4,9 @@ Page 1 asks what a first contact needs, page 2 the rest (F6 switches). While the
 name, phone or birth date are typed, people already known who may be the same
 show at the bottom; Ctrl+E opens the existing file instead. Ctrl+S saves the
 person, the first interview, the sensitization stage and the queue entry in one
-durable save, then opens the person's file. The form in progress is kept in a
+durable save, then opens the person's file; when known people still look the same at
+that moment, one dialog asks first (open the existing file - the default - or create
+anyway). Commune and QPV are chosen from the reference (widgets/picker.py). The form in progress is kept in a
 draft file (`services.drafts`) about a second after each change, and offered
 back the next time the intake opens (after a crash, a power cut...).
 """
@@ -30,6 +32,7 @@ from citeslab_tui.resources import style_file
 from citeslab_tui.services import drafts, people, search
 from citeslab_tui.ui.dialogs.person_form import PersonForm
 from citeslab_tui.ui.widgets.footer import KeysFooter
+from citeslab_tui.ui.widgets.picker import PickerInput, ReferencePicker
 
 DRAFT_DELAY = 1.0  # seconds of calm before the draft is written
 DUPLICATE_KEYS = ("family_name", "first_name", "usage_name", "phone", "birth")
@@ -104,6 +107,7 @@ class IntakeScreen(Screen[None]):
             with_site=True,
             values={**split_arrival_name(self.first_name), "site": site},
             widget_id="intake-form",
+            today=today,
         )
         with Vertical(id="intake-duplicates"):
             yield Label("Déjà connu ? Ctrl+E ouvre la fiche sélectionnée :", id="intake-dup-title")
@@ -210,6 +214,8 @@ class IntakeScreen(Screen[None]):
 
     @staticmethod
     def _key(widget: Any) -> str | None:
+        if isinstance(widget, PickerInput):
+            widget = widget.parent
         wid = getattr(widget, "id", None) or ""
         return wid[2:] if wid.startswith("f-") else None
 
@@ -222,6 +228,9 @@ class IntakeScreen(Screen[None]):
     def on_select_changed(self, event: Select.Changed) -> None:
         self._changed(self._key(event.select))
 
+    def on_reference_picker_changed(self, event: ReferencePicker.Changed) -> None:
+        self._changed(self._key(event.picker))
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
@@ -231,10 +240,11 @@ class IntakeScreen(Screen[None]):
         key = self._key(event.input)
         if key is None or not event.value.strip():
             return
+        values = {"family_name": "x", key: self.form.value(key)}
+        if key == "qpv":  # the QPV list depends on the commune
+            values["commune"] = self.form.value("commune")
         try:
-            people.person_from_form(
-                {"family_name": "x", key: event.value}, self.ws.reference, today=app_today(self.app)
-            )
+            people.person_from_form(values, self.ws.reference, today=app_today(self.app))
         except people.FormErrors as exc:
             self.form.set_error(key, exc.errors.get(key, ""))
 
@@ -335,6 +345,39 @@ class IntakeScreen(Screen[None]):
         self.form.toggle_page()
 
     def action_save(self) -> None:
+        """Check the form; when known people look the same, ask first (one dialog:
+        open the existing file, the default, or create anyway); then save."""
+        from citeslab_tui.ui.dialogs.duplicate_save import DuplicateSaveDialog
+
+        values = self.form.values()
+        values.pop("site", None)
+        try:
+            people.person_from_form(values, self.ws.reference, today=app_today(self.app))
+        except people.FormErrors as exc:
+            self.form.show_errors(exc.errors)
+            self.notify(exc.message, title="Non enregistré", severity="error", timeout=6)
+            return
+        except CitesLabError:
+            pass  # reported by the save itself
+        if search.index_if_built(self.ws.repo) is None:
+            search.index_for(self.ws.repo)  # the worker has not finished: build it now
+        self.update_duplicates()
+        if not self.duplicates:
+            self._save()
+            return
+
+        def answer(choice: tuple[str, str | None] | None) -> None:
+            if choice is None:
+                return  # back to the form, everything typed kept
+            kind, person_id = choice
+            if kind == "open" and person_id:
+                self.open_existing(person_id)
+            elif kind == "create":
+                self._save()
+
+        self.app.push_screen(DuplicateSaveDialog(list(self.duplicates)), answer)
+
+    def _save(self) -> None:
         from citeslab_tui.logs import log_unexpected
         from citeslab_tui.store.errors import StoreError
         from citeslab_tui.ui.dialogs.message import MessageDialog

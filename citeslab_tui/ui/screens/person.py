@@ -9,6 +9,7 @@ matching `action_*` method on PersonScreen), e.g. the privacy area's export and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -26,6 +27,7 @@ from citeslab_tui.domain.models import (
     Civility,
     Person,
 )
+from citeslab_tui.domain.places import Places
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import people
 from citeslab_tui.ui.widgets.footer import KeysFooter
@@ -55,8 +57,13 @@ PERSON_BINDINGS: list[BindingType] = [
 ]
 
 
-def identity_lines(person: Person, stage_label: str) -> list[str]:
-    """The identity block, French, one string per line (user text kept as typed)."""
+def identity_lines(
+    person: Person, stage_label: str, places: Places | None = None, today: date | None = None
+) -> list[str]:
+    """The identity block, French, one string per line (user text kept as typed).
+
+    Commune and QPV are shown as the reference names them, with their status: "(à
+    confirmer)", "(hors carte 2024)", "(non reconnu)" for an older value it does not know."""
     born = (
         text.format_date(person.birth_date)
         if person.birth_date
@@ -69,9 +76,15 @@ def identity_lines(person: Person, stage_label: str) -> list[str]:
         " · ".join(p for p in (text.format_phone(person.phone), person.email or "") if p)
         or "pas de téléphone ni d'e-mail"
     )
-    place = person.commune or "commune non renseignée"
-    if person.qpv:
-        place += f" · QPV : {person.qpv}" + (" (vérifié)" if person.qpv_checked else "")
+    if places is None:
+        place = person.commune or "commune non renseignée"
+        qpv = person.qpv
+    else:
+        commune = places.commune_value(person.commune_insee, person.commune)
+        place = commune.label or "commune non renseignée"
+        qpv = places.qpv_label(person.qpv, today or date.today())
+    if qpv:
+        place += f" · QPV : {qpv}" + (" (résidence vérifiée)" if person.qpv_checked else "")
     notice = (
         f"notice remise le {text.format_date(person.notice_given_on)}"
         if person.notice_given_on
@@ -175,7 +188,10 @@ class PersonScreen(Screen[None]):
         stage = people.current_stage(self.ws, self.person_id)
         stage_label = STAGE_LABELS[stage] if stage else "aucune"
         name.update(person.display_name)
-        identity.update(Text("\n".join(identity_lines(person, stage_label))))
+        from citeslab_tui.ui.screens.intake import app_today
+
+        lines = identity_lines(person, stage_label, self.ws.reference.places, app_today(self.app))
+        identity.update(Text("\n".join(lines)))
         width = self._detail_width()
         for row in people.timeline(self.ws, self.person_id):
             detail = row.detail.replace("\n", " ")
