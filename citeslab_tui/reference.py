@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -103,10 +104,16 @@ def _read(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) of a CSV; `,` or `;` (Excel in French) detected on the header."""
     try:
         content = _decode(path.read_bytes())
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
         raise ReferenceFileError(
-            f"{path} illisible ({getattr(exc, 'strerror', None) or exc.__class__.__name__})."
+            f"{path} illisible : ce n'est pas un fichier CSV (texte UTF-8 ou Windows-1252)."
         ) from None
+    except OSError as exc:
+        raise ReferenceFileError(
+            f"{path} illisible ({exc.strerror or 'erreur système'})."
+        ) from None
+    if "\x00" in content:
+        raise ReferenceFileError(f"{path} illisible : ce n'est pas un fichier CSV (binaire).")
     header = content.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
@@ -167,9 +174,36 @@ def load_table(name: str, data_dir: Path | None = None) -> list[dict[str, str]]:
             clean_text(row[key], 200)
         except CitesLabError as exc:
             raise ReferenceFileError(f"{override} : ligne {line} : {exc.message}") from None
+        problem = _row_problem(name, row)
+        if problem:
+            raise ReferenceFileError(f"{override} : ligne {line} : {problem}")
         base = merged.get(fold(row[key]), {})
         merged[fold(row[key])] = {**base, "statut": "", **{k: v for k, v in row.items() if k}}
     return _visible(list(merged.values()), key)
+
+
+_MEMBERSHIP = {"oui", "non", "a confirmer", ""}
+
+
+def _row_problem(name: str, row: dict[str, str]) -> str:
+    """Why an office row of a table the counting relies on cannot be used (French)."""
+    if name == "communes" and not re.fullmatch(r"\d[\dAB]\d{3}", row.get("insee", "")):
+        return f"code INSEE « {row.get('insee', '')[:10]} » invalide (5 caractères, ex. 14118)."
+    if name == "qpv":
+        for column, value in row.items():
+            if column.startswith("carte_") and fold(value) not in _MEMBERSHIP:
+                return (
+                    f"colonne « {column} » : « {value[:20]} » (attendu : oui, non ou a_confirmer)."
+                )
+        for code in _split(row.get("communes", ""), " "):
+            if not re.fullmatch(r"\d[\dAB]\d{3}\??", code):
+                return f"colonne « communes » : « {code[:10]} » n'est pas un code INSEE."
+    if name == "qpv_maps":
+        try:
+            date.fromisoformat(row.get("debut", ""))
+        except ValueError:
+            return "colonne « debut » : date AAAA-MM-JJ attendue."
+    return ""
 
 
 def _split(value: str, sep: str = ALIAS_SEPARATOR) -> tuple[str, ...]:

@@ -491,6 +491,10 @@ def _names(values: Mapping[str, int], limit: int = 6) -> str:
     return ", ".join(items[:limit]) + (f" et {more} autre(s)" if more > 0 else "")
 
 
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
+
+
 def quality_lines(bilan: Bilan) -> list[str]:
     """The "Qualité des données" part in French: one sentence per fact (screen, text,
     CSV, XLSX and the JSON `lines`)."""
@@ -531,11 +535,13 @@ def quality_lines(bilan: Bilan) -> list[str]:
             "Partenaires hors de la liste de référence : " + _names(q["unlisted_partners"]) + "."
         )
     ref = q["reference_unconfirmed"]
-    if ref["qpv"] or ref["partners"]:
-        lines.append(
-            f"Tables de référence : {format_int(ref['qpv'])} quartier(s) et "
-            f"{format_int(ref['partners'])} partenaire(s) à confirmer."
-        )
+    parts = [
+        f"{format_int(n)} {what}"
+        for n, what in ((ref["qpv"], "quartier(s)"), (ref["partners"], "partenaire(s)"))
+        if n
+    ]
+    if parts:
+        lines.append("Tables de référence : " + " et ".join(parts) + " à confirmer.")
     maps = q["qpv_maps"]
     if maps:
         lines.append(
@@ -545,7 +551,7 @@ def quality_lines(bilan: Bilan) -> list[str]:
     if q["before_first_map"]:
         lines.append(
             "La période commence avant la première carte des QPV : "
-            + (q.get("first_map_rule") or "")
+            + _lower_first(q.get("first_map_rule") or "")
         )
     ind = bilan.indicators
     for before, after, why in FUNNEL_STEPS:

@@ -131,11 +131,10 @@ class ImportPlan:
         if self.parse.unknown_columns:
             lines.append("Colonnes ignorées : " + ", ".join(self.parse.unknown_columns))
         if any(self.unmatched.values()):
-            where = f" ({self.mapping_file})" if self.mapping_file else ""
+            where = f" dans {self.mapping_file}" if self.mapping_file else ""
             lines.append(
-                "Valeurs sans correspondance dans les tables de référence, gardées telles "
-                "quelles (pour les rattacher au prochain import : fichier de "
-                f"correspondances{where}) :"
+                "Valeurs sans correspondance (gardées telles quelles ; à rattacher"
+                f"{where}, puis réimporter) :"
             )
             for key in UNMATCHED_COLUMNS:
                 values = self.unmatched.get(key)

@@ -341,7 +341,7 @@ def commune_label(places: P.Places, token: str) -> str:
         return value.entry.name
     if value.kind == "other":
         return f"{value.text} (hors Calvados)" if value.text else P.OTHER_COMMUNE_LABEL
-    return f"{token} (non reconnu)" if token else ""
+    return f"{token} (non reconnue)" if token else ""
 
 
 def commune_exact(places: P.Places, typed: str) -> Offer | None:

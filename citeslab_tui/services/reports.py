@@ -38,6 +38,8 @@ LOGGER = logging.getLogger("citeslab.reports")
 EXPORTS_DIR = "exports"
 POSITIVE_EXITS_NOTE = "Sorties positives = retour à l'emploi ou entrée en formation."
 QUALITY_TITLE = "Qualité des données"
+QUALITY_WIDTH = 68  # characters a line of the XLSX quality sheet holds (A4 portrait)
+LABEL_WIDTH = 56  # widest label column of a breakdown sheet, the counts still on the page
 
 
 def bilan_for(ws: Any, period: Period, site: str | None = None) -> Bilan:
@@ -194,18 +196,30 @@ def render_xlsx(bilan: Bilan) -> bytes:
         sheet.append(["Valeur", "Nombre"] + (["Part (%)"] if with_share else []))
         for cell in sheet[1]:
             cell.font = bold
-        for label, count, share in breakdown_rows(bilan, key):
+        rows = breakdown_rows(bilan, key)
+        width = min(max([len(label) for label, _c, _s in rows] + [44]) + 2, LABEL_WIDTH)
+        for label, count, share in rows:
             sheet.append([label, count] + ([share] if with_share else []))
+            sheet.cell(row=sheet.max_row, column=1).data_type = "s"  # text typed by users
             if with_share and share is not None:
                 sheet.cell(row=sheet.max_row, column=3).number_format = "0.00"
-        sheet.column_dimensions["A"].width = 44
+            if len(label) > width:  # a long neighbourhood name: wrapped, the row grown
+                sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=True)
+                sheet.row_dimensions[sheet.max_row].height = 15 * -(-len(label) // width) + 2
+        sheet.column_dimensions["A"].width = width
     sheet = wb.create_sheet(QUALITY_TITLE)
     sheet.append([QUALITY_TITLE])
     sheet["A1"].font = bold
     for line in quality_lines(bilan):
         sheet.append([line])
-        sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=True)
-    sheet.column_dimensions["A"].width = 110
+        sheet.cell(row=sheet.max_row, column=1).data_type = "s"
+        sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(
+            wrap_text=True, vertical="top"
+        )
+        # spreadsheets do not grow a wrapped row by themselves when opening a file
+        lines = -(-len(line) // QUALITY_WIDTH)
+        sheet.row_dimensions[sheet.max_row].height = 15 * lines + 2
+    sheet.column_dimensions["A"].width = QUALITY_WIDTH + 8
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

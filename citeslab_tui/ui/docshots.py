@@ -315,7 +315,11 @@ async def _scenario(pilot: Any, out: Path, who: str, saved: list[Path]) -> None:
     await _type(pilot, "Hébert")
     await keys("tab")
     await _type(pilot, "Nadia")
+    await keys("tab", "tab", "tab", "tab")  # to the commune
+    await _type(pilot, "herou")
+    await keys("tab")  # Hérouville-Saint-Clair chosen: its QPV list opens
     await shot("accueil")
+    await keys("escape")  # close the QPV list
     await keys("escape")  # leave the intake: "Abandonner cet accueil ?"
     if type(app.screen).__name__ == "ConfirmDialog":
         await keys("enter")  # the focused button: yes, abandon

@@ -200,12 +200,12 @@ class ReferencePicker(Vertical):
         for choice in self._choices:
             prompt = Text(choice.label, no_wrap=True, overflow="ellipsis")
             if choice.detail:
-                prompt.append(f"  {choice.detail}", style="dim")
+                prompt.append(f" · {choice.detail}", style="dim")
             options.add_option(Option(prompt))
         first = next((i for i, c in enumerate(self._choices) if c.default), None)
         options.highlighted = first
         self._moved = False
-        self.set_class(bool(self._choices), "-open")
+        self.set_class(bool(self._choices) and self.input.has_focus, "-open")
 
     def close(self) -> None:
         self.remove_class("-open")
@@ -254,8 +254,8 @@ class ReferencePicker(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._setting:
-            return
+        if self._setting or (event.value == self._shown and not self.input.has_focus):
+            return  # shown, not typed (the field is being built or filled)
         self._fill(event.value)
         self.post_message(self.Changed(self, self.value))
 
