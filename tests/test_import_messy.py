@@ -181,8 +181,16 @@ def test_the_office_maps_unmatched_values_and_the_next_import_applies_them(
     assert "rien n'a été écrit" in out and "2 valeur(s) ajoutée(s)" in out
     mapping = data_dir / "reference" / "correspondances.csv"
     assert mapping.read_text(encoding="utf-8") == (
-        "table;valeur;reference\ncommunes;CAEN CEDEX;\nqpv;CAEN;\n"
+        "\ufefftable;valeur;reference\ncommunes;CAEN CEDEX;\nqpv;CAEN;\n"
     )
+    # saved again from Excel in Windows-1252 with one line filled: read, kept, not doubled
+    mapping.write_bytes("table;valeur;reference\ncommunes;CAEN CEDEX;Caen\n".encode("cp1252"))
+    assert main([*args, "--dry-run", "--write-mapping"]) == 0
+    assert "1 valeur(s) ajoutée(s)" in capsys.readouterr().out
+    assert mapping.read_text(encoding="utf-8-sig") == (
+        "table;valeur;reference\ncommunes;CAEN CEDEX;Caen\nqpv;CAEN;\n"
+    )
+    mapping.write_text("table;valeur;reference\ncommunes;CAEN CEDEX;\nqpv;CAEN;\n")
     assert main([*args, "--yes"]) == 0  # the lines still to complete are ignored
     assert "Import terminé" in capsys.readouterr().out
     mapping.write_text(

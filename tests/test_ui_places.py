@@ -234,3 +234,19 @@ async def test_f4_shows_the_data_quality_part(data):
         assert "(à confirmer) (1)" in quality
         neighbourhoods = screen.bilan.to_json()["received_by_neighbourhood"]
         assert "caen" not in neighbourhoods
+
+
+async def test_f1_in_the_intake_lists_the_keys_of_the_lists(data):
+    from citeslab_tui.ui.screens.help import HelpScreen
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        screen = await open_intake(pilot)
+        await go_to(pilot, screen, "commune")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = {(key, title) for title, key, _d, _id in app.screen.help_rows()}
+        assert ("Tab", "Commune et QPV (listes de l'accueil et de la fiche)") in rows
+        assert ("→", "Commune et QPV (listes de l'accueil et de la fiche)") in rows

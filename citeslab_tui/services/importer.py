@@ -631,14 +631,19 @@ def write_mapping_template(ws: Any, plan: ImportPlan) -> tuple[Path, int]:
     an empty `reference` for the office to fill (lines left empty are ignored).
     Values already listed there are not added twice. Returns (file, lines added)."""
     from citeslab_tui.reference import ALIAS_COLUMNS
-    from citeslab_tui.store.files import describe_os_error
+    from citeslab_tui.store.files import atomic_write, describe_os_error
 
     path = ws.reference.alias_file()
     assert path is not None
     existing: set[tuple[str, str]] = set()
     content = ""
     if path.exists():
-        content = path.read_text(encoding="utf-8-sig")
+        try:  # as the office saved it (UTF-8 or Windows-1252); rewritten in UTF-8
+            content = _decode(path.read_bytes()).lstrip("\ufeff")
+        except (OSError, ValidationError):
+            raise ValidationError(
+                f"{path} illisible : corrigez-le ou déplacez-le, puis relancez."
+            ) from None
         delimiter = ";" if content.split("\n", 1)[0].count(";") else ","
         for row in csv.DictReader(io.StringIO(content), delimiter=delimiter):
             existing.add(
@@ -659,11 +664,11 @@ def write_mapping_template(ws: Any, plan: ImportPlan) -> tuple[Path, int]:
             writer.writerow([table, value, ""])
             added += 1
     if added:
-        try:
+        prefix = "" if not content or content.endswith("\n") else "\n"
+        try:  # the whole file replaced at once: never half a line if the disk fills
             path.parent.mkdir(parents=True, exist_ok=True)
-            prefix = "" if not content or content.endswith("\n") else "\n"
-            with path.open("a", encoding="utf-8", newline="") as handle:
-                handle.write(prefix + out.getvalue())
+            # with a BOM: Excel then opens it with its accents
+            atomic_write(path, ("\ufeff" + content + prefix + out.getvalue()).encode("utf-8"))
         except OSError as exc:
             raise ValidationError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
     return path, added

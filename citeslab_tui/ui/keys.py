@@ -15,6 +15,7 @@ from textual.binding import Binding
 EXTRA_SCREENS: dict[str, str] = {
     "intake": "screens.intake:IntakeScreen",
     "person": "screens.person:PersonScreen",
+    "picker": "widgets.picker:PickerInput",  # the commune and QPV lists
 }
 
 _NAMES = {

@@ -38,11 +38,14 @@ class HelpScreen(Screen[None]):
 
     def help_rows(self) -> list[tuple[str, str, str, str]]:
         from citeslab_tui.ui.app import CitesLabApp
+        from citeslab_tui.ui.widgets.picker import PickerInput, ReferencePicker
 
         rows = []
         if self.underneath is not None:
             underneath = type(self.underneath)
             rows += rows_for(underneath, screen_title(underneath), long=True)
+            if self.underneath.query(ReferencePicker):  # the intake, the person's form
+                rows += rows_for(PickerInput, long=True)
         return rows + rows_for(CitesLabApp, "Partout", long=True)
 
     def on_mount(self) -> None:

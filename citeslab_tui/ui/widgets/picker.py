@@ -42,10 +42,38 @@ class Choice:
 class PickerInput(Input):
     """The text part of a picker; its keys drive the list."""
 
+    HELP_TITLE = "Commune et QPV (listes de l'accueil et de la fiche)"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "accept_and_next", "Choisir", id="picker_accept"),
-        Binding("down", "move(1)", "Liste", id="picker_down"),
-        Binding("up", "move(-1)", "Remonter", id="picker_up", show=False),
+        Binding(
+            "tab",
+            "accept_and_next",
+            "Choisir",
+            id="picker_accept",
+            tooltip="Choisir la ligne en surbrillance de la liste, puis passer au champ suivant",
+        ),
+        Binding(
+            "down",
+            "move(1)",
+            "Liste",
+            id="picker_down",
+            tooltip="Ouvrir la liste, ou descendre d'une ligne",
+        ),
+        Binding(
+            "up",
+            "move(-1)",
+            "Remonter",
+            id="picker_up",
+            show=False,
+            tooltip="Remonter d'une ligne dans la liste",
+        ),
+        Binding(
+            "right",
+            "cursor_right",
+            "Choisir",
+            id="picker_right",
+            show=False,
+            tooltip="En fin de texte : choisir la ligne en surbrillance (sans changer de champ)",
+        ),
     ]
 
     @property
