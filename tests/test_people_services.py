@@ -151,3 +151,34 @@ def test_draft_round_trip_is_private(data_dir):
     assert drafts.load_draft(data_dir) is None
     path.write_text("not json")
     assert drafts.load_draft(data_dir) is None
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "fragment"),
+    [
+        ({"qpv": "caen"}, "qpv", "« caen » n'est pas un quartier de la liste"),
+        (
+            {"commune": "caen", "qpv": "grand parc"},
+            "qpv",
+            "n'est pas dans la liste des quartiers prioritaires de Caen",
+        ),
+        ({"commune": "colombelles", "qpv": "colombelles"}, "qpv", "carte en vigueur"),
+        ({"commune": "Rennes"}, "commune", "n'est pas une commune du Calvados"),
+        ({"commune": "autre:"}, "commune", "écrivez son nom"),
+    ],
+)
+def test_free_text_is_never_saved_in_commune_or_qpv(workspace, values, field, fragment):
+    """Issue #11: the intake cannot save a QPV (or a commune) that is not in the list."""
+    with pytest.raises(people.FormErrors) as caught:
+        intake(workspace, **{"commune": "", "qpv": "", **values})
+    assert fragment in caught.value.errors[field]
+    assert workspace.repo.count("person") == 0
+
+
+def test_commune_and_qpv_from_the_lists(workspace):
+    person = intake(workspace, commune="autre:Rennes", qpv="ne sait pas").person
+    assert (person.commune_insee, person.commune, person.qpv) == ("autre", "Rennes", "")
+    person = intake(workspace, commune="IFS", qpv="la gueriniere", family_name="B").person
+    assert (person.commune_insee, person.qpv) == ("14341", "gueriniere")
+    person = intake(workspace, commune="14118", qpv="Hors QPV", family_name="C").person
+    assert (person.commune, person.qpv) == ("Caen", "hors QPV")
