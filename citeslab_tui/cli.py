@@ -57,10 +57,24 @@ def _app_only(argv: Sequence[str]) -> argparse.Namespace | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _app_only(argv) or build_parser().parse_args(argv)
+    args = _app_only(argv)
+    if args is not None:  # the app sets up logging after its first paint
+        return _run(args)
+    from citeslab_tui.console import safe_console
 
+    broken_pipe: list[bool] = []
+    # every string a subcommand prints (its help included) is made visible and
+    # encodable for the console's code page (console.py)
+    with safe_console():
+        code = _run(build_parser().parse_args(argv), broken_pipe)
+    if broken_pipe:  # output piped into `head` or a pager that closed early
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+    return code
+
+
+def _run(args: argparse.Namespace, broken_pipe: list[bool] | None = None) -> int:
     try:
-        if args.command is None:  # the app sets up logging after its first paint
+        if args.command is None:
             from citeslab_tui.ui.run import run_app
 
             return run_app(args.data_dir)
@@ -74,8 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into `head` or a pager that closed early
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+    except BrokenPipeError:
+        if broken_pipe is not None:
+            broken_pipe.append(True)
         return 0
     except Exception as exc:  # never a traceback for the user; details go to the log
         from citeslab_tui.logs import log_unexpected

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from synckit import link
 from test_privacy_support import build_file
 
 from citeslab_tui import cli
@@ -124,6 +125,7 @@ def test_erasure_travels_and_a_stale_laptop_never_brings_it_back(
     setup_folder(office, "bureau", office=True)
     setup_folder(lap_a, "portable-a")
     setup_folder(lap_b, "portable-b")
+    link(office, lap_a, lap_b)
 
     def ok(folder: Path, *args: str) -> str:
         code, out, err = run(capsys, folder, *args)
@@ -133,9 +135,9 @@ def test_erasure_travels_and_a_stale_laptop_never_brings_it_back(
     # Laptop A meets Fatou; the office gets her, then laptop B through the return file.
     person = add_people(lap_a)
     ok(lap_a, "sync", "export", str(stick_a), "--unencrypted")
-    ok(office, "sync", "import", str(stick_a))
+    ok(office, "sync", "import", str(stick_a), "--allow-unencrypted")
     ok(office, "sync", "return", str(back), "--unencrypted")
-    ok(lap_b, "sync", "import", str(back))
+    ok(lap_b, "sync", "import", str(back), "--allow-unencrypted")
     with Workspace.open(lap_b) as ws:
         assert ws.repo.doc("person", person.id)["family_name"] == "Diallo"
         # B rectifies her phone before hearing of the erasure: a stale, concurrent bundle.
@@ -148,14 +150,14 @@ def test_erasure_travels_and_a_stale_laptop_never_brings_it_back(
         old.unlink()
     ok(lap_a, "person", "erase", person.id, "--yes")
     ok(lap_a, "sync", "export", str(stick_a), "--unencrypted")
-    ok(office, "sync", "import", str(stick_a))
+    ok(office, "sync", "import", str(stick_a), "--allow-unencrypted")
     # The stale bundle from B arrives afterwards.
-    ok(office, "sync", "import", str(stick_b))
+    ok(office, "sync", "import", str(stick_b), "--allow-unencrypted")
     for old in back.iterdir():
         old.unlink()
     ok(office, "sync", "return", str(back), "--unencrypted")
-    ok(lap_b, "sync", "import", str(back))
-    ok(lap_a, "sync", "import", str(back))
+    ok(lap_b, "sync", "import", str(back), "--allow-unencrypted")
+    ok(lap_a, "sync", "import", str(back), "--allow-unencrypted")
 
     for folder in (office, lap_a, lap_b):
         with Workspace.open(folder) as ws:

@@ -4,7 +4,7 @@ return, re-import, erasure propagation, duplicates, conflicts and each bad input
 from __future__ import annotations
 
 import gzip
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -14,6 +14,7 @@ from citeslab_tui.cli import main
 from citeslab_tui.domain.models import Interview, Person
 from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.sync import bundle as bundles
+from citeslab_tui.sync import keys
 
 
 def cli(capsys, data: Path, *args: str) -> tuple[int, str]:
@@ -35,34 +36,37 @@ def db_bytes(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def sites(tmp_path, capsys):
+    """The office procedure (docs/office.md): the office's identity goes to each laptop
+    (keys trust), each laptop's identity to the office (keys enroll)."""
     office, l1, l2 = tmp_path / "bureau", tmp_path / "l1", tmp_path / "l2"
     stick = tmp_path / "cle"
     stick.mkdir()
-    assert (
-        cli(
-            capsys,
-            office,
-            "init",
-            "--structure",
-            "S",
-            "--staff",
-            "Anne",
-            "--device",
-            "bureau",
-            "--office",
-        )[0]
-        == 0
+    rc, out = cli(
+        capsys,
+        office,
+        "init",
+        "--structure",
+        "S",
+        "--staff",
+        "Anne",
+        "--device",
+        "bureau",
+        "--office",
     )
-    rc, out = cli(capsys, office, "keys", "init", "--export", str(stick / "bureau.pub"))
-    assert rc == 0 and "age1" in out
+    assert rc == 0, out
+    rc, out = cli(capsys, office, "keys", "export", str(stick / "identite-bureau.txt"))
+    assert rc == 0 and "Empreinte" in out, out
     for folder, name in ((l1, "portable-1"), (l2, "portable-2")):
-        assert (
-            cli(capsys, folder, "init", "--structure", "S", "--staff", "Céline", "--device", name)[
-                0
-            ]
-            == 0
+        rc, out = cli(
+            capsys, folder, "init", "--structure", "S", "--staff", "Céline", "--device", name
         )
-        assert cli(capsys, folder, "keys", "trust", str(stick / "bureau.pub"))[0] == 0
+        assert rc == 0, out
+        rc, out = cli(capsys, folder, "keys", "trust", str(stick / "identite-bureau.txt"), "--yes")
+        assert rc == 0 and "Identité du bureau installée" in out, out
+        ident = tmp_path / f"identite-{name}.txt"
+        assert cli(capsys, folder, "keys", "export", str(ident))[0] == 0
+        rc, out = cli(capsys, office, "keys", "enroll", str(ident), "--yes")
+        assert rc == 0 and "Portable inscrit" in out, out
     return office, l1, l2, stick
 
 
@@ -111,7 +115,7 @@ def test_round_trip_two_laptops_and_office(sites, capsys, tmp_path):
     assert rc == 0, out
     assert "Nouveaux : 2 personnes, 1 entretien." in out
     # the office's clock absorbed the laptops' clocks (never goes back behind them)
-    seen = max(bundles.split_bundle(b.read_bytes())[0].hlc_max for b in (b1, b2))
+    seen = max(bundles.split_bundle(b.read_bytes()).manifest.hlc_max for b in (b1, b2))
     with Workspace.open(office) as ws:
         assert ws.repo.clock.last.split("-")[:2] >= seen.split("-")[:2]
     # the same file again changes nothing
@@ -261,15 +265,12 @@ def test_mark_different(sites, capsys, tmp_path):
     assert "Aucun doublon" in cli(capsys, office, "sync", "duplicates")[1]
 
 
-def test_new_laptop_with_nothing_to_send_introduces_its_key(sites, capsys, tmp_path):
+def test_enrolled_laptop_that_never_sent_reads_the_return(sites, capsys, tmp_path):
     office, l1, l2, stick = sites
     (p,) = add(l1, Person(family_name="Diallo"))
-    intro = export(capsys, l2, tmp_path / "a")
     rc, out = cli(capsys, l2, "sync", "export", str(tmp_path / "a"))
-    assert "Rien de nouveau" in out  # introduced once
-    rc, out = cli(
-        capsys, office, "sync", "import", str(intro), str(export(capsys, l1, tmp_path / "b"))
-    )
+    assert rc == 1 or "Rien de nouveau" in out  # nothing to send: no file needed
+    rc, out = cli(capsys, office, "sync", "import", str(export(capsys, l1, tmp_path / "b")))
     assert rc == 0 and "Il manque" not in out, out
     assert (
         cli(capsys, l2, "sync", "import", str(give_return(capsys, office, tmp_path / "r")))[0] == 0
@@ -292,64 +293,129 @@ def test_gap_is_reported(sites, capsys, tmp_path):
 # --- bad input: a precise French message, nothing changed ---------------------------------
 
 
-def rewrite(path: Path, dest: Path, *, manifest=None, records=None) -> Path:
-    """Re-encode an unencrypted bundle with valid checksums after changing it."""
-    m, payload = bundles.split_bundle(path.read_bytes())
-    data = orjson.loads(gzip.decompress(payload))
+def rewrite(path: Path, dest: Path, *, manifest=None, records=None, signer: Path) -> Path:
+    """Re-encode an unencrypted bundle with valid checksums after changing it, signed
+    again with the key of `signer` (a laptop writing a bad file: buggy or compromised)."""
+    parsed = bundles.split_bundle(path.read_bytes())
+    m = parsed.manifest
+    data = orjson.loads(gzip.decompress(parsed.payload))
     if records:
         data = records(data)
     payload = bundles.encode_payload(data)
     m.payload_sha256, m.payload_bytes = bundles.sha256(payload), len(payload)
     if manifest:
         manifest(m)
-    dest.write_bytes(bundles.encode_bundle(m, payload))
+    signature = keys.sign(keys.signer(signer), bundles.signed_message(m.line()))
+    dest.write_bytes(bundles.encode_bundle(m, payload, signature))
     return dest
 
 
-def future(data):
-    data[0][1]["meta"]["hlc"] = (
-        f"{int(datetime(2027, 12, 1, tzinfo=UTC).timestamp() * 1000):013d}-0000-x"
-    )
-    return data
+def first_record(change):
+    """A records rewriter changing the first record's document."""
+
+    def rewrite_records(records):
+        kind, doc = records[0]
+        doc = orjson.loads(orjson.dumps(doc))
+        change(doc)
+        return [[kind, doc], *records[1:]]
+
+    return rewrite_records
 
 
+def _set(path: str, value):
+    def change(doc):
+        *parents, last = path.split(".")
+        target = doc
+        for key in parents:
+            target = target[key]
+        target[last] = value
+
+    return change
+
+
+def _flip(p: Path, d: Path) -> Path:
+    raw = p.read_bytes()
+    d.write_bytes(raw[:-30] + bytes([raw[-30] ^ 0x10]) + raw[-29:])
+    return d
+
+
+def _write(d: Path, data: bytes) -> Path:
+    d.write_bytes(data)
+    return d
+
+
+# case -> (make(good bundle, destination, signer folder) -> bad file, expected reason)
 BAD = {
-    "truncated": (lambda p, d: d.write_bytes(p.read_bytes()[:-40]) and d, "tronqué"),
-    "flipped": (
-        lambda p, d: (
-            d.write_bytes(
-                p.read_bytes()[:-30] + bytes([p.read_bytes()[-30] ^ 0x10]) + p.read_bytes()[-29:]
-            )
-            and d
-        ),
-        "endommagé",
-    ),
+    "truncated": (lambda p, d, s: _write(d, p.read_bytes()[:-40]), "tronqué"),
+    # 11: extra bytes after the data are damage, not a truncation
+    "extra-bytes": (lambda p, d, s: _write(d, p.read_bytes() + b"xx"), "2 octets en trop"),
+    "flipped": (lambda p, d, s: _flip(p, d), "endommagé"),
     "flipped-manifest": (
-        lambda p, d: d.write_bytes(p.read_bytes().replace(b'"count":', b'"count":9', 1)) and d,
+        lambda p, d, s: _write(d, p.read_bytes().replace(b'"count":', b'"count":9', 1)),
         "manifeste fausse",
     ),
     "lying-count": (
-        lambda p, d: rewrite(p, d, manifest=lambda m: setattr(m, "count", m.count + 1)),
+        lambda p, d, s: rewrite(
+            p, d, manifest=lambda m: setattr(m, "count", m.count + 1), signer=s
+        ),
         "le manifeste annonce",
     ),
     "newer-version": (
-        lambda p, d: rewrite(p, d, manifest=lambda m: setattr(m, "version", 99)),
+        lambda p, d, s: rewrite(p, d, manifest=lambda m: setattr(m, "version", 99), signer=s),
         "version plus récente",
     ),
-    "future-clock": (lambda p, d: rewrite(p, d, records=future), "horloge dans le futur"),
     "bad-record": (
-        lambda p, d: rewrite(
-            p, d, records=lambda r: [[r[0][0], {**r[0][1], "family_name": 12}]] + r[1:]
-        ),
-        "champ « family_name » invalide",
+        lambda p, d, s: rewrite(p, d, records=first_record(_set("family_name", 12)), signer=s),
+        "champ « family_name » invalide (texte attendu)",
     ),
     "same-id-twice": (
-        lambda p, d: rewrite(p, d, records=lambda r: [r[0], r[0]] + r[2:]),
+        lambda p, d, s: rewrite(p, d, records=lambda r: [r[0], r[0]] + r[2:], signer=s),
         "identifiant en double",
     ),
     "not-a-bundle": (
-        lambda p, d: d.write_bytes(b"PK\x03\x04 tableau excel") and d,
+        lambda p, d, s: _write(d, b"PK\x03\x04 tableau excel"),
         "pas un fichier de synchronisation",
+    ),
+    # 6: strict types: what is stored is the validated canonical form, never raw input
+    "birth-date-with-time": (
+        lambda p, d, s: rewrite(
+            p, d, records=first_record(_set("birth_date", "1990-01-01T00:00:00")), signer=s
+        ),
+        "champ « birth_date » invalide (date AAAA-MM-JJ attendue)",
+    ),
+    "vv-as-text": (
+        lambda p, d, s: rewrite(p, d, records=first_record(_set("meta.vv", {"x1": "5"})), signer=s),
+        "champ « meta.vv.x1 » invalide (nombre entier attendu)",
+    ),
+    "vv-as-float": (
+        lambda p, d, s: rewrite(p, d, records=first_record(_set("meta.vv", {"x1": 1.0})), signer=s),
+        "nombre entier attendu",
+    ),
+    "vv-negative": (
+        lambda p, d, s: rewrite(p, d, records=first_record(_set("meta.vv", {"x1": -7})), signer=s),
+        "nombre trop petit",
+    ),
+    "erased-as-text": (
+        lambda p, d, s: rewrite(p, d, records=first_record(_set("meta.erased", "non")), signer=s),
+        "champ « meta.erased » invalide (vrai ou faux attendu)",
+    ),
+    "clock-sorting-wrong": (
+        lambda p, d, s: rewrite(p, d, records=first_record(_set("meta.hlc", "5-1-x")), signer=s),
+        "champ « meta.hlc » invalide (format invalide)",
+    ),
+    "string-too-long": (
+        lambda p, d, s: rewrite(p, d, records=first_record(_set("notes", "x" * 5000)), signer=s),
+        "texte trop long (5000 caractères, maximum 4000)",
+    ),
+    "dot-not-in-own-vv": (
+        lambda p, d, s: rewrite(
+            p, d, records=first_record(_set("meta.dots", {"notes": ["zz9", 3, ""]})), signer=s
+        ),
+        "que son propre vecteur de versions ne contient pas",
+    ),
+    "too-many-records-announced": (
+        lambda p, d, s: rewrite(p, d, manifest=lambda m: setattr(m, "count", 10**6), signer=s),
+        "champ « count » invalide",
     ),
 }
 
@@ -362,24 +428,33 @@ def test_bad_bundle_refused_whole_database_byte_identical(sites, capsys, tmp_pat
     add(l2, Person(family_name="Benali"))
     other_good = export(capsys, l2, tmp_path / "b")
     make, expected = BAD[case]
-    bad = make(good, tmp_path / f"{case}.cslb")
+    bad = make(good, tmp_path / f"{case}.cslb", l1)
     before = db_bytes(office)
-    rc, out = cli(capsys, office, "sync", "import", str(bad))
+    rc, out = cli(capsys, office, "sync", "import", "--allow-unencrypted", str(bad))
     assert rc == 1 and "REFUSÉ" in out and expected in out, out
-    assert "Traceback" not in out
+    assert "Traceback" not in out and ".." not in out
     assert db_bytes(office) == before
     # other good files in the same call still go in
-    rc, out = cli(capsys, office, "sync", "import", str(bad), str(other_good))
+    rc, out = cli(
+        capsys, office, "sync", "import", "--allow-unencrypted", str(bad), str(other_good)
+    )
     assert rc == 1 and "importé de portable-2" in out
     with Workspace.open(office) as ws:
         assert [p.family_name for p in ws.repo.all(Person)] == ["Benali"]
 
 
 def test_wrong_key_refused(sites, capsys, tmp_path):
+    """A laptop encrypting for another office of the same structure (a replacement
+    office set up with --structure-id): its file, signed and enrolled, cannot be read."""
     office, l1, _l2, _ = sites
-    stranger = tmp_path / "autre"
-    cli(capsys, stranger, "keys", "init", "--export", str(tmp_path / "autre.pub"))
-    cli(capsys, l1, "keys", "trust", str(tmp_path / "autre.pub"))
+    with Workspace.open(office) as ws:
+        structure = ws.settings.structure_id
+    other = tmp_path / "autre"
+    cli(capsys, other, "init", "--structure", "S", "--staff", "B", "--device", "bureau2",
+        "--office", "--structure-id", structure)  # fmt: skip
+    cli(capsys, other, "keys", "export", str(tmp_path / "autre.txt"))
+    rc, out = cli(capsys, l1, "keys", "trust", str(tmp_path / "autre.txt"), "--yes")
+    assert rc == 0 and "remplace" in out, out
     add(l1, Person(family_name="Diallo"))
     bundle = export(capsys, l1, tmp_path / "a")
     before = db_bytes(office)
@@ -388,20 +463,20 @@ def test_wrong_key_refused(sites, capsys, tmp_path):
     assert db_bytes(office) == before
 
 
-def test_overlapping_ranges_refused(sites, capsys, tmp_path):
+def test_overlapping_ranges_are_merged_not_refused(sites, capsys, tmp_path):
+    """A laptop restored from a backup sends the same sequence numbers again: the merge
+    is idempotent, so the office takes the file (it used to refuse it: "chevauchent")."""
     office, l1, _l2, _ = sites
-    add(l1, Person(family_name="Un"))
+    (un,) = add(l1, Person(family_name="Un"))
     first = export(capsys, l1, tmp_path / "a")
     assert cli(capsys, office, "sync", "import", str(first))[0] == 0
-    # the laptop's database is restored from a backup: it sends the same numbers again
     with Workspace.open(l1) as ws:
         ws.repo.put_docs([], local={"sync_exported": 0, "sync_sent_to": 0})
-        ws.repo.save(Person(family_name="Autre"))
+        (autre,) = ws.repo.save(Person(family_name="Autre"))
     again = export(capsys, l1, tmp_path / "b")
-    before = db_bytes(office)
     rc, out = cli(capsys, office, "sync", "import", str(again))
-    assert rc == 1 and "chevauchent" in out and "--full" in out
-    assert db_bytes(office) == before
+    assert rc == 0 and "chevauchent" not in out and "Il manque" not in out, out
+    assert get(office, Person, un.id) and get(office, Person, autre.id)
 
 
 def test_folder_with_unrelated_files(sites, capsys, tmp_path):
@@ -427,7 +502,9 @@ def test_export_needs_office_key_or_explicit_unencrypted(tmp_path, capsys):
     cli(capsys, lone, "init", "--structure", "S", "--staff", "A", "--device", "p")
     (tmp_path / "cle").mkdir()
     rc, out = cli(capsys, lone, "sync", "export", str(tmp_path / "cle"))
-    assert rc == 1 and "Aucune clé du bureau" in out and "--unencrypted" in out
+    assert rc == 1 and "keys trust" in out, out
+    rc, out = cli(capsys, lone, "sync", "export", str(tmp_path / "cle"), "--unencrypted")
+    assert rc == 1 and "keys trust" in out, out  # the structure comes with the office identity
     rc, out = cli(capsys, lone, "sync", "export", str(tmp_path / "manque"))
     assert rc == 1
     rc, out = cli(capsys, lone, "keys", "trust", str(lone / "keys" / "identity.age"))

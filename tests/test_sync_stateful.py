@@ -1,30 +1,75 @@
-"""Laptops and an office exchanging real bundle files that are lost, duplicated,
-reordered and re-imported: once every bundle is delivered, all copies converge."""
+"""Laptops and an office exchanging real, signed bundle files that are lost,
+duplicated, reordered and re-imported, written by laptops whose clock is sometimes
+far off, with crashes between writing a bundle and recording it, and forged bundles
+(a lying version vector, a key that is not enrolled) that must be refused without
+changing anything: once every genuine bundle is delivered, all copies converge."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
+import orjson
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from synckit import link_repos
 
 from citeslab_tui.domain.merge import same_state
 from citeslab_tui.domain.models import RECORD_TYPES, Person, Settings
 from citeslab_tui.services import sync
 from citeslab_tui.store.repository import Repository
+from citeslab_tui.sync import bundle as bundles
+from citeslab_tui.sync import keys
 
 NAMES = ["Martin", "Diallo", "Bernard"]
+
+
+STRUCTURE = "5" * 32
+DAY_MS = 24 * 3600 * 1000
 
 
 def open_repo(folder: Path, device: str, role: str) -> Repository:
     repo = Repository.open(folder)
     repo.save_settings(
-        Settings(structure="S", staff=["X"], device_id=device, device_name=device, role=role)
+        Settings(
+            structure="S",
+            staff=["X"],
+            device_id=device,
+            device_name=device,
+            role=role,
+            structure_id=STRUCTURE if role == "office" else "",
+        )
     )
     return repo
+
+
+def imported(repo: Repository, path: Path) -> sync.ImportReport:
+    return sync.import_bundles(repo, [path], allow_unencrypted=True)
+
+
+def forge(repo: Repository, docs: list, signer: Path, folder: Path, n: int) -> Path:
+    """A bundle of `docs` claiming to come from `repo`'s device, signed with the key
+    of `signer` (a laptop writing a forged file, or a stranger's key)."""
+    payload = bundles.encode_payload(docs)
+    manifest = bundles.Manifest(
+        structure=STRUCTURE,
+        device=repo.device,
+        seq_from=1,
+        seq_to=repo.lseq,
+        count=len(docs),
+        counts={k: sum(1 for kk, _ in docs if kk == k) for k, _ in docs},
+        hlc_max=repo.clock.last,
+        encryption="none",
+        payload_sha256=bundles.sha256(payload),
+        payload_bytes=len(payload),
+    )
+    signature = keys.sign(keys.signer(signer), bundles.signed_message(manifest.line()))
+    path = folder / f"citeslab-forged-{n}.cslb"
+    path.write_bytes(bundles.encode_bundle(manifest, payload, signature))
+    return path
 
 
 def state_of(repo: Repository) -> dict[str, dict]:
@@ -44,6 +89,9 @@ class Exchange(RuleBasedStateMachine):
         self.lost: list[Path] = []  # delayed: delivered only at the end
         self.returns: list[Path] = []
         self.n = 0
+        link_repos(self.office, *self.laptops)
+        self.stranger = self.root / "stranger"
+        keys.ensure_identity(self.stranger)  # a key pair nobody enrolled
         for i, laptop in enumerate(self.laptops):
             laptop.save(Person(family_name=NAMES[i], first_name="A"), Person(family_name="B"))
         self.office_return_first = False
@@ -94,11 +142,32 @@ class Exchange(RuleBasedStateMachine):
             else:
                 self.laptops[i].delete(person)
 
+    @rule(i=st.integers(0, 2), days=st.sampled_from([-1, 30]), name=st.sampled_from(NAMES))
+    def edit_with_a_wrong_clock(self, i, days, name):
+        """The laptop's clock is a day behind or a month ahead for one write."""
+        laptop = self.laptops[i]
+        people = laptop.all(Person)
+        if not people:
+            return
+        laptop.clock._wall = lambda: time.time() + days * DAY_MS / 1000
+        try:
+            laptop.save(people[0].model_copy(update={"commune": name}))
+        finally:
+            laptop.clock._wall = time.time
+
     @rule(i=st.integers(0, 2))
     def export(self, i):
         result = sync.export_bundle(self.laptops[i], self._folder(), unencrypted=True)
         if result.path is not None:
             self.in_flight.append(result.path)
+
+    @rule(i=st.integers(0, 2))
+    def crash_between_write_and_record(self, i):
+        """The bundle is written and verified, then the app dies before recording it:
+        the orphan file may still travel; the next export resumes its range."""
+        plan = sync.plan_export(self.laptops[i], unencrypted=True)
+        if plan is not None:
+            self.in_flight.append(sync.write_export(plan, self._folder()))
 
     @precondition(lambda self: self.in_flight)
     @rule(pick=st.integers(0, 50), lose=st.booleans())
@@ -107,16 +176,37 @@ class Exchange(RuleBasedStateMachine):
         if lose:
             self.lost.append(path)
             return
-        report = sync.import_bundles(self.office, [path])
+        report = imported(self.office, path)
         assert not report.refused, report.lines()
+        assert not report.gaps or self.lost or self.in_flight, report.lines()
         self.delivered.append(path)
 
     @precondition(lambda self: self.delivered)
     @rule(pick=st.integers(0, 50))
     def deliver_again(self, pick):
         before = state_of(self.office)
-        report = sync.import_bundles(self.office, [self.delivered[pick % len(self.delivered)]])
+        report = imported(self.office, self.delivered[pick % len(self.delivered)])
         assert [f.status for f in report.files] == ["already"]
+        assert state_of(self.office) == before
+
+    @rule(i=st.integers(0, 2), j=st.integers(0, 2), stranger=st.booleans())
+    def forged_bundle_refused(self, i, j, stranger):
+        """Laptop i sends its records claiming 10**12 writes of laptop j (or of itself),
+        or a file signed with a key nobody enrolled: refused whole, nothing changes."""
+        laptop = self.laptops[i]
+        docs = [("person", orjson.loads(orjson.dumps(d))) for d in laptop.docs("person")][:3]
+        if not docs:
+            return
+        if not stranger:
+            docs[0][1]["meta"]["vv"][self.laptops[j].device] = 10**12
+        self.n += 1
+        signer = self.stranger if stranger else laptop.folder
+        path = forge(laptop, docs, signer, self._folder(), self.n)
+        before = state_of(self.office)
+        report = imported(self.office, path)
+        assert [f.status for f in report.files] == ["refused"], report.lines()
+        reason = report.files[0].reason
+        assert ("signature invalide" if stranger else "vecteur de versions annonce") in reason
         assert state_of(self.office) == before
 
     @rule()
@@ -127,7 +217,7 @@ class Exchange(RuleBasedStateMachine):
     @precondition(lambda self: self.returns)
     @rule(i=st.integers(0, 2), pick=st.integers(0, 50))
     def laptop_imports_return(self, i, pick):
-        report = sync.import_bundles(self.laptops[i], [self.returns[pick % len(self.returns)]])
+        report = imported(self.laptops[i], self.returns[pick % len(self.returns)])
         assert not report.refused, report.lines()
 
     @invariant()
@@ -139,15 +229,17 @@ class Exchange(RuleBasedStateMachine):
 
     def converge(self) -> None:
         for path in [*self.in_flight, *self.lost]:
-            assert not sync.import_bundles(self.office, [path]).refused
+            assert not imported(self.office, path).refused
         self.in_flight, self.lost = [], []
         for laptop in self.laptops:
             result = sync.export_bundle(laptop, self._folder(), unencrypted=True)
             if result.path:
-                assert not sync.import_bundles(self.office, [result.path]).refused
+                report = imported(self.office, result.path)
+                assert not report.refused
+                assert not report.gaps, report.lines()  # every change was delivered
         back = sync.write_return(self.office, self._folder(), unencrypted=True).path
         for laptop in self.laptops:
-            assert not sync.import_bundles(laptop, [back]).refused
+            assert not imported(laptop, back).refused
         office = state_of(self.office)
         for laptop in self.laptops:
             mine = state_of(laptop)
@@ -162,6 +254,6 @@ class Exchange(RuleBasedStateMachine):
 
 
 Exchange.TestCase.settings = settings(
-    max_examples=20, stateful_step_count=25, deadline=None, derandomize=True
+    max_examples=20, stateful_step_count=30, deadline=None, derandomize=True
 )
 TestExchange = Exchange.TestCase

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from synckit import link, link_workspaces
 from textual.app import App
 from textual.widgets import DataTable, Input
 
@@ -14,7 +15,6 @@ from citeslab_tui.domain.models import Person
 from citeslab_tui.domain.records import stamp
 from citeslab_tui.services import sync
 from citeslab_tui.services.workspace import Workspace
-from citeslab_tui.sync import keys
 from citeslab_tui.ui.screens.sync import SyncScreen
 
 
@@ -38,9 +38,9 @@ def text_of(screen, selector: str) -> str:
 
 
 async def test_send_to_folder_remembers_it_and_says_what_went(workspace, tmp_path: Path):
-    office = tmp_path / "bureau"
-    office_key, _ = keys.ensure_identity(office)
-    keys.trust(workspace.data_dir, office_key)
+    with Workspace.open(tmp_path / "bureau") as office:
+        office.configure(structure="S", staff=["B"], device="bureau", role="office")
+        link_workspaces(office, workspace)
     workspace.repo.save(Person(family_name="Di[b]allo[/]", first_name="Fatou"))
     stick = tmp_path / "cle"
     stick.mkdir()
@@ -140,14 +140,17 @@ async def test_review_conflict_and_duplicate_with_keys(workspace, tmp_path: Path
 async def test_office_receives_a_folder_refused_file_shown_pair_merged(tmp_path: Path):
     stick = tmp_path / "cle"
     stick.mkdir()
+    with Workspace.open(tmp_path / "bureau") as office:
+        office.configure(structure="S", staff=["B"], device="bureau", role="office")
     for n in (1, 2):
         with Workspace.open(tmp_path / f"l{n}") as laptop:
             laptop.configure(structure="S", staff=["C"], device=f"portable-{n}")
+        link(tmp_path / "bureau", tmp_path / f"l{n}")
+        with Workspace.open(tmp_path / f"l{n}") as laptop:
             laptop.repo.save(Person(family_name="Sow", first_name="Awa", phone="+33611111111"))
-            sync.export_bundle(laptop.repo, stick, unencrypted=True)
+            sync.export_bundle(laptop.repo, stick)
     (stick / "citeslab-abime.cslb").write_bytes(b"CITESLAB-BUNDLE 00\n{}\n")
     office = Workspace.open(tmp_path / "bureau")
-    office.configure(structure="S", staff=["B"], device="bureau", role="office")
     try:
         app = Host(office)
         async with app.run_test(size=(80, 24)) as pilot:

@@ -1,21 +1,23 @@
-"""`citeslab keys ...`: encryption keys of the sync bundles (age format)."""
+"""`citeslab keys ...`: identities and keys of the sync bundles (thin over services.keys)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.paths import resolve_data_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "keys",
-        help="clés de chiffrement des fichiers de synchronisation",
-        description="Clés de chiffrement (format age).\n\nExemples :\n"
-        "  citeslab keys init                      (bureau : crée la paire de clés, affiche la publique)\n"
-        "  citeslab keys trust /media/cle/bureau.pub   (portable : installe la clé du bureau)\n"
-        "  citeslab keys trust sequestre.pub --escrow  (clé de secours supplémentaire)\n"
+        help="identité de ce poste, bureau et portables de confiance",
+        description="Identités et clés des fichiers de synchronisation.\n\nExemples :\n"
+        "  citeslab keys export /media/cle/identite-portable-1.txt   (sur un portable)\n"
+        "  citeslab keys enroll /media/cle/identite-portable-1.txt   (au bureau)\n"
+        "  citeslab keys trust /media/cle/identite-bureau.txt        (sur un portable)\n"
+        "  citeslab keys revoke portable-1                           (au bureau)\n"
         "  citeslab keys show",
     )
     ks = p.add_subparsers(dest="keys_command", title="commandes", metavar="COMMANDE")
@@ -23,48 +25,126 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     i = ks.add_parser(
         "init",
-        help="créer la paire de clés de ce poste et afficher la publique",
-        description="Crée la paire de clés de ce poste (une seule fois) et affiche la clé "
-        "publique.\n\nExemple :\n  citeslab keys init --export /media/cle/bureau.pub",
+        help="créer les clés de ce poste (ou une clé de séquestre)",
+        description="Crée les clés de ce poste (une seule fois). Dans un dossier non préparé "
+        "(clé de séquestre), --export écrit sa clé publique de chiffrement.\n\nExemples :\n"
+        "  citeslab keys init\n"
+        "  citeslab --data-dir sequestre keys init --export sequestre.pub",
     )
     i.add_argument(
-        "--export", metavar="FICHIER", help="écrire aussi la clé publique dans FICHIER (à copier)"
+        "--export", metavar="FICHIER", help="écrire aussi l'identité (ou la clé publique) ici"
     )
     i.set_defaults(handler=cmd_init)
 
+    e = ks.add_parser(
+        "export",
+        help="écrire l'identité de ce poste (clés publiques) dans FICHIER",
+        description="Écrit l'identité publique de ce poste (identifiant, structure, clé de "
+        "chiffrement, clé de signature) : à remettre au bureau (portable) ou aux portables "
+        "(bureau). Rien de secret.\n\nExemple :\n"
+        "  citeslab keys export /media/cle/identite-portable-1.txt",
+    )
+    e.add_argument("file", metavar="FICHIER", help="fichier à écrire (ou dossier)")
+    e.set_defaults(handler=cmd_export)
+
+    n = ks.add_parser(
+        "enroll",
+        help="(bureau) inscrire un portable après comparaison de son empreinte",
+        description="Affiche l'empreinte du portable, à comparer au téléphone avec "
+        "« citeslab keys show » sur le portable, puis l'inscrit : ses envois seront "
+        "acceptés et les fichiers retour chiffrés pour lui.\n\nExemple :\n"
+        "  citeslab keys enroll /media/cle/identite-portable-1.txt",
+    )
+    n.add_argument("file", metavar="FICHIER", help="fichier d'identité écrit sur le portable")
+    n.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+    n.set_defaults(handler=cmd_enroll)
+
     t = ks.add_parser(
         "trust",
-        help="installer la clé publique du bureau (ou de séquestre)",
-        description="Installe la clé publique du bureau sur ce portable (ou ajoute une clé de "
-        "séquestre).\n\nExemples :\n  citeslab keys trust /media/cle/bureau.pub\n"
-        "  citeslab keys trust age1…(la clé affichée par « keys init » au bureau)\n"
+        help="(portable) installer l'identité du bureau, ou une clé de séquestre",
+        description="Installe l'identité du bureau sur ce portable, après comparaison de son "
+        "empreinte au téléphone (ou ajoute une clé de séquestre avec --escrow).\n\nExemples :\n"
+        "  citeslab keys trust /media/cle/identite-bureau.txt\n"
         "  citeslab keys trust sequestre.pub --escrow",
     )
     t.add_argument(
         "file",
         metavar="FICHIER",
-        help="fichier contenant la clé publique « age1… », ou la clé elle-même",
+        help="fichier d'identité du bureau (ou, avec --escrow, la clé « age1… »)",
     )
     t.add_argument(
         "--escrow", action="store_true", help="clé de séquestre : ajoutée aux destinataires"
     )
+    t.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
     t.set_defaults(handler=cmd_trust)
+
+    r = ks.add_parser(
+        "revoke",
+        help="(bureau) retirer un portable perdu ou volé",
+        description="Retire un portable : ses fichiers sont refusés dès maintenant et les "
+        "fichiers retour ne sont plus chiffrés pour lui.\n\nExemple :\n"
+        "  citeslab keys revoke portable-1",
+    )
+    r.add_argument("device", metavar="POSTE", help="nom ou identifiant du portable")
+    r.set_defaults(handler=cmd_revoke)
 
     s = ks.add_parser(
         "show",
-        help="afficher les clés publiques connues",
-        description="Affiche la clé publique de ce poste, celle du bureau et les clés de "
-        "séquestre.\n\nExemple :\n  citeslab keys show",
+        help="afficher l'identité de ce poste et les postes de confiance",
+        description="Affiche l'identité et l'empreinte de ce poste, le bureau (portable) ou "
+        "les portables inscrits (bureau), et les clés de séquestre.\n\nExemple :\n"
+        "  citeslab keys show",
     )
     s.set_defaults(handler=cmd_show)
 
 
+def _open(args: argparse.Namespace):
+    from citeslab_tui.services.workspace import Workspace
+
+    ws = Workspace.open(resolve_data_dir(args.data_dir), create=False)
+    if not ws.settings.configured:
+        ws.close()
+        raise CitesLabError("Ce poste n'est pas préparé : lancez d'abord « citeslab init ».")
+    return ws
+
+
+def _confirm(question: str, yes: bool, what: str) -> None:
+    if yes:
+        return
+    try:
+        answer = input(f"{question} [o/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() not in ("o", "oui"):
+        raise CitesLabError(
+            f"{what} annulé : rien n'a changé (après avoir comparé l'empreinte, relancez avec "
+            "--yes si la question ne peut pas être posée)."
+        )
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from citeslab_tui.store.files import ensure_private_dir
-    from citeslab_tui.store.lock import DataDirLock
+    from citeslab_tui.store.settings import load_settings
     from citeslab_tui.sync import keys
 
-    folder = ensure_private_dir(resolve_data_dir(args.data_dir))
+    folder = resolve_data_dir(args.data_dir)
+    if load_settings(folder).configured:
+        from citeslab_tui.services import keys as identities
+
+        with _open(args) as ws:
+            created = not keys.has_identity(folder)
+            identity = identities.local_identity(ws)
+            if args.export:
+                identities.export_identity(ws, Path(args.export))
+        print("Clés créées." if created else "Ce poste a déjà ses clés (inchangées).")
+        print(f"Empreinte de ce poste : {identity.fingerprint}")
+        if args.export:
+            print(f"Identité écrite dans {args.export}.")
+        return 0
+    # a bare folder: an escrow key pair (docs/office.md)
+    from citeslab_tui.store.lock import DataDirLock
+
+    folder = ensure_private_dir(folder)
     lock = DataDirLock(folder)
     lock.acquire()
     try:
@@ -72,62 +152,140 @@ def cmd_init(args: argparse.Namespace) -> int:
     finally:
         lock.release()
     if created:
-        print(
-            "Paire de clés créée (clé secrète dans le dossier des données, lisible par vous seul)."
-        )
-        print("Sauvegardez ce dossier : sans la clé secrète, les fichiers reçus sont illisibles.")
+        print("Paire de clés créée (clé secrète dans ce dossier, lisible par vous seul).")
     else:
-        print("Ce poste a déjà une paire de clés (inchangée).")
+        print("Ce dossier a déjà une paire de clés (inchangée).")
     print(f"Clé publique : {public}")
     if args.export:
         target = Path(args.export)
         try:
             target.write_text(f"# clé publique CitésLab (age)\n{public}\n", encoding="utf-8")
         except OSError as exc:
-            from citeslab_tui.domain.errors import CitesLabError
             from citeslab_tui.store.files import describe_os_error
 
             raise CitesLabError(
                 describe_os_error(exc, f"Écriture de {target} impossible")
             ) from None
-        print(f"Clé publique écrite dans {target} : installez-la sur chaque portable avec")
-        print(f"  citeslab keys trust {target}")
+        print(f"Clé publique écrite dans {target} : installez-la sur chaque poste avec")
+        print(f"  citeslab keys trust {target} --escrow")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import keys as identities
+
+    with _open(args) as ws:
+        identity = identities.export_identity(ws, Path(args.file))
+        role = ws.settings.role
+    print(f"Identité de ce poste écrite dans {args.file}.")
+    print(f"Empreinte : {identity.fingerprint}")
+    if role == "office":
+        print("Sur chaque portable : citeslab keys trust FICHIER (empreinte à comparer).")
+    else:
+        print("Au bureau : citeslab keys enroll FICHIER (empreinte à comparer au téléphone).")
+    return 0
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import keys as identities
+
+    identity = identities.read_identity(Path(args.file))
+    with _open(args) as ws:
+        note = identities.check_enrol(ws, identity)
+        print(f"Portable : {identity.label}")
+        print(f"Empreinte : {identity.fingerprint}")
+        print(
+            "Comparez-la au téléphone avec « citeslab keys show » lancé sur ce portable : "
+            "les six groupes de chiffres doivent être identiques."
+        )
+        if note:
+            print(note)
+        _confirm("Les empreintes sont-elles identiques ?", args.yes, "Inscription")
+        identities.enroll(ws, identity)
+    print(
+        f"Portable inscrit : {identity.label}. Ses envois seront acceptés et les prochains "
+        "fichiers retour chiffrés pour lui."
+    )
     return 0
 
 
 def cmd_trust(args: argparse.Namespace) -> int:
-    from citeslab_tui.store.files import ensure_private_dir
-    from citeslab_tui.store.lock import DataDirLock
+    from citeslab_tui.services import keys as identities
     from citeslab_tui.sync import keys
 
-    folder = ensure_private_dir(resolve_data_dir(args.data_dir))
-    if args.file.strip().startswith("age1") and not Path(args.file).exists():
-        public = keys.check_recipient(args.file.strip())  # the key itself, copied from a screen
+    if args.escrow:
+        folder = resolve_data_dir(args.data_dir)
+        if args.file.strip().startswith("age1") and not Path(args.file).exists():
+            public = keys.check_recipient(args.file.strip())  # the key itself, copied
+        else:
+            public = keys.read_public_file(Path(args.file))
+        with _open(args) as ws:
+            keys.add_escrow(folder, public)
+            keys.ensure_identity(ws.data_dir)
+        print(f"Clé de séquestre ajoutée : {public}")
+        return 0
+    path = Path(args.file)
+    if path.exists() or not args.file.lstrip().startswith("{"):
+        identity = identities.read_identity(path)
     else:
-        public = keys.read_public_file(Path(args.file))
-    lock = DataDirLock(folder)
-    lock.acquire()
-    try:
-        keys.trust(folder, public, escrow=args.escrow)
-        own, _ = keys.ensure_identity(folder)
-    finally:
-        lock.release()
-    what = "de séquestre ajoutée" if args.escrow else "du bureau installée"
-    print(f"Clé {what} : {public}")
-    print(f"Clé publique de ce poste (envoyée avec ses fichiers) : {own}")
+        identity = identities.parse_identity_text(args.file)  # the JSON line, pasted
+    with _open(args) as ws:
+        note = identities.check_office(ws, identity)
+        print(f"Bureau : {identity.label}, structure {identity.structure or identity.structure_id}")
+        print(f"Empreinte : {identity.fingerprint}")
+        print(
+            "Comparez-la au téléphone avec « citeslab keys show » lancé au bureau : "
+            "les six groupes de chiffres doivent être identiques."
+        )
+        if note:
+            print(note)
+        _confirm("Les empreintes sont-elles identiques ?", args.yes, "Installation")
+        identities.install_office(ws, identity)
+        me = identities.local_identity(ws)
+    print(f"Identité du bureau installée : {identity.label}.")
+    print(
+        f"Donnez maintenant l'identité de ce portable au bureau : citeslab keys export FICHIER "
+        f"(empreinte de ce portable : {me.fingerprint})."
+    )
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import keys as identities
+
+    with _open(args) as ws:
+        identity = identities.revoke(ws, args.device)
+    print(
+        f"Portable retiré : {identity.label}. Ses fichiers sont refusés dès maintenant et les "
+        "prochains fichiers retour ne seront plus chiffrés pour lui. Les fichiers retour déjà "
+        "écrits restent lisibles avec sa clé : effacez-les des clés USB."
+    )
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import keys as identities
+    from citeslab_tui.store.settings import load_settings
     from citeslab_tui.sync import keys
 
     folder = resolve_data_dir(args.data_dir)
-    print(
-        f"Ce poste : {keys.public_key(folder)}"
-        if keys.has_identity(folder)
-        else "Ce poste : pas de clé (citeslab keys init)."
-    )
-    print(f"Bureau : {keys.office_key(folder) or 'non installée (citeslab keys trust FICHIER)'}")
-    for key in keys.escrow_keys(folder):
-        print(f"Séquestre : {key}")
+    if not load_settings(folder).configured:  # a bare folder (escrow)
+        print(
+            f"Clé publique : {keys.public_key(folder)}"
+            if keys.has_identity(folder)
+            else "Pas de clé (citeslab keys init)."
+        )
+        return 0
+    if (keys.keys_dir(folder) / keys.SIGNING).exists() and keys.has_identity(folder):
+        # read-only: works while the app is open on this folder
+        from types import SimpleNamespace
+
+        lines = identities.key_summary(
+            SimpleNamespace(data_dir=folder, settings=load_settings(folder))  # type: ignore[arg-type]
+        )
+    else:  # the keys are made first: under the folder's lock
+        with _open(args) as ws:
+            lines = identities.key_summary(ws)
+    for line in lines:
+        print(line)
     return 0

@@ -28,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--site", action="append", default=[], metavar="NOM", help="site de permanence (répétable)"
     )
     p.add_argument("--office", action="store_true", help="ce poste est celui du bureau central")
+    p.add_argument(
+        "--structure-id",
+        metavar="ID",
+        help="(bureau de remplacement ou de secours) garder l'identifiant de la structure, "
+        "affiché par « citeslab keys show » sur un portable",
+    )
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser(
@@ -98,6 +104,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             device=args.device,
             sites=args.site,
             role="office" if args.office else "laptop",
+            structure_id=args.structure_id,
         )
         print(
             f"Poste prêt : {settings.device_name} ({settings.device_id}), "

@@ -47,6 +47,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument(
         "paths", nargs="+", metavar="CHEMIN", help="fichiers .cslb ou dossiers qui en contiennent"
     )
+    i.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="accepter aussi les fichiers non signés ou d'un poste non inscrit "
+        "(provenance vérifiée autrement : import de secours)",
+    )
+    i.add_argument(
+        "--allow-unencrypted",
+        action="store_true",
+        help="accepter aussi les fichiers écrits en clair (--unencrypted)",
+    )
     i.set_defaults(handler=cmd_import)
 
     r = ssub.add_parser(
@@ -109,10 +120,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
     with _open(args) as ws:
+        warning = sync.own_clock_warning(ws.repo)
         result = sync.export_bundle(
             ws.repo, Path(args.folder), full=args.full, unencrypted=args.unencrypted
         )
     print(result.message)
+    if warning:
+        print(warning)
     return 0
 
 
@@ -129,7 +143,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
     with _open(args) as ws:
-        report = sync.import_bundles(ws.repo, [Path(p) for p in args.paths])
+        report = sync.import_bundles(
+            ws.repo,
+            [Path(p) for p in args.paths],
+            allow_unsigned=args.allow_unsigned,
+            allow_unencrypted=args.allow_unencrypted,
+        )
     for line in report.lines():
         print(line)
     if not report.files:
@@ -195,6 +214,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     with _open(args) as ws:
         pending = sync.pending_changes(ws.repo)
         print(f"Prochain envoi : {sync.describe_counts(pending, empty='rien de nouveau')}.")
+        warning = sync.own_clock_warning(ws.repo)
+        if warning:
+            print(warning)
         for line in sync.received_summary(ws.repo):
             print(line)
     return 0

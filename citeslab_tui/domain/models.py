@@ -483,6 +483,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     structure: str = ""
+    # The structure's id (32 hex): made by the office's `init --office`, taken by a
+    # laptop from the office identity it trusts; carried by every sync bundle.
+    structure_id: str = Field(default="", pattern=r"^([0-9a-f]{32})?$")
     staff: list[str] = Field(default_factory=list)
     current_staff: str = ""
     device_name: str = ""

@@ -13,13 +13,25 @@ from datetime import datetime
 from typing import Any
 
 from citeslab_tui.domain.models import RECORD_TYPES, Record
+from citeslab_tui.domain.text import MAX_TEXT, clean_text
 
 ENVELOPE_KEYS = ("id", "meta")
 TRAIL_MAX = 50  # audit trail entries kept per record (meta.trail)
+MULTILINE_FIELDS = frozenset({"notes"})  # text typed with line breaks; other text is one line
 
 
 def content_of(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in ENVELOPE_KEYS}
+
+
+def clean_value(field: str, value: Any) -> Any:
+    """Text as it is stored: `text.clean_text` (control characters, bidi overrides and
+    zero-width characters removed, spaces collapsed; line breaks kept in notes). The
+    same rule for a local write (`stamp`) and for a record read from a sync bundle
+    (`sync/wire.py`), so both store the same text."""
+    if not isinstance(value, str):
+        return value
+    return clean_text(value, MAX_TEXT, multiline=field in MULTILINE_FIELDS)
 
 
 def stamp(
@@ -44,7 +56,7 @@ def stamp(
     sync merge's view); `touched` fields get the new dot even when unchanged
     (choosing the shown value of a conflict resolves it).
     """
-    content = record.content()
+    content = {name: clean_value(name, value) for name, value in record.content().items()}
     if erased or (old_doc is not None and old_doc.get("meta", {}).get("erased")):
         # Erasure is absorbing: an erased record never takes personal data again.
         fields = type(record).model_fields

@@ -251,3 +251,51 @@ def format_percent(value: float | None) -> str:
 def format_int(value: int) -> str:
     """12345 -> '12 345' (narrow no-break space as thousands separator)."""
     return f"{value:,}".replace(",", "\u202f")
+
+
+# --- output hygiene ---------------------------------------------------------
+
+# Bidi controls (RLO/LRO/isolates: "Trojan Source" display spoofing), zero-width and
+# line/paragraph separators, the BOM, and lone surrogates (not encodable).
+_INVISIBLE = re.compile(
+    "[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff\x80-\x9f]"
+)
+# C0 controls except tab and newline, and DEL: shown as their Unicode "control
+# picture" (U+2400 block: ESC -> ␛, NUL -> ␀, BEL -> ␇, CR -> ␍, DEL -> ␡).
+_PICTURES = {c: chr(0x2400 + c) for c in range(0x20) if c not in (0x09, 0x0A)}
+_PICTURES[0x7F] = "\u2421"
+
+
+def visible(value: object) -> str:
+    """Text made safe for a terminal, with nothing hidden: every control character
+    (escape sequences, BEL, NUL, CR, C1 codes) and every bidi override or invisible
+    character is shown visibly (`\\x1b` -> `␛`, U+202E -> `<U+202E>`); newlines and
+    tabs are kept. THE function every string that reaches a terminal goes through
+    (`console.py` applies it to everything the CLI prints)."""
+    text = value if isinstance(value, str) else str(value)
+    if text.isprintable():  # fast path: no control, format or separator character
+        return text
+    text = text.translate(_PICTURES)
+    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+# OWASP "CSV injection": a cell starting with one of these is read as a formula by
+# Excel / LibreOffice (=HYPERLINK(...), +cmd|' /C calc'!A0, @SUM(...), -2+3).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A text cell for a CSV file, neutralised per OWASP: a leading `'` when the text
+    starts with = + - @ tab or carriage return (the spreadsheet then shows it as text)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def format_duration(millis: int) -> str:
+    """A clock difference in French words: "3 minutes", "5 heures", "30 jours"."""
+    minutes = abs(millis) // 60_000
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes > 1 else ''}"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} heures"
+    return f"{hours // 24} jours"

@@ -6,17 +6,26 @@ same durable step as the merged records:
 - `sync_exported`: local sequence number up to which changes were exported (or need
   not be: they came from the office);
 - `sync_sent_to`: end of the last sequence range sent (ranges are contiguous);
+- `sync_pending`: [from, to] of a bundle being written, recorded durably BEFORE the
+  file is written and cleared once it is verified and recorded: after a crash in
+  between, the next export starts again at `from` (the office merges the overlap);
 - `sync_ranges`: {device: [[from, to], ...]} sequence ranges imported per device;
 - `sync_files`: {sha256 of file: {device, from, to, at}} files already imported;
-- `sync_keys`: {device: age public key} learned from laptop manifests (office);
+- `sync_clocks`: {device: {"offset_ms", "at"}} clock skew seen in its last file;
 - `sync_different`: [[id, id], ...] person pairs marked "different".
+
+Who may send what (keys: sync/keys.py): the office imports bundles signed by the
+laptops enrolled there (`citeslab keys enroll`), a laptop imports the return file
+signed by the office it trusts (`citeslab keys trust`); both check the structure id
+in the manifest. Unsigned or unencrypted files are refused unless the caller allows
+them explicitly (`allow_unsigned`, `allow_unencrypted`: the CLI's `--allow-unsigned`
+and `--allow-unencrypted`).
 """
 
 from __future__ import annotations
 
 import gzip
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,20 +38,21 @@ import orjson
 from citeslab_tui import __version__
 from citeslab_tui.domain import merge as merging
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.domain.hlc import Timestamp
+from citeslab_tui.domain.hlc import SKEW_NOTICE_MS, Timestamp, clock_problem
 from citeslab_tui.domain.models import PERSON_LINKED_KINDS, RECORD_TYPES, Person
 from citeslab_tui.domain.records import content_of
-from citeslab_tui.domain.text import format_date, format_phone
+from citeslab_tui.domain.text import format_date, format_duration, format_phone
 from citeslab_tui.perf import no_gc
 from citeslab_tui.store.files import describe_os_error, fsync_dir, full_fsync
-from citeslab_tui.store.repository import Repository, validate_doc
+from citeslab_tui.store.repository import Repository
 from citeslab_tui.sync import bundle as bundles
-from citeslab_tui.sync import keys
+from citeslab_tui.sync import keys, wire
 from citeslab_tui.sync.bundle import BundleError, Manifest
+from citeslab_tui.sync.identity import DeviceIdentity
 
 Progress = Callable[[float, str], None]
-FUTURE_TOLERANCE_MS = 3 * 24 * 3600 * 1000  # a clock more than 3 days ahead is refused
-_RECORD_ID = re.compile(r"[0-9a-f]{32}")
+ALLOW_UNSIGNED = "--allow-unsigned"
+ALLOW_UNENCRYPTED = "--allow-unencrypted"
 
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "person": ("personne", "personnes"),
@@ -112,6 +122,11 @@ def _notify(progress: Progress | None, fraction: float, text: str) -> None:
         progress(min(max(fraction, 0.0), 1.0), text)
 
 
+def _sentence(reason: str) -> str:
+    """A reason embedded in a sentence: no final period of its own ("maximum 80).")."""
+    return reason.rstrip().rstrip(".")
+
+
 # --- export ---------------------------------------------------------------------------
 
 
@@ -143,14 +158,19 @@ def pending_changes(repo: Repository) -> dict[str, int]:
     return counts
 
 
-def _write_verified(folder: Path, name: str, data: bytes) -> Path:
-    """Temp name, fsync, rename, fsync folder, read back and compare (FAT32 sticks)."""
+def _write_verified(folder: Path, name: str, data: bytes, *, private: bool = False) -> Path:
+    """Temp name, fsync, rename, fsync folder, read back and compare (FAT32 sticks).
+    `private`: the file is made owner-only (an unencrypted bundle)."""
     if not folder.is_dir():
         raise CitesLabError(f"Le dossier {folder} n'existe pas (clé USB branchée ?).")
     target = folder / name
     tmp = folder / f"{name}.tmp"
     try:
-        with open(tmp, "wb") as handle:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o600 if private else 0o666)
+        with open(fd, "wb") as handle:
+            if private and os.name == "posix":
+                os.fchmod(handle.fileno(), 0o600)
             handle.write(data)
             handle.flush()
             full_fsync(handle.fileno())
@@ -174,14 +194,25 @@ def _write_verified(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
+def _structure_id(repo: Repository) -> str:
+    structure = repo.settings.structure_id
+    if not structure:
+        raise CitesLabError(
+            "Ce portable ne connaît pas encore le bureau : installez son identité avec "
+            "« citeslab keys trust FICHIER » (fichier écrit au bureau par « citeslab keys "
+            "export »), puis recommencez."
+        )
+    return structure
+
+
 def _recipients_for_export(repo: Repository, unencrypted: bool) -> list[str]:
     if unencrypted:
         return []
     office = keys.office_key(repo.folder)
     if not office:
         raise CitesLabError(
-            "Aucune clé du bureau n'est installée sur ce poste : lancez "
-            "« citeslab keys trust FICHIER » avec la clé publique du bureau, "
+            "Aucune identité du bureau n'est installée sur ce poste : lancez "
+            "« citeslab keys trust FICHIER » avec le fichier d'identité du bureau, "
             "ou exportez en clair avec --unencrypted (déconseillé)."
         )
     return [office, *keys.escrow_keys(repo.folder)]
@@ -190,8 +221,8 @@ def _recipients_for_export(repo: Repository, unencrypted: bool) -> list[str]:
 @dataclass
 class ExportPlan:
     """An export decided and serialised on the thread that owns the repository;
-    `write_export` (any thread, no repository) then compresses, encrypts, writes
-    and verifies; `commit_export` (owner thread) records it."""
+    `write_export` (any thread, no repository) then compresses, encrypts, signs,
+    writes and verifies; `commit_export` (owner thread) records it."""
 
     kind: str  # "export" or "return"
     manifest: Manifest
@@ -199,7 +230,8 @@ class ExportPlan:
     counts: dict[str, int]
     recipients: list[str]
     local: dict[str, Any]  # bookkeeping to record once the file is verified
-    introduce: bool = False
+    secret: bytes = b""  # the signing key
+    resumed: tuple[int, int] | None = None  # an earlier bundle that was never recorded
     path: Path | None = None
 
 
@@ -212,9 +244,7 @@ def _plan(
     seq_to: int,
     full: bool,
     recipients: list[str],
-    device_key: str,
     local: dict[str, Any],
-    introduce: bool = False,
 ) -> ExportPlan:
     counts: dict[str, int] = {}
     hlc_max = ""
@@ -225,8 +255,9 @@ def _plan(
         # meta.lseq travels but is ignored on import
         raw = orjson.dumps(docs)
     manifest = Manifest(
+        structure=_structure_id(repo),
         device=repo.device,
-        device_name=repo.settings.device_name,
+        device_name=repo.settings.device_name[:80],
         role=repo.settings.role,
         app_version=__version__,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -237,36 +268,47 @@ def _plan(
         counts=counts,
         hlc_max=hlc_max or repo.clock.last,
         encryption="age" if recipients else "none",
-        device_key=device_key,
-        payload_sha256="",
-        payload_bytes=0,
+        signature="ed25519",
     )
-    return ExportPlan(kind, manifest, raw, counts, recipients, local, introduce)
+    keys.ensure_identity(repo.folder)
+    secret = keys.signer(repo.folder)
+    return ExportPlan(kind, manifest, raw, counts, recipients, local, secret)
 
 
 def plan_export(
     repo: Repository, *, full: bool = False, unencrypted: bool = False
 ) -> ExportPlan | None:
-    """What the next export carries (None: nothing new). Owner thread."""
+    """What the next export carries (None: nothing new). Owner thread.
+
+    The range is reserved durably here, before the file is written (`sync_pending`):
+    if the app dies between writing the file and recording it, the next export knows
+    a file for that range may exist and starts again at its first number, so the office
+    merges the overlap (idempotent) and sees no gap.
+    """
+    _structure_id(repo)
     recipients = _recipients_for_export(repo, unencrypted)
-    device_key, _ = keys.ensure_identity(repo.folder)
     exported = int(repo.local_state("sync_exported", 0))
     sent_to = int(repo.local_state("sync_sent_to", 0))
+    pending = repo.local_state("sync_pending")
     since = 0 if full else exported
     docs = _changed_docs(repo, since)
-    introduce = not docs and sent_to == 0 and not repo.local_state("sync_introduced")
-    if not docs and not introduce:
+    if not docs:
         return None
     # The range continues the last one sent, so the office sees no false gap when
-    # numbers were skipped (changes that came from the office itself). A new laptop
-    # with nothing to send yet still sends an empty file: the office learns its key.
-    seq_from, seq_to = (1 if full else sent_to + 1), repo.lseq
-    if introduce:
-        seq_from, seq_to = 0, 0
-        local: dict[str, Any] = {"sync_introduced": True}
-    else:
-        local = {"sync_exported": max(exported, seq_to), "sync_sent_to": seq_to}
-    return _plan(
+    # numbers were skipped (changes that came from the office itself).
+    seq_from = 1 if full else sent_to + 1
+    resumed = None
+    if isinstance(pending, list) and len(pending) == 2 and not full:
+        resumed = (int(pending[0]), int(pending[1]))
+        seq_from = min(seq_from, resumed[0])
+    seq_to = repo.lseq
+    repo.put_docs([], local={"sync_pending": [seq_from, seq_to]})
+    local = {
+        "sync_exported": max(exported, seq_to),
+        "sync_sent_to": max(sent_to, seq_to),
+        "sync_pending": None,
+    }
+    plan = _plan(
         repo,
         docs,
         kind="export",
@@ -274,28 +316,32 @@ def plan_export(
         seq_to=seq_to,
         full=full,
         recipients=recipients,
-        device_key=device_key,
         local=local,
-        introduce=introduce,
     )
+    plan.resumed = resumed
+    return plan
+
+
+def return_recipients(repo: Repository) -> list[str]:
+    """At the office: itself, every enrolled laptop not revoked, and escrow."""
+    own, _ = keys.ensure_identity(repo.folder)
+    laptops = [identity.age for identity in keys.active_devices(repo.folder).values()]
+    if not laptops:
+        raise CitesLabError(
+            "Aucun portable n'est inscrit au bureau : inscrivez chaque portable avec "
+            "« citeslab keys enroll FICHIER » (fichier écrit sur le portable par « citeslab "
+            "keys export »), ou écrivez le fichier retour en clair avec --unencrypted."
+        )
+    return [own, *laptops, *keys.escrow_keys(repo.folder)]
 
 
 def plan_return(repo: Repository, *, unencrypted: bool = False) -> ExportPlan:
-    """At the office: the whole merged state, for every known laptop key. Owner thread."""
+    """At the office: the whole merged state, for every enrolled laptop. Owner thread."""
     if repo.settings.role != "office":
         raise CitesLabError(
             "Le fichier retour s'écrit au bureau central (poste initialisé avec --office)."
         )
-    own, _ = keys.ensure_identity(repo.folder)
-    recipients: list[str] = []
-    if not unencrypted:
-        laptop_keys = dict(repo.local_state("sync_keys", {}) or {})
-        if not laptop_keys:
-            raise CitesLabError(
-                "Aucune clé de portable connue : importez d'abord les fichiers des portables "
-                "(leur clé publique est dans leur manifeste), ou utilisez --unencrypted."
-            )
-        recipients = [own, *laptop_keys.values(), *keys.escrow_keys(repo.folder)]
+    recipients = [] if unencrypted else return_recipients(repo)
     docs = _changed_docs(repo, 0)
     return _plan(
         repo,
@@ -305,14 +351,13 @@ def plan_return(repo: Repository, *, unencrypted: bool = False) -> ExportPlan:
         seq_to=repo.lseq,
         full=True,
         recipients=recipients,
-        device_key=own,
         local={},
     )
 
 
 def write_export(plan: ExportPlan, folder: Path, progress: Progress | None = None) -> Path:
-    """Compress, encrypt, write under a temporary name, rename, read back, compare.
-    Touches no repository: safe in a worker thread."""
+    """Compress, encrypt, sign, write under a temporary name, rename, read back,
+    compare. Touches no repository: safe in a worker thread."""
     _notify(progress, 0.2, "Compression…")
     with no_gc():
         payload = gzip.compress(plan.raw, compresslevel=1, mtime=0)
@@ -321,10 +366,11 @@ def write_export(plan: ExportPlan, folder: Path, progress: Progress | None = Non
         payload = keys.encrypt(payload, plan.recipients)
     m = plan.manifest
     m.payload_sha256, m.payload_bytes = bundles.sha256(payload), len(payload)
-    data = bundles.encode_bundle(m, payload)
+    signature = keys.sign(plan.secret, bundles.signed_message(m.line()))
+    data = bundles.encode_bundle(m, payload, signature)
     name = bundles.file_name(m.device, _now_stamp(), m.seq_from, m.seq_to)
     _notify(progress, 0.7, "Écriture et relecture…")
-    plan.path = _write_verified(Path(folder), name, data)
+    plan.path = _write_verified(Path(folder), name, data, private=not plan.recipients)
     return plan.path
 
 
@@ -340,17 +386,17 @@ def commit_export(repo: Repository, plan: ExportPlan) -> ExportResult:
         f"sync.{plan.kind}", records=m.count, seq_from=m.seq_from, seq_to=m.seq_to, full=m.full
     )
     what = describe_counts(plan.counts)
-    if plan.introduce:
-        what = "aucun changement ; ce fichier présente ce poste au bureau (sa clé)"
     clear = "" if plan.recipients else " (NON chiffré)"
     title = "Fichier retour prêt et vérifié" if plan.kind == "return" else "Envoi prêt et vérifié"
+    message = f"{title}{clear} : {what}. Fichier {plan.path.name}."
+    if plan.resumed:
+        a, b = plan.resumed
+        message += (
+            f" Il reprend un envoi précédent interrompu (changements {a} à {b}) : si ce "
+            "fichier-là est aussi sur la clé, le bureau peut importer les deux sans risque."
+        )
     return ExportResult(
-        plan.path,
-        plan.counts,
-        m.seq_from,
-        m.seq_to,
-        bool(plan.recipients),
-        f"{title}{clear} : {what}. Fichier {plan.path.name}.",
+        plan.path, plan.counts, m.seq_from, m.seq_to, bool(plan.recipients), message
     )
 
 
@@ -384,7 +430,7 @@ def write_return(
     unencrypted: bool = False,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """At the office: the whole merged state, encrypted to every known laptop key."""
+    """At the office: the whole merged state, encrypted to every enrolled laptop."""
     _notify(progress, 0.05, "Préparation…")
     plan = plan_return(repo, unencrypted=unencrypted)
     write_export(plan, Path(folder), progress)
@@ -404,17 +450,19 @@ class FileReport:
     device: str = ""
     device_name: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # e.g. the sender's clock is wrong
 
     def line(self) -> str:
         name = self.path.name or str(self.path)
         if self.status == "imported":
             who = f" de {self.device_name or self.device}" if self.device else ""
-            return f"{name} : importé{who} ({describe_counts(self.counts)})."
+            text = f"{name} : importé{who} ({describe_counts(self.counts)})."
+            return " ".join([text, *self.notes])
         if self.status == "already":
             return f"{name} : déjà importé, rien n'a changé."
         if self.status == "ignored":
-            return f"{name} : ignoré ({self.reason})."
-        return f"{name} : REFUSÉ — {self.reason}. Rien n'a été importé de ce fichier."
+            return f"{name} : ignoré ({_sentence(self.reason)})."
+        return f"{name} : REFUSÉ — {_sentence(self.reason)}. Rien n'a été importé de ce fichier."
 
 
 @dataclass
@@ -462,6 +510,7 @@ class ImportReport:
     def short_lines(self) -> list[str]:
         """A compact summary for the sync screen (refusals and gaps first)."""
         out = [f.line() for f in self.refused]
+        out += [note for f in self.imported for note in f.notes]
         counts = {s: sum(1 for f in self.files if f.status == s) for s in ("imported", "already")}
         head = f"{counts['imported']} fichier(s) importé(s)"
         if counts["already"]:
@@ -485,6 +534,7 @@ class _Good:
     manifest: Manifest
     sha: str
     records: list[tuple[str, dict[str, Any]]]
+    offset_ms: int = 0  # the sender's clock: ahead (> 0) or behind (< 0) when notable
 
 
 def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileReport]]:
@@ -495,7 +545,7 @@ def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileRep
         path = Path(raw)
         if path.is_dir():
             entries = sorted(p for p in path.iterdir() if p.is_file())
-            found = [p for p in entries if p.suffix == bundles.SUFFIX]
+            found = [p for p in entries if bundles.is_bundle_name(p.name)]
             if not found:
                 notes.append(
                     FileReport(
@@ -505,7 +555,7 @@ def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileRep
                     )
                 )
             for other in entries:
-                if other.suffix != bundles.SUFFIX and not other.name.startswith("."):
+                if other not in found and not other.name.startswith("."):
                     notes.append(
                         FileReport(other, "ignored", "pas un fichier de synchronisation CitésLab")
                     )
@@ -518,86 +568,22 @@ def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileRep
     return unique, notes
 
 
-def _check_meta(meta: Any, now_ms: int) -> str | None:
-    """Envelope checks beyond the models' own validation (done by validate_doc)."""
-    if not isinstance(meta, dict):
-        return "enveloppe « meta » absente"
-    try:
-        stamp = Timestamp.parse(str(meta.get("hlc", "")))
-    except CitesLabError:
-        return "horloge illisible"
-    if stamp.millis > now_ms + FUTURE_TOLERANCE_MS:
-        when = datetime.fromtimestamp(stamp.millis / 1000, UTC)
-        return (
-            f"horloge dans le futur (modification datée du {format_date(when.date())} : "
-            "l'horloge de l'ordinateur qui l'a écrit est déréglée)"
-        )
-    for dot in (meta.get("dots") or {}).values():
-        if not (isinstance(dot, list) and len(dot) >= 2 and isinstance(dot[1], int)):
-            return "« meta.dots » invalide"
-    for entries in (meta.get("conflicts") or {}).values():
-        if not all(isinstance(e, list) and len(e) >= 3 and isinstance(e[1], int) for e in entries):
-            return "« meta.conflicts » invalide"
-    return None
-
-
-def _validate_records(data: list[Any], manifest: Manifest) -> list[tuple[str, dict[str, Any]]]:
-    if len(data) != manifest.count:
-        raise BundleError(
-            f"le manifeste annonce {manifest.count} enregistrement(s) mais le fichier "
-            f"en contient {len(data)}"
-        )
-    now_ms = int(time.time() * 1000)
-    counts: dict[str, int] = {}
-    out: list[tuple[str, dict[str, Any]]] = []
-    for n, item in enumerate(data, start=1):
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict)):
-            raise BundleError(f"enregistrement n° {n} mal formé")
-        kind, doc = item
-        if kind not in RECORD_TYPES:
-            raise BundleError(f"enregistrement n° {n} : type inconnu « {str(kind)[:30]} »")
-        record_id = doc.get("id")
-        if not (isinstance(record_id, str) and _RECORD_ID.fullmatch(record_id)):
-            raise BundleError(f"enregistrement n° {n} : identifiant invalide")
-        problem = _check_meta(doc.get("meta"), now_ms)
-        if problem:
-            raise BundleError(f"enregistrement n° {n} : {problem}")
-        reason = validate_doc(kind, doc)
-        if reason:
-            raise BundleError(f"enregistrement n° {n} : {reason}")
-        counts[kind] = counts.get(kind, 0) + 1
-        out.append((kind, doc))
-    if manifest.counts and {k: v for k, v in manifest.counts.items() if v} != counts:
-        raise BundleError("le manifeste ne correspond pas au contenu (nombre par type)")
-    try:
-        hlc_max = Timestamp.parse(manifest.hlc_max)
-    except CitesLabError:
-        raise BundleError("horloge du manifeste illisible") from None
-    if hlc_max.millis > now_ms + FUTURE_TOLERANCE_MS:
-        raise BundleError("horloge du manifeste dans le futur (ordinateur déréglé)")
-    return out
-
-
 def _check_ids(repo: Repository, records: list[tuple[str, dict[str, Any]]]) -> None:
     """Each id once per file, and never the id of a record of another kind here."""
     seen: set[str] = set()
     for n, (kind, doc) in enumerate(records, start=1):
         record_id = doc["id"]
         if record_id in seen:
-            raise BundleError(f"enregistrement n° {n} : identifiant en double dans le fichier")
+            raise BundleError(
+                f"{wire.record_name(n, kind, record_id)} : identifiant en double dans le fichier"
+            )
         seen.add(record_id)
         found = repo.kind_of(record_id)
         if found is not None and found != kind:
             raise BundleError(
-                f"enregistrement n° {n} : identifiant déjà utilisé ici par un autre type"
+                f"{wire.record_name(n, kind, record_id)} : identifiant déjà utilisé ici "
+                "par un autre type"
             )
-
-
-def _overlaps(ranges: Iterable[Iterable[int]], lo: int, hi: int) -> tuple[int, int] | None:
-    for a, b in ranges:
-        if lo <= b and a <= hi:
-            return a, b
-    return None
 
 
 def _holes(ranges: list[list[int]]) -> list[tuple[int, int]]:
@@ -611,7 +597,12 @@ def _holes(ranges: list[list[int]]) -> list[tuple[int, int]]:
 
 
 def import_bundles(
-    repo: Repository, paths: Iterable[Path | str], *, progress: Progress | None = None
+    repo: Repository,
+    paths: Iterable[Path | str],
+    *,
+    progress: Progress | None = None,
+    allow_unsigned: bool = False,
+    allow_unencrypted: bool = False,
 ) -> ImportReport:
     """Validate every file first, then merge all good ones in one durable step.
 
@@ -619,7 +610,14 @@ def import_bundles(
     others still go in. A file already imported changes nothing.
     """
     with no_gc():
-        return apply_import(repo, prepare_import(repo, paths, progress), progress)
+        prepared = prepare_import(
+            repo,
+            paths,
+            progress,
+            allow_unsigned=allow_unsigned,
+            allow_unencrypted=allow_unencrypted,
+        )
+        return apply_import(repo, prepared, progress)
 
 
 @dataclass
@@ -628,34 +626,183 @@ class PreparedImport:
     good: list[_Good]
     seen_files: dict[str, Any]
     ranges: dict[str, list[list[int]]]
-    learned: dict[str, str]
 
 
 def prepare_import(
-    repo: Repository, paths: Iterable[Path | str], progress: Progress | None = None
+    repo: Repository,
+    paths: Iterable[Path | str],
+    progress: Progress | None = None,
+    *,
+    allow_unsigned: bool = False,
+    allow_unencrypted: bool = False,
 ) -> PreparedImport:
-    """Read, decrypt and validate every file; writes nothing (safe in a worker thread:
-    it only looks documents up)."""
+    """Read, authenticate, decrypt and validate every file; writes nothing (safe in a
+    worker thread: it only looks documents up)."""
     with no_gc():
-        return _prepare(repo, paths, progress)
+        return _prepare(repo, paths, progress, allow_unsigned, allow_unencrypted)
+
+
+def _who(manifest: Manifest) -> str:
+    if manifest.role == "office":
+        return f"du bureau ({manifest.device_name or manifest.device})"
+    return f"du poste {manifest.device_name or manifest.device}"
+
+
+def _authenticate(
+    repo: Repository,
+    parsed: bundles.Parsed,
+    allow_unsigned: bool,
+    enrolled: dict[str, dict[str, Any]],
+    office: DeviceIdentity | None,
+) -> None:
+    """The file comes from a device this one trusts, of this structure; BundleError."""
+    m = parsed.manifest
+    here = repo.settings.structure_id
+    if not here:
+        raise BundleError(
+            "ce poste ne connaît pas encore sa structure : installez l'identité du bureau "
+            "(« citeslab keys trust FICHIER »), puis recommencez"
+        )
+    if m.structure != here:
+        raise BundleError(
+            f"ce fichier vient d'une autre structure (identifiant {m.structure[:8] or 'absent'}, "
+            f"ici {here[:8]}) : il n'est pas destiné à ce poste ; vérifiez la clé USB"
+        )
+    unsigned_hint = (
+        f"pour l'importer quand même (provenance vérifiée autrement) : citeslab sync import "
+        f"{ALLOW_UNSIGNED} CHEMIN"
+    )
+    if repo.settings.role == "office":
+        if m.role != "laptop":
+            raise BundleError(
+                f"fichier écrit par un autre poste de bureau ({m.device_name or m.device}) : "
+                "seuls les envois des portables s'importent au bureau"
+            )
+        entry = enrolled.get(m.device)
+        identity = keys.enrolled_identity(entry) if entry else None
+        if entry is not None and entry.get("revoked_at"):
+            when = str(entry["revoked_at"])[:10]
+            raise BundleError(
+                f"le poste {m.device_name or m.device} a été retiré le "
+                f"{format_date(datetime.fromisoformat(when).date())} (citeslab keys revoke) : "
+                "ses fichiers ne sont plus acceptés"
+            )
+        if identity is None:
+            if allow_unsigned:
+                return
+            raise BundleError(
+                f"le poste {m.device_name or m.device} n'est pas inscrit au bureau : "
+                "inscrivez-le avec « citeslab keys enroll FICHIER » (fichier écrit sur ce "
+                f"portable par « citeslab keys export ») ; {unsigned_hint}"
+            )
+        public = identity.ed25519
+    else:
+        if office is None:
+            raise BundleError(
+                "ce poste n'a pas l'identité du bureau : installez-la avec « citeslab keys "
+                "trust FICHIER », puis recommencez"
+            )
+        if m.device != office.device:
+            raise BundleError(
+                f"fichier retour d'un autre bureau ({m.device_name or m.device}) : ce poste "
+                f"fait confiance au bureau {office.label}"
+            )
+        public = office.ed25519
+    if parsed.signature is None:
+        if allow_unsigned:
+            return
+        raise BundleError(
+            f"fichier NON signé : rien ne prouve qu'il vient bien {_who(m)} ; refaites "
+            f"l'envoi avec la version à jour de CitésLab ; {unsigned_hint}"
+        )
+    if not keys.verify(public, bundles.signed_message(parsed.signed), parsed.signature):
+        raise BundleError(
+            f"signature invalide : ce fichier n'a pas été écrit {_who(m)} ou il a été modifié "
+            "depuis ; ne l'importez pas, et refaites l'envoi depuis ce poste"
+        )
+
+
+def _clock_offset(manifest: Manifest, records: list[tuple[str, dict[str, Any]]]) -> int:
+    """How far the sender's clock was off when it wrote the file (ms; 0 when within
+    SKEW_NOTICE_MS): ahead of ours (its records are stamped in our future), or behind
+    its own saved clock (the file was written at a time before its latest record)."""
+    now_ms = int(time.time() * 1000)
+    newest = 0
+    for stamp in [manifest.hlc_max, *(doc["meta"]["hlc"] for _k, doc in records)]:
+        try:
+            newest = max(newest, Timestamp.parse(stamp).millis)
+        except CitesLabError:
+            continue
+    try:
+        created = int(datetime.fromisoformat(manifest.created).timestamp() * 1000)
+    except ValueError:
+        created = 0
+    ahead = max(newest, created) - now_ms
+    if ahead > SKEW_NOTICE_MS:
+        return ahead
+    behind = newest - created if created else 0
+    if behind > SKEW_NOTICE_MS:
+        return -behind
+    return 0
+
+
+def _clock_note(manifest: Manifest, offset: int) -> str:
+    if offset > 0:
+        return (
+            f"Attention : l'horloge {_who(manifest)} est en avance d'environ "
+            f"{format_duration(offset)} ; ses modifications sont importées, réglez la date "
+            "de cet ordinateur."
+        )
+    return (
+        f"Attention : l'horloge {_who(manifest)} retarde d'environ {format_duration(offset)} "
+        "sur ses propres modifications ; elles sont importées, réglez la date de cet ordinateur."
+    )
+
+
+def _read(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > bundles.MAX_BUNDLE_BYTES:
+        raise BundleError(
+            f"fichier trop gros ({size // 2**20} Mio, maximum "
+            f"{bundles.MAX_BUNDLE_BYTES // 2**20} Mio) : ce n'est pas un envoi CitésLab "
+            "ordinaire ; il n'a pas été lu"
+        )
+    return path.read_bytes()
 
 
 def _prepare(
-    repo: Repository, paths: Iterable[Path | str], progress: Progress | None
+    repo: Repository,
+    paths: Iterable[Path | str],
+    progress: Progress | None,
+    allow_unsigned: bool,
+    allow_unencrypted: bool,
 ) -> PreparedImport:
     files, notes = collect_paths(paths)
     report = ImportReport(files=list(notes))
     seen_files: dict[str, Any] = _copy(repo.local_state("sync_files", {}) or {})
     ranges: dict[str, list[list[int]]] = _copy(repo.local_state("sync_ranges", {}) or {})
-    learned: dict[str, str] = dict(repo.local_state("sync_keys", {}) or {})
     good: list[_Good] = []
     total = max(len(files), 1)
+    is_office = repo.settings.role == "office"
+    trust_error = ""
+    enrolled: dict[str, dict[str, Any]] = {}
+    office: DeviceIdentity | None = None
+    try:
+        if is_office:
+            enrolled = keys.enrolled(repo.folder)
+        else:
+            office = keys.office_identity(repo.folder)
+    except CitesLabError as exc:
+        trust_error = exc.message
     for i, path in enumerate(files):
         _notify(progress, 0.6 * i / total, f"Vérification de {path.name}…")
         entry = FileReport(path, "refused")
         report.files.append(entry)
         try:
-            raw = path.read_bytes()
+            raw = _read(path)
+        except BundleError as exc:
+            entry.reason = exc.message
+            continue
         except OSError as exc:
             entry.reason = describe_os_error(exc, "lecture impossible")
             continue
@@ -664,45 +811,47 @@ def _prepare(
             entry.status = "already"
             continue
         try:
-            manifest, payload = bundles.split_bundle(raw)
+            parsed = bundles.split_bundle(raw)
+            manifest, payload = parsed.manifest, parsed.payload
             entry.device, entry.device_name = manifest.device, manifest.device_name
             if manifest.device == repo.device:
                 entry.status, entry.reason = "ignored", "écrit par ce poste-ci"
                 continue
-            if repo.settings.role != "office" and manifest.role != "office":
+            if not is_office and manifest.role != "office":
                 entry.status, entry.reason = "ignored", "envoi d'un autre portable, pour le bureau"
                 continue
-            if not manifest.full:
-                hit = _overlaps(ranges.get(manifest.device, []), manifest.seq_from, manifest.seq_to)
-                hit = hit or _overlaps(
-                    (
-                        (g.manifest.seq_from, g.manifest.seq_to)
-                        for g in good
-                        if g.manifest.device == manifest.device and not g.manifest.full
-                    ),
-                    manifest.seq_from,
-                    manifest.seq_to,
-                )
-                if hit:
+            if trust_error:
+                raise BundleError(trust_error)
+            _authenticate(repo, parsed, allow_unsigned, enrolled, office)
+            if manifest.encryption == "none":
+                if not allow_unencrypted:
                     raise BundleError(
-                        f"ses changements {manifest.seq_from} à {manifest.seq_to} chevauchent "
-                        f"ceux d'un fichier déjà reçu de ce poste ({hit[0]} à {hit[1]}) : "
-                        "deux envois différents pour les mêmes numéros (base restaurée ?) ; "
-                        "demandez un envoi complet (--full)"
+                        "fichier NON chiffré (écrit avec --unencrypted) : les données "
+                        "personnelles ont voyagé en clair ; refaites l'envoi chiffré, ou pour "
+                        f"l'importer quand même : citeslab sync import {ALLOW_UNENCRYPTED} CHEMIN"
                     )
-            if manifest.encryption == "age":
+            else:
                 try:
                     payload = keys.decrypt(repo.folder, payload)
                 except CitesLabError as exc:
-                    if manifest.role == "office" and repo.settings.role != "office":
+                    if manifest.role == "office" and not is_office:
                         raise BundleError(
-                            exc.message + " ; si ce portable n'a encore rien envoyé au bureau, "
-                            "faites d'abord un envoi : le bureau apprend sa clé avec son fichier"
+                            exc.message + " ; si ce portable vient d'être inscrit au bureau, "
+                            "demandez un nouveau fichier retour"
                         ) from None
                     raise
-            elif manifest.encryption != "none":
-                raise BundleError(f"chiffrement inconnu « {manifest.encryption[:20]} »")
-            records = _validate_records(bundles.decode_payload(payload), manifest)
+            data = bundles.decode_payload(payload, manifest.count)
+            if len(data) != manifest.count:
+                raise BundleError(
+                    f"le manifeste annonce {manifest.count} enregistrement(s) mais le fichier "
+                    f"en contient {len(data)}"
+                )
+            records = wire.canonical_records(data)
+            counts: dict[str, int] = {}
+            for kind, _doc in records:
+                counts[kind] = counts.get(kind, 0) + 1
+            if {k: v for k, v in manifest.counts.items() if v} != counts:
+                raise BundleError("le manifeste ne correspond pas au contenu (nombre par type)")
             _check_ids(repo, records)
         except CitesLabError as exc:
             entry.reason = exc.message
@@ -715,9 +864,86 @@ def _prepare(
             continue
         entry.status = "imported"
         entry.counts = dict(manifest.counts) or {}
-        good.append(_Good(entry, manifest, sha, records))
+        offset = _clock_offset(manifest, records)
+        if offset:
+            entry.notes.append(_clock_note(manifest, offset))
+        good.append(_Good(entry, manifest, sha, records, offset))
+    _check_claims(repo, good, ranges)
+    return PreparedImport(
+        report, [g for g in good if g.report.status == "imported"], seen_files, ranges
+    )
 
-    return PreparedImport(report, good, seen_files, ranges, learned)
+
+def _check_claims(repo: Repository, good: list[_Good], ranges: dict[str, list[list[int]]]) -> None:
+    """Version vectors that cannot lie: a file from device X may not claim, for X, more
+    writes than the sequence numbers X ever declared, nor, for another device Y, more
+    writes of a record than this database holds or receives from Y in the same call
+    (laptops only learn other laptops' writes through the office). A lying file is
+    refused whole (its claims would make the merge drop genuine later writes); the
+    check runs again until no refused file remains counted as a source."""
+    me, is_office = repo.device, repo.settings.role == "office"
+    while True:
+        live = [g for g in good if g.report.status == "imported"]
+        declared: dict[str, int] = {}
+        for device, spans in ranges.items():
+            declared[device] = max((b for _a, b in spans), default=0)
+        for g in live:
+            m = g.manifest
+            declared[m.device] = max(declared.get(m.device, 0), m.seq_to)
+        from_author: dict[str, dict[str, int]] = {}  # record id -> device -> counter
+        if is_office:
+            for g in live:
+                author = g.manifest.device
+                for _kind, doc in g.records:
+                    counter = doc["meta"]["vv"].get(author, 0)
+                    seen = from_author.setdefault(doc["id"], {})
+                    seen[author] = max(seen.get(author, 0), counter)
+        refused = False
+        for g in live:
+            problem = _lie(repo, g, me, is_office, declared, from_author)
+            if problem:
+                g.report.status, g.report.reason = "refused", problem
+                g.report.notes = []
+                refused = True
+        if not refused:
+            return
+
+
+def _lie(
+    repo: Repository,
+    g: _Good,
+    me: str,
+    is_office: bool,
+    declared: dict[str, int],
+    from_author: dict[str, dict[str, int]],
+) -> str | None:
+    author = g.manifest.device
+    for n, (kind, doc) in enumerate(g.records, start=1):
+        local = repo.doc(kind, doc["id"])
+        local_vv = (local or {}).get("meta", {}).get("vv", {}) if local else {}
+        for device, counter in doc["meta"]["vv"].items():
+            if device == author:
+                limit = declared.get(author, 0)
+                why = f"alors que ce poste n'a jamais déclaré plus de {limit} changement(s)"
+            elif device == me:
+                limit = max(int(local_vv.get(me, 0)), repo.lseq)
+                why = f"alors que ce poste-ci n'en a fait que {limit} au plus"
+            elif is_office:
+                limit = max(
+                    int(local_vv.get(device, 0)), from_author.get(doc["id"], {}).get(device, 0)
+                )
+                why = f"alors que le bureau n'en a reçu que {limit} de ce poste"
+            else:
+                continue  # a laptop cannot judge: the office already checked
+            if counter > limit:
+                return (
+                    f"{wire.record_name(n, kind, doc['id'])} : son vecteur de versions annonce "
+                    f"{counter} modification(s) du poste {device} {why} (vecteur falsifié, ou "
+                    "envois manquants) ; fichier refusé en entier. Si des envois du poste "
+                    f"{device} manquent, importez-les d'abord (ou demandez-lui un envoi complet "
+                    "--full), puis réimportez ce fichier"
+                )
+    return None
 
 
 def apply_import(
@@ -730,7 +956,7 @@ def apply_import(
 
 def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None) -> ImportReport:
     report, good = prepared.report, prepared.good
-    seen_files, ranges, learned = prepared.seen_files, prepared.ranges, prepared.learned
+    seen_files, ranges = prepared.seen_files, prepared.ranges
     if not good:
         _notify(progress, 1.0, "Terminé.")
         return report
@@ -741,7 +967,7 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
         for kind, doc in g.records:
             have = incoming.get(doc["id"])
             if have is None:
-                incoming[doc["id"]] = (kind, merging.normalize(doc, kind))
+                incoming[doc["id"]] = (kind, doc)
             elif have[0] == kind:
                 incoming[doc["id"]] = (kind, merging.merge_docs(have[1], doc, kind))
     changed: list[tuple[str, dict[str, Any]]] = []
@@ -772,6 +998,8 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
             touched_persons.add(doc["id"])
         changed.append((kind, merged))
 
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    clocks: dict[str, Any] = _copy(repo.local_state("sync_clocks", {}) or {})
     for g in good:
         m = g.manifest
         seen_files[g.sha] = {
@@ -779,15 +1007,11 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
             "from": m.seq_from,
             "to": m.seq_to,
             "full": m.full,
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "at": now,
         }
-        if m.seq_to > 0:  # (0, 0): a new laptop introducing its key, no changes
+        if m.seq_to > 0:
             ranges.setdefault(m.device, []).append([1 if m.full else m.seq_from, m.seq_to])
-        if m.device_key and m.role != "office":
-            try:
-                learned[m.device] = keys.check_recipient(m.device_key)
-            except CitesLabError:
-                pass
+        clocks[m.device] = {"offset_ms": g.offset_ms, "at": now, "name": m.device_name}
     for device in {g.manifest.device for g in good if g.manifest.device in ranges}:
         ranges[device] = _compact(ranges[device])
         holes = _holes(ranges[device])
@@ -795,11 +1019,12 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
             report.gaps[device] = holes
     _notify(progress, 0.8, "Enregistrement…")
     # HLC observe step: this device's clock moves past every clock it has now seen
+    # (never more than a few minutes ahead of its own wall clock: hlc.ABSORB_AHEAD_MS)
     repo.observe_clocks(
         max((str(doc["meta"].get("hlc", "")) for _k, doc in g.records), default=g.manifest.hlc_max)
         for g in good
     )
-    local: dict[str, Any] = {"sync_files": seen_files, "sync_ranges": ranges, "sync_keys": learned}
+    local: dict[str, Any] = {"sync_files": seen_files, "sync_ranges": ranges, "sync_clocks": clocks}
     if int(repo.local_state("sync_exported", 0)) == repo.lseq:
         # Nothing of ours was pending: what this import writes came from elsewhere (or
         # joins what we already sent), so the next export need not echo it back.
@@ -841,19 +1066,36 @@ def _compact(ranges: list[list[int]]) -> list[list[int]]:
 
 
 def received_summary(repo: Repository) -> list[str]:
-    """Per device: what was received, and the missing ranges (French lines)."""
+    """Per device: what was received, the missing ranges and clocks that were off
+    (French lines)."""
     ranges = repo.local_state("sync_ranges", {}) or {}
+    clocks = repo.local_state("sync_clocks", {}) or {}
     out = []
-    for device in sorted(ranges):
-        spans = ranges[device]
+    for device in sorted(ranges.keys() | clocks.keys()):
+        spans = ranges.get(device, [])
         last = max((b for _a, b in spans), default=0)
         out.append(f"Poste {device} : changements reçus jusqu'au n° {last}.")
         for a, b in _holes(spans):
             out.append(f"  Il manque un fichier du poste {device} : changements {a} à {b}.")
+        seen = clocks.get(device) or {}
+        offset = int(seen.get("offset_ms", 0) or 0)
+        if abs(offset) > SKEW_NOTICE_MS:
+            way = "en avance" if offset > 0 else "en retard"
+            when = str(seen.get("at", ""))[:10]
+            try:
+                day = format_date(datetime.fromisoformat(when).date())
+            except ValueError:
+                day = "?"
+            out.append(
+                f"  Horloge de ce poste {way} d'environ {format_duration(offset)} dans son "
+                f"dernier fichier (importé le {day}) : faites régler sa date."
+            )
     return out
 
 
-# --- conflicts -------------------------------------------------------------------------
+def own_clock_warning(repo: Repository, wall: float | None = None) -> str | None:
+    """French warning when this computer's clock is wrong (app start, `sync status`)."""
+    return clock_problem(repo.clock.last, wall)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class Workspace:
         device: str,
         sites: list[str] | None = None,
         role: str = "laptop",
+        structure_id: str | None = None,
     ) -> Settings:
         """First set-up of a laptop (or the office): `citeslab init` and the setup screen."""
         structure = clean_text(structure, 120)
@@ -74,6 +76,17 @@ class Workspace:
             + uuid.uuid4().hex[:6]
         )
         sites = [clean_text(s, 80) for s in (sites or []) if s.strip()]
+        if structure_id is not None:  # a replacement office keeps the structure's id
+            structure_id = structure_id.strip().lower()
+            if not re.fullmatch(r"[0-9a-f]{32}", structure_id):
+                raise ValidationError(
+                    "Identifiant de structure invalide : 32 caractères 0-9 a-f, tel que "
+                    "l'affiche « citeslab keys show » sur un poste de la structure."
+                )
+        elif role == "office":  # the office defines the structure
+            structure_id = current.structure_id or uuid.uuid4().hex
+        else:  # a laptop learns it from the office identity it trusts (keys trust)
+            structure_id = current.structure_id
         settings = current.model_copy(
             update={
                 "structure": structure,
@@ -86,6 +99,7 @@ class Workspace:
                 "sites": sites or current.sites,
                 "last_site": current.last_site or (sites[0] if sites else ""),
                 "role": role,
+                "structure_id": structure_id,
             }
         )
         self.repo.save_settings(settings)

@@ -242,6 +242,11 @@ class CitesLabApp(App[int]):
         self.warm_up_search()
         self.warm_up_tasks()
         self.check_reference()
+        from citeslab_tui.domain.hlc import clock_problem
+
+        clock = clock_problem(self.workspace.repo.clock.last)  # the system clock itself
+        if clock:  # a wrong clock never blocks anything, but the user should fix it
+            self.notify(clock, title="Date et heure", severity="warning", timeout=20)
         if offer_draft_at_start(self):  # an intake left unsaved by a crash or power cut
             return
         from citeslab_tui.services.privacy import retention_reminder  # at most monthly

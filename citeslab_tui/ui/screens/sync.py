@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.text import visible
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import sync as sync_service
 from citeslab_tui.ui.widgets.footer import KeysFooter
@@ -119,9 +120,9 @@ class SyncScreen(Screen[None]):
                 mark = " ✓" if v == 0 else ""
                 table.add_row(
                     Text("Conflit" if v == 0 else ""),
-                    Text(item.label if v == 0 else ""),
+                    Text(visible(item.label) if v == 0 else ""),
                     Text(item.field_label if v == 0 else ""),
-                    Text(shown + mark),
+                    Text(visible(shown) + mark),
                     key=key,
                 )
                 rows += 1
@@ -132,9 +133,9 @@ class SyncScreen(Screen[None]):
             self._rows[key] = ("duplicate", pair, 0)
             table.add_row(
                 Text("Doublon ?"),
-                Text(pair.label_a),
+                Text(visible(pair.label_a)),
                 Text("même " + ", ".join(pair.reasons)),
-                Text(pair.label_b),
+                Text(visible(pair.label_b)),
                 key=key,
             )
             rows += 1
@@ -259,9 +260,10 @@ class SyncScreen(Screen[None]):
 
     def _done(self, lines: list[str], ok: bool) -> None:
         self.busy = False
+        lines = [visible(line) for line in lines]  # file and device names come from files
         self.query_one("#sync-progress", ProgressBar).update(progress=100)
         self.query_one("#sync-summary", Static).update("\n".join(lines))
-        self.notify(lines[0], severity="information" if ok else "error", timeout=8)
+        self.notify(lines[0], severity="information" if ok else "error", timeout=8, markup=False)
         self.refresh_state()
 
     # --- review -----------------------------------------------------------------------------
@@ -276,12 +278,15 @@ class SyncScreen(Screen[None]):
                 sync_service.resolve_conflict(
                     self.ws.repo, item.kind, item.record_id, item.field, value
                 )
-                self.notify(f"Conflit résolu : {item.field_label} = {item.shown()[value]}.")
+                self.notify(
+                    f"Conflit résolu : {item.field_label} = {visible(item.shown()[value])}.",
+                    markup=False,
+                )
             else:
                 moved = sync_service.merge_persons(self.ws.repo, item.a, item.b)
                 self.notify(f"Fusionné (historique des deux conservé, {moved} suivi(s) repris).")
         except CitesLabError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(visible(exc.message), severity="error", markup=False)
         self.refresh_state()
 
     def action_different(self) -> None:
