@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import stat
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from citeslab_tui.cli import main
 from citeslab_tui.domain.models import (
@@ -154,3 +157,61 @@ def test_places_are_exported_as_the_reference_names_them_with_their_status(works
         "D": ("Rennes (hors Calvados)", "caen (non reconnu)"),
     }
     assert [o["partner"] for o in data["orientations"]] == ["France Travail"]
+
+
+HOSTILE = ['=HYPERLINK("http://x";"clic")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\t=1"]
+
+
+def fill_hostile(ws) -> None:
+    ws.repo.save(
+        *(
+            Person(family_name=f"Nom{n}", first_name=value, project_idea=value)
+            for n, value in enumerate(HOSTILE)
+        )
+    )
+
+
+def test_csv_cells_that_would_be_formulas_are_neutralised(workspace, tmp_path: Path) -> None:
+    """Case 8 of issue #12 (OWASP CSV injection): names and free text starting with
+    = + - @ or tab were written as they are; a spreadsheet would run them."""
+    fill_hostile(workspace)
+    exports.export(workspace, "csv", tmp_path / "export")
+    raw = (tmp_path / "export" / "personnes.csv").read_text("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw), delimiter=";"))[1:]
+    cells = [cell for row in rows for cell in row]
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    firsts = {row[4] for row in rows}  # the first name column
+    assert '\'=HYPERLINK("http://x";"clic")' in firsts and "'@SUM(1)" in firsts
+    assert "'-2+3" in firsts and "'+cmd|' /C calc'!A0" in firsts
+
+
+def test_xlsx_holds_no_formula_whatever_the_text(workspace, tmp_path: Path) -> None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    fill_hostile(workspace)
+    [path] = exports.export(workspace, "xlsx", tmp_path / "export.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    people = list(load_workbook(path)["Personnes"].iter_rows(values_only=True))[1:]
+    assert {row[4] for row in people} >= {'=HYPERLINK("http://x";"clic")', "@SUM(1)"}
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o002, 0o022])
+def test_exports_folder_is_owner_only_whatever_the_umask(tmp_path: Path, capsys, umask) -> None:
+    """Case 11 of issue #12: `exports/` was created 0755 or 0777 under common umasks."""
+    folder = tmp_path / "d"
+    assert main(["--data-dir", str(folder), "demo", "--people", "3"]) == 0
+    old = os.umask(umask)
+    try:
+        for fmt in ("csv", "xlsx"):
+            assert main(["--data-dir", str(folder), "export", "--format", fmt]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((folder / "exports").stat().st_mode) == 0o700
+    for path in (folder / "exports").rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path

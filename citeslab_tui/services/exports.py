@@ -1,8 +1,11 @@
 """Exports for the office: people, interviews, stages, orientations, outcomes, tasks.
 
 French headers; dates dd/mm/yyyy in CSV (real dates in XLSX, ISO in JSON).
-- CSV: one file per table (UTF-8 with BOM for Excel, `;` separator) in a folder;
-- XLSX: one workbook, one sheet per table (write-only mode: fast on big files);
+- CSV: one file per table (UTF-8 with BOM for Excel, `;` separator) in a folder; a
+  text cell starting with = + - @ tab or CR gets a leading `'` (OWASP "CSV
+  injection": `=HYPERLINK(...)` typed as a name is shown, never run);
+- XLSX: one workbook, one sheet per table, every text an inline string (`t="inlineStr"`):
+  the workbook holds no formula whatever the text;
 - JSON: one object {table: [rows with English keys]} for scripts.
 Every file is owner-only (0600 on POSIX): these files hold personal data.
 Tombstoned records are not exported; erased people appear without identity.
@@ -207,14 +210,22 @@ def _rows(columns: list[Column], docs: list[dict[str, Any]]) -> Iterator[list[An
         yield [get(doc) for get in getters]
 
 
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return text.format_date(value)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return text.csv_cell(value)
+    return value
+
+
 def _csv_bytes(columns: list[Column], docs: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.header for c in columns])
     for row in _rows(columns, docs):
-        writer.writerow(
-            [text.format_date(v) if isinstance(v, date) else ("" if v is None else v) for v in row]
-        )
+        writer.writerow([_csv_value(v) for v in row])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -396,7 +407,13 @@ def export(ws: Any, fmt: str, output: str | Path | None = None) -> list[Path]:
     """
     if fmt not in FORMATS:
         raise ValidationError(f"Format inconnu « {fmt} » : csv, xlsx ou json.")
-    target = Path(output).expanduser() if output else default_output(ws, fmt)
+    if output:
+        target = Path(output).expanduser()
+    else:  # <data>/exports: owner-only whatever the umask (it holds personal data)
+        from citeslab_tui.store.files import ensure_private_dir
+
+        ensure_private_dir(Path(ws.data_dir) / EXPORTS_DIR)
+        target = default_output(ws, fmt)
     all_tables = tables(ws.repo, ws.reference.places)
     orientations = all_tables["orientations"]
     all_tables["orientations"] = (
