@@ -117,7 +117,7 @@ def _confirm(question: str, yes: bool, what: str) -> None:
         answer = ""
     if answer.strip().lower() not in ("o", "oui"):
         raise CitesLabError(
-            f"{what} annulé : rien n'a changé (après avoir comparé l'empreinte, relancez avec "
+            f"{what} : rien n'a changé (après avoir comparé l'empreinte, relancez avec "
             "--yes si la question ne peut pas être posée)."
         )
 
@@ -200,7 +200,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
         )
         if note:
             print(note)
-        _confirm("Les empreintes sont-elles identiques ?", args.yes, "Inscription")
+        _confirm("Les empreintes sont-elles identiques ?", args.yes, "Inscription annulée")
         identities.enroll(ws, identity)
     print(
         f"Portable inscrit : {identity.label}. Ses envois seront acceptés et les prochains "
@@ -239,7 +239,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
         )
         if note:
             print(note)
-        _confirm("Les empreintes sont-elles identiques ?", args.yes, "Installation")
+        _confirm("Les empreintes sont-elles identiques ?", args.yes, "Installation annulée")
         identities.install_office(ws, identity)
         me = identities.local_identity(ws)
     print(f"Identité du bureau installée : {identity.label}.")

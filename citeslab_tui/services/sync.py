@@ -534,7 +534,8 @@ class _Good:
     manifest: Manifest
     sha: str
     records: list[tuple[str, dict[str, Any]]]
-    offset_ms: int = 0  # the sender's clock: ahead (> 0) or behind (< 0) when notable
+    offset_ms: int = 0  # a clock in the file: ahead (> 0) or behind (< 0) when notable
+    offset_device: str = ""  # whose clock
 
 
 def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileReport]]:
@@ -722,40 +723,49 @@ def _authenticate(
         )
 
 
-def _clock_offset(manifest: Manifest, records: list[tuple[str, dict[str, Any]]]) -> int:
-    """How far the sender's clock was off when it wrote the file (ms; 0 when within
-    SKEW_NOTICE_MS): ahead of ours (its records are stamped in our future), or behind
-    its own saved clock (the file was written at a time before its latest record)."""
+def _clock_offset(manifest: Manifest, records: list[tuple[str, dict[str, Any]]]) -> tuple[int, str]:
+    """(ms, device) when a clock in the file was notably off (0 within SKEW_NOTICE_MS):
+    a modification stamped in our future (> 0, by the device named in its clock), or the
+    sender's clock behind its own latest modification when it wrote the file (< 0)."""
     now_ms = int(time.time() * 1000)
-    newest = 0
+    newest: Timestamp | None = None
     for stamp in [manifest.hlc_max, *(doc["meta"]["hlc"] for _k, doc in records)]:
         try:
-            newest = max(newest, Timestamp.parse(stamp).millis)
+            parsed = Timestamp.parse(stamp)
         except CitesLabError:
             continue
+        if newest is None or parsed > newest:
+            newest = parsed
     try:
         created = int(datetime.fromisoformat(manifest.created).timestamp() * 1000)
     except ValueError:
         created = 0
-    ahead = max(newest, created) - now_ms
-    if ahead > SKEW_NOTICE_MS:
-        return ahead
-    behind = newest - created if created else 0
-    if behind > SKEW_NOTICE_MS:
-        return -behind
-    return 0
+    if newest is not None and newest.millis - now_ms > SKEW_NOTICE_MS:
+        return newest.millis - now_ms, newest.device
+    if created - now_ms > SKEW_NOTICE_MS:
+        return created - now_ms, manifest.device
+    if (
+        newest is not None
+        and created
+        and newest.device == manifest.device
+        and newest.millis - created > SKEW_NOTICE_MS
+    ):
+        return created - newest.millis, manifest.device
+    return 0, ""
 
 
-def _clock_note(manifest: Manifest, offset: int) -> str:
+def _clock_note(manifest: Manifest, offset: int, device: str) -> str:
+    who = manifest.device_name or device if device == manifest.device else device
     if offset > 0:
         return (
-            f"Attention : l'horloge {_who(manifest)} est en avance d'environ "
-            f"{format_duration(offset)} ; ses modifications sont importées, réglez la date "
-            "de cet ordinateur."
+            f"Attention : l'horloge du poste {who} est en avance d'environ "
+            f"{format_duration(offset)} (modifications datées dans le futur) ; elles sont "
+            "importées, mais faites régler la date de cet ordinateur."
         )
     return (
-        f"Attention : l'horloge {_who(manifest)} retarde d'environ {format_duration(offset)} "
-        "sur ses propres modifications ; elles sont importées, réglez la date de cet ordinateur."
+        f"Attention : l'horloge du poste {who} retarde d'environ {format_duration(offset)} "
+        "sur ses propres modifications ; elles sont importées, mais faites régler la date "
+        "de cet ordinateur."
     )
 
 
@@ -864,10 +874,10 @@ def _prepare(
             continue
         entry.status = "imported"
         entry.counts = dict(manifest.counts) or {}
-        offset = _clock_offset(manifest, records)
+        offset, skewed = _clock_offset(manifest, records)
         if offset:
-            entry.notes.append(_clock_note(manifest, offset))
-        good.append(_Good(entry, manifest, sha, records, offset))
+            entry.notes.append(_clock_note(manifest, offset, skewed))
+        good.append(_Good(entry, manifest, sha, records, offset, skewed))
     _check_claims(repo, good, ranges)
     return PreparedImport(
         report, [g for g in good if g.report.status == "imported"], seen_files, ranges
@@ -1011,7 +1021,10 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
         }
         if m.seq_to > 0:
             ranges.setdefault(m.device, []).append([1 if m.full else m.seq_from, m.seq_to])
-        clocks[m.device] = {"offset_ms": g.offset_ms, "at": now, "name": m.device_name}
+        clocks[m.device] = {"offset_ms": 0, "at": now}
+    for g in good:  # a wrong clock is remembered against the device that stamped with it
+        if g.offset_ms:
+            clocks[g.offset_device] = {"offset_ms": g.offset_ms, "at": now}
     for device in {g.manifest.device for g in good if g.manifest.device in ranges}:
         ranges[device] = _compact(ranges[device])
         holes = _holes(ranges[device])
@@ -1074,7 +1087,11 @@ def received_summary(repo: Repository) -> list[str]:
     for device in sorted(ranges.keys() | clocks.keys()):
         spans = ranges.get(device, [])
         last = max((b for _a, b in spans), default=0)
-        out.append(f"Poste {device} : changements reçus jusqu'au n° {last}.")
+        out.append(
+            f"Poste {device} : changements reçus jusqu'au n° {last}."
+            if spans
+            else f"Poste {device} :"
+        )
         for a, b in _holes(spans):
             out.append(f"  Il manque un fichier du poste {device} : changements {a} à {b}.")
         seen = clocks.get(device) or {}
@@ -1087,8 +1104,8 @@ def received_summary(repo: Repository) -> list[str]:
             except ValueError:
                 day = "?"
             out.append(
-                f"  Horloge de ce poste {way} d'environ {format_duration(offset)} dans son "
-                f"dernier fichier (importé le {day}) : faites régler sa date."
+                f"  Horloge de ce poste {way} d'environ {format_duration(offset)} lors du "
+                f"dernier import (le {day}) : faites régler sa date."
             )
     return out
 
