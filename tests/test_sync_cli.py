@@ -407,6 +407,13 @@ BAD = {
         lambda p, d, s: rewrite(p, d, records=first_record(_set("notes", "x" * 5000)), signer=s),
         "texte trop long (5000 caractères, maximum 4000)",
     ),
+    # 11: "maximum 80).." (a reason ending with a period, inside a sentence)
+    "name-too-long": (
+        lambda p, d, s: rewrite(
+            p, d, records=first_record(_set("family_name", "x" * 90)), signer=s
+        ),
+        "maximum 80). Rien n'a été importé",
+    ),
     "dot-not-in-own-vv": (
         lambda p, d, s: rewrite(
             p, d, records=first_record(_set("meta.dots", {"notes": ["zz9", 3, ""]})), signer=s

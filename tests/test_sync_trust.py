@@ -586,3 +586,17 @@ def test_ordering_rule_for_values_stamped_in_the_future(sites, tmp_path):
     with Workspace.open(office) as ws:
         assert ws.repo.get(Person, p.id).commune == "Ifs"
         assert sync.list_conflicts(ws.repo) == []
+
+
+def test_a_temporary_bundle_left_by_a_crash_is_removed_at_the_next_send(sites, tmp_path):
+    office, l1, _ = sites
+    add(l1, Person(family_name="Diallo"))
+    stick = tmp_path / "cle"
+    stick.mkdir()
+    device = device_of(l1).lower()
+    stale = stick / f"citeslab-{device}-20261126-100000-000000001-000000001.cslb.tmp"
+    stale.write_bytes(b"CITESLAB-BUNDLE half written")
+    other = stick / "citeslab-portable2-x-20261126-100000-000000001-000000001.cslb.tmp"
+    other.write_bytes(b"another laptop's")
+    export(l1, stick)
+    assert not stale.exists() and other.exists()

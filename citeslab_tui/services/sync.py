@@ -24,6 +24,7 @@ and `--allow-unencrypted`).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import time
@@ -165,6 +166,10 @@ def _write_verified(folder: Path, name: str, data: bytes, *, private: bool = Fal
         raise CitesLabError(f"Le dossier {folder} n'existe pas (clé USB branchée ?).")
     target = folder / name
     tmp = folder / f"{name}.tmp"
+    # a temporary copy left on the stick by an earlier crash of this device's send
+    for stale in folder.glob(f"{name.rsplit('-', 4)[0]}-*{bundles.SUFFIX}.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
         fd = os.open(tmp, flags, 0o600 if private else 0o666)
