@@ -28,7 +28,10 @@ sys.path.insert(0, str(ROOT))
 from demo_cache import demo_folder  # noqa: E402
 
 from citeslab_tui.domain.models import Interview, Person, Settings  # noqa: E402
+from citeslab_tui.reference import Reference  # noqa: E402
+from citeslab_tui.services import keys as identities  # noqa: E402
 from citeslab_tui.services import sync  # noqa: E402
+from citeslab_tui.services.workspace import Workspace  # noqa: E402
 from citeslab_tui.store.repository import Repository  # noqa: E402
 from citeslab_tui.sync import bundle as bundles  # noqa: E402
 from citeslab_tui.sync import keys  # noqa: E402
@@ -42,9 +45,10 @@ def office_cache(people: int) -> Path:
     if not (folder / "citeslab.json").exists():
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(demo_folder(people), folder)
-        with Repository.open(folder) as repo:
-            repo.save_settings(repo.settings.model_copy(update={"role": "office"}))
-        keys.ensure_identity(folder)
+    with Repository.open(folder) as repo:  # also a cache made by an older version
+        update = {"role": "office", "structure_id": repo.settings.structure_id or "b" * 32}
+        repo.save_settings(repo.settings.model_copy(update=update))
+    keys.ensure_identity(folder)
     return folder
 
 
@@ -54,23 +58,27 @@ def fresh_copy(source: Path, dest: Path) -> Path:
     return dest
 
 
-def laptop(folder: Path, name: str, office_key: str) -> Repository:
+def laptop(folder: Path, name: str, office: Path) -> Repository:
+    """A laptop that trusts the office and is enrolled there (keys trust / enroll)."""
     repo = Repository.open(folder)
     repo.save_settings(Settings(structure="S", staff=["Céline"], device_id=name, device_name=name))
-    keys.trust(folder, office_key)
+    with Repository.open(office) as office_repo:
+        office_ws = Workspace(office_repo, Reference(office))
+        laptop_ws = Workspace(repo, Reference(folder))
+        identities.install_office(laptop_ws, identities.local_identity(office_ws))
+        identities.enroll(office_ws, identities.local_identity(laptop_ws))
     return repo
 
 
 def make_day(office: Path, work: Path, rng: random.Random) -> list[Path]:
     """7 laptops, each knowing 15 people of the office, make ~29 changes and export."""
-    office_key = keys.public_key(office)
     with Repository.open(office) as repo:
         known = [doc for doc in repo.docs("person")]
     stick = work / "cle"
     stick.mkdir(parents=True)
     paths = []
     for n in range(LAPTOPS):
-        with laptop(work / f"laptop{n}", f"portable{n}", office_key) as repo:
+        with laptop(work / f"laptop{n}", f"portable{n}", office) as repo:
             mine = rng.sample(known, 15)
             repo.put_docs([("person", dict(doc)) for doc in mine])
             repo.put_docs([], local={"sync_exported": repo.lseq})  # as after a return
@@ -93,10 +101,11 @@ def make_day(office: Path, work: Path, rng: random.Random) -> list[Path]:
 def parse_only(paths: list[Path], data_dir: Path) -> float:
     start = time.perf_counter()
     for path in paths:
-        manifest, payload = bundles.split_bundle(path.read_bytes())
-        if manifest.encryption == "age":
+        parsed = bundles.split_bundle(path.read_bytes())
+        payload = parsed.payload
+        if parsed.manifest.encryption == "age":
             payload = keys.decrypt(data_dir, payload)
-        bundles.decode_payload(payload)
+        bundles.decode_payload(payload, parsed.manifest.count)
     return time.perf_counter() - start
 
 
@@ -112,7 +121,7 @@ def main() -> None:
         day = make_day(source, work / "day", rng)
         changed = 0
         for path in day:
-            changed += bundles.split_bundle(path.read_bytes())[0].count
+            changed += bundles.split_bundle(path.read_bytes()).manifest.count
         print(f"Office database: demo --people {args.people}")
         print(
             f"Day: {LAPTOPS} laptop bundles, {changed} changed records, "
@@ -139,16 +148,16 @@ def main() -> None:
         # 2. first full sync of the whole database into an empty one
         office = work / "office0"
         newcomer = work / "new-laptop"
-        new_key, _ = keys.ensure_identity(newcomer)
+        repo = laptop(newcomer, "portable-new", office)
+        repo.close()
         with Repository.open(office) as repo:
-            repo.put_docs([], local={"sync_keys": {"portable-new": new_key}})
             start = time.perf_counter()
             (work / "retour").mkdir()
             result = sync.write_return(repo, work / "retour")
             export_time = time.perf_counter() - start
             total = repo.lseq
         size = result.path.stat().st_size
-        repo = laptop(newcomer, "portable-new", keys.public_key(office))
+        repo = Repository.open(newcomer)
         try:
             parse_full = parse_only([result.path], newcomer)
             start = time.perf_counter()

@@ -171,3 +171,36 @@ async def test_office_receives_a_folder_refused_file_shown_pair_merged(tmp_path:
             assert "Rien à examiner." in text_of(screen, "#sync-review-title")
     finally:
         office.close()
+
+
+async def test_refusals_are_shown_in_french_and_names_from_files_visibly(tmp_path: Path):
+    """F7 at the office: a laptop not enrolled, and a file whose name holds an escape
+    sequence; the summary says what to do and shows the control characters."""
+    stick = tmp_path / "cle"
+    stick.mkdir()
+    with Workspace.open(tmp_path / "bureau") as office:
+        office.configure(structure="S", staff=["B"], device="bureau", role="office")
+    with Workspace.open(tmp_path / "l1") as laptop:
+        laptop.configure(structure="S", staff=["C"], device="portable-1")
+        with Workspace.open(tmp_path / "bureau") as office:
+            from citeslab_tui.services import keys as identities
+
+            identities.install_office(laptop, identities.local_identity(office))  # not enrolled
+        laptop.repo.save(Person(family_name="Sow"))
+        sync.export_bundle(laptop.repo, stick)
+    (stick / "citeslab-\x1b[2J.cslb").write_bytes(b"PK")
+    office = Workspace.open(tmp_path / "bureau")
+    try:
+        app = Host(office)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            screen.query_one("#sync-folder", Input).value = str(stick)
+            await pilot.press("f7")
+            await settle(pilot)
+            summary = text_of(screen, "#sync-summary")
+            assert "n'est pas inscrit au bureau" in summary and "keys enroll" in summary
+            assert "citeslab-␛[2J.cslb : REFUSÉ" in summary and "\x1b" not in summary
+            assert office.repo.count("person") == 0
+    finally:
+        office.close()

@@ -734,9 +734,11 @@ def _clock_offset(manifest: Manifest, records: list[tuple[str, dict[str, Any]]])
     sender's clock behind its own latest modification when it wrote the file (< 0)."""
     now_ms = int(time.time() * 1000)
     newest: Timestamp | None = None
-    for stamp in [manifest.hlc_max, *(doc["meta"]["hlc"] for _k, doc in records)]:
+    # validated clocks sort as text the way they sort as time: one parse
+    latest = max((str(doc["meta"].get("hlc") or "") for _k, doc in records), default="")
+    for stamp in (manifest.hlc_max, latest):
         try:
-            parsed = Timestamp.parse(stamp)
+            parsed = Timestamp.parse_strict(stamp)
         except CitesLabError:
             continue
         if newest is None or parsed > newest:
@@ -861,7 +863,7 @@ def _prepare(
                     f"le manifeste annonce {manifest.count} enregistrement(s) mais le fichier "
                     f"en contient {len(data)}"
                 )
-            records = wire.canonical_records(data)
+            records = wire.canonical_records(data, repo.doc)
             counts: dict[str, int] = {}
             for kind, _doc in records:
                 counts[kind] = counts.get(kind, 0) + 1
@@ -891,11 +893,12 @@ def _prepare(
 
 def _check_claims(repo: Repository, good: list[_Good], ranges: dict[str, list[list[int]]]) -> None:
     """Version vectors that cannot lie: a file from device X may not claim, for X, more
-    writes than the sequence numbers X ever declared, nor, for another device Y, more
-    writes of a record than this database holds or receives from Y in the same call
-    (laptops only learn other laptops' writes through the office). A lying file is
-    refused whole (its claims would make the merge drop genuine later writes); the
-    check runs again until no refused file remains counted as a source."""
+    writes than the sequence numbers X ever declared, nor (at the office), for another
+    device Y, more writes of a record than this database holds or receives from Y in
+    the same call (laptops only learn other laptops' writes through the office). A
+    lying file is refused whole (its claims would make the merge drop genuine later
+    writes); the check runs again until no refused file remains counted as a source.
+    A laptop checks only the office's claims about itself: the office checked the rest."""
     me, is_office = repo.device, repo.settings.role == "office"
     while True:
         live = [g for g in good if g.report.status == "imported"]
@@ -940,16 +943,16 @@ def _lie(
             if device == author:
                 limit = declared.get(author, 0)
                 why = f"alors que ce poste n'a jamais déclaré plus de {limit} changement(s)"
+            elif not is_office:
+                continue  # a laptop trusts its office's signed file: the office checked it
             elif device == me:
                 limit = max(int(local_vv.get(me, 0)), repo.lseq)
                 why = f"alors que ce poste-ci n'en a fait que {limit} au plus"
-            elif is_office:
+            else:
                 limit = max(
                     int(local_vv.get(device, 0)), from_author.get(doc["id"], {}).get(device, 0)
                 )
                 why = f"alors que le bureau n'en a reçu que {limit} de ce poste"
-            else:
-                continue  # a laptop cannot judge: the office already checked
             if counter > limit:
                 return (
                     f"{wire.record_name(n, kind, doc['id'])} : son vecteur de versions annonce "
@@ -993,7 +996,7 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
         if local is None:
             merged = doc
             report.new[kind] = report.new.get(kind, 0) + 1
-        elif merging.includes(local, doc):
+        elif local is doc or merging.includes(local, doc):
             # this database has already seen every write of the incoming version: the
             # merge would give the local version back (the morning's full return file)
             report.unchanged[kind] = report.unchanged.get(kind, 0) + 1

@@ -15,6 +15,7 @@ Raises `BundleError` naming the record (its number in the file and its id).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -23,7 +24,6 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from citeslab_tui.domain import merge as merging
-from citeslab_tui.domain import text
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.hlc import HLC_PATTERN
 from citeslab_tui.domain.models import RECORD_TYPES
@@ -126,28 +126,15 @@ def _reason(exc: pydantic.ValidationError, prefix: str = "") -> str:
     return f"champ « {prefix}{where} » invalide ({what})"
 
 
-def _too_long(doc: Any) -> str | None:
-    """The first text longer than MAX_STRING anywhere in the document (iterative walk:
-    a hostile file may nest deeply)."""
-    stack = [doc]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if len(item) > MAX_STRING:
-                return f"texte trop long ({len(item)} caractères, maximum {MAX_STRING})"
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return None
-
-
 def _content(kind: str, record_id: str, content: dict[str, Any]) -> dict[str, Any]:
     """Validate `content` strictly as a record of `kind`: its canonical content."""
     model = RECORD_TYPES[kind]
-    cleaned = {name: clean_value(name, value) for name, value in content.items()}
-    raw = orjson.dumps({**cleaned, "id": record_id})
+    try:
+        cleaned = {name: clean_value(name, value) for name, value in content.items()}
+    except CitesLabError as exc:
+        raise _Invalid(exc.message.rstrip(".")) from None
+    cleaned["id"] = record_id
+    raw = orjson.dumps(cleaned)
     try:
         record = model.model_validate_json(raw, strict=True)
     except pydantic.ValidationError as exc:
@@ -167,23 +154,46 @@ def _iso(value: datetime) -> str:
     return value.isoformat()
 
 
+_WIRE_MODELS: dict[str, type[pydantic.BaseModel]] = {}
+
+
+def _wire_model(kind: str) -> type[pydantic.BaseModel]:
+    """The record's model with `meta: WireMeta`: content and envelope in one strict pass."""
+    model = _WIRE_MODELS.get(kind)
+    if model is None:
+        base = RECORD_TYPES[kind]
+        model = pydantic.create_model(f"Wire{base.__name__}", __base__=base, meta=(WireMeta, ...))
+        _WIRE_MODELS[kind] = model
+    return model
+
+
 def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
     """The canonical stored form of one record read from a bundle, or _Invalid."""
     if not isinstance(doc, dict):
         raise _Invalid("enregistrement mal formé")
-    problem = _too_long(doc)
-    if problem:
-        raise _Invalid(problem)
-    record_id = doc["id"]
-    content = {k: v for k, v in doc.items() if k not in ("id", "meta")}
-    canonical = _content(kind, record_id, content)
     raw_meta = doc.get("meta")
     if not isinstance(raw_meta, dict):
         raise _Invalid("enveloppe « meta » absente")
+    record_id = doc["id"]
+    cleaned: dict[str, Any] = {}
+    for name, value in doc.items():
+        if name == "id" or name == "meta":
+            continue
+        try:
+            cleaned[name] = clean_value(name, value)
+        except CitesLabError as exc:  # longer than any text of a record
+            reason = exc.message.rstrip(".")
+            raise _Invalid(f"champ « {name[:40]} » : {reason[:1].lower()}{reason[1:]}") from None
+    cleaned["id"] = record_id
+    cleaned["meta"] = raw_meta
     try:
-        meta = WireMeta.model_validate_json(orjson.dumps(raw_meta), strict=True)
+        record = _wire_model(kind).model_validate_json(orjson.dumps(cleaned), strict=True)
     except pydantic.ValidationError as exc:
-        raise _Invalid(_reason(exc, "meta.")) from None
+        raise _Invalid(_reason(exc)) from None
+    except CitesLabError as exc:  # a model validator's French message
+        raise _Invalid(exc.message.rstrip(".")) from None
+    canonical = record.content()  # type: ignore[attr-defined]
+    meta: WireMeta = record.meta  # type: ignore[attr-defined]
 
     fields = set(canonical)
     vv = dict(meta.vv)
@@ -199,10 +209,10 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
 
     out: dict[str, Any] = {
         "created_at": _iso(meta.created_at),
-        "created_by": text.clean_text(meta.created_by, _SHORT),
+        "created_by": clean_value("by", meta.created_by),
         "created_device": meta.created_device,
         "updated_at": _iso(meta.updated_at),
-        "updated_by": text.clean_text(meta.updated_by, _SHORT),
+        "updated_by": clean_value("by", meta.updated_by),
         "device": meta.device,
         "hlc": meta.hlc,
         "vv": vv,
@@ -223,7 +233,7 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
         for device, counter, value, hlc in entries:
             covered((device, counter, hlc), f"conflicts.{name}")
             try:
-                value = _content(kind, record_id, {**content, name: value})[name]
+                value = _content(kind, record_id, {**canonical, name: value})[name]
             except _Invalid as exc:
                 raise _Invalid(f"valeur en conflit du champ « {name} » : {exc.reason}") from None
             kept.append([device, counter, value, hlc])
@@ -234,7 +244,7 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
         out["erased"] = True
     if meta.trail is not None:
         out["trail"] = [
-            [hlc, _iso(when), text.clean_text(staff, _SHORT), device, list(changed), action]
+            [hlc, _iso(when), clean_value("by", staff), device, list(changed), action]
             for hlc, when, staff, device, changed, action in meta.trail
         ]
     if meta.merged_into is not None:
@@ -243,9 +253,38 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
     return merging.normalize(result, kind)
 
 
-def canonical_records(data: list[Any]) -> list[tuple[str, dict[str, Any]]]:
+def _identical(doc: dict[str, Any], local: dict[str, Any]) -> bool:
+    """`doc` is exactly `local` (types included: 1, 1.0 and true differ), the local
+    sequence number aside."""
+    meta, local_meta = doc.get("meta"), local.get("meta")
+    if not isinstance(meta, dict) or not isinstance(local_meta, dict):
+        return False
+    had = meta.get("lseq", _ABSENT)
+    meta["lseq"] = local_meta.get("lseq", _ABSENT_LSEQ)
+    try:
+        sort = orjson.OPT_SORT_KEYS
+        return orjson.dumps(doc, option=sort) == orjson.dumps(local, option=sort)
+    finally:
+        if had is _ABSENT:
+            meta.pop("lseq", None)
+        else:
+            meta["lseq"] = had
+
+
+_ABSENT = object()
+_ABSENT_LSEQ = -1
+
+
+def canonical_records(
+    data: list[Any], stored: Callable[[str, str], dict[str, Any] | None] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """Every record of a payload, validated and canonical; BundleError naming the first
-    bad one (its number in the file, and its id when readable)."""
+    bad one (its number in the file, and its id when readable).
+
+    `stored(kind, id)` gives this database's version of a record: a record that is
+    exactly it, byte for byte as JSON (the morning's full return file), is already
+    validated and canonical: it is not validated again, and the stored document itself
+    is returned in its place (`is` tells the caller nothing changed)."""
     import re
 
     record_id_re = re.compile(r"[0-9a-f]{32}")
@@ -259,6 +298,10 @@ def canonical_records(data: list[Any]) -> list[tuple[str, dict[str, Any]]]:
         record_id = doc.get("id")
         if not (isinstance(record_id, str) and record_id_re.fullmatch(record_id)):
             raise BundleError(f"enregistrement n° {n} : identifiant invalide")
+        local = stored(kind, record_id) if stored is not None else None
+        if local is not None and _identical(doc, local):
+            out.append((kind, local))
+            continue
         try:
             out.append((kind, canonical_record(kind, doc)))
         except _Invalid as exc:
