@@ -354,7 +354,7 @@ def test_a_laptop_whose_clock_ran_30_days_ahead_is_not_locked_out(sites, tmp_pat
     assert not report.refused, report.lines()
     assert report.new == {"person": 2}
     note = report.files[0].line()
-    assert "en avance d'environ 30 jours" in note or "en avance d'environ 29 jours" in note
+    assert "en avance d'environ 30 jours" in note
     with Workspace.open(office) as ws:  # the office's clock was not dragged a month ahead
         office_clock = Timestamp.parse(ws.repo.clock.last).millis
     assert office_clock <= time.time() * 1000 + ABSORB_AHEAD_MS + 1000

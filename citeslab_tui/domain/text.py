@@ -292,10 +292,10 @@ def csv_cell(value: str) -> str:
 
 def format_duration(millis: int) -> str:
     """A clock difference in French words: "3 minutes", "5 heures", "30 jours"."""
-    minutes = abs(millis) // 60_000
+    minutes = round(abs(millis) / 60_000)
     if minutes < 120:
         return f"{minutes} minute{'s' if minutes > 1 else ''}"
-    hours = minutes // 60
+    hours = round(minutes / 60)
     if hours < 48:
         return f"{hours} heures"
-    return f"{hours // 24} jours"
+    return f"{round(hours / 24)} jours"
