@@ -399,6 +399,21 @@ BAD = {
         lambda p, d, s: rewrite(p, d, records=first_record(_set("meta.erased", "non")), signer=s),
         "champ « meta.erased » invalide (vrai ou faux attendu)",
     ),
+    "instant-not-as-stored": (
+        lambda p, d, s: rewrite(
+            p, d, records=first_record(_set("meta.created_at", "2026-11-26T09:00:00Z")), signer=s
+        ),
+        "champ « meta.created_at » invalide (format invalide)",
+    ),
+    "impossible-instant": (
+        lambda p, d, s: rewrite(
+            p,
+            d,
+            records=first_record(_set("meta.updated_at", "2026-02-30T09:00:00+00:00")),
+            signer=s,
+        ),
+        "date et heure impossibles",
+    ),
     "clock-sorting-wrong": (
         lambda p, d, s: rewrite(p, d, records=first_record(_set("meta.hlc", "5-1-x")), signer=s),
         "champ « meta.hlc » invalide (format invalide)",

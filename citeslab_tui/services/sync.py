@@ -577,6 +577,9 @@ def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileRep
 def _check_ids(repo: Repository, records: list[tuple[str, dict[str, Any]]]) -> None:
     """Each id once per file, and never the id of a record of another kind here."""
     seen: set[str] = set()
+    kinds: dict[str, str] | None = None
+    if len(records) > 2000:  # a full file: one pass over what is stored beats a lookup each
+        kinds = {d["id"]: k for k in RECORD_TYPES for d in repo.docs(k, include_deleted=True)}
     for n, (kind, doc) in enumerate(records, start=1):
         record_id = doc["id"]
         if record_id in seen:
@@ -584,7 +587,7 @@ def _check_ids(repo: Repository, records: list[tuple[str, dict[str, Any]]]) -> N
                 f"{wire.record_name(n, kind, record_id)} : identifiant en double dans le fichier"
             )
         seen.add(record_id)
-        found = repo.kind_of(record_id)
+        found = kinds.get(record_id) if kinds is not None else repo.kind_of(record_id)
         if found is not None and found != kind:
             raise BundleError(
                 f"{wire.record_name(n, kind, record_id)} : identifiant déjà utilisé ici "

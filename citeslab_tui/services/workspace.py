@@ -71,7 +71,11 @@ class Workspace:
         current = self.settings
         device_id = (
             current.device_id
-            or ("".join(ch for ch in fold(device_name) if ch.isalnum())[:12] or "poste")
+            # ASCII letters and digits only: the id travels in file names and clocks
+            or (
+                "".join(ch for ch in fold(device_name) if ch.isascii() and ch.isalnum())[:12]
+                or "poste"
+            )
             + "-"
             + uuid.uuid4().hex[:6]
         )

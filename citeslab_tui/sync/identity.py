@@ -37,9 +37,9 @@ FORMAT = "citeslab-identity"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 16 * 1024
 
-# Device ids: made by `Workspace.configure` from the device name (letters and digits,
-# lower case) and 6 random hex digits; "-" allowed, no space, no control character.
-DEVICE_PATTERN = r"^[^\W_](?:[^\W_]|-){0,63}$"
+# Device ids: made by `Workspace.configure` from the device name (ASCII letters and
+# digits, lower case) and 6 random hex digits; "-" allowed, nothing else.
+DEVICE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 DEVICE_RE = re.compile(DEVICE_PATTERN)
 STRUCTURE_PATTERN = r"^[0-9a-f]{32}$"
 

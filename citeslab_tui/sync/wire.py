@@ -15,13 +15,14 @@ Raises `BundleError` naming the record (its number in the file and its id).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
 import pydantic
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from citeslab_tui.domain import merge as merging
 from citeslab_tui.domain.errors import CitesLabError
@@ -44,6 +45,14 @@ Counter = Annotated[int, Field(ge=1, le=MAX_SEQ)]
 FieldName = Annotated[str, Field(max_length=64)]
 Short = Annotated[str, Field(max_length=_SHORT)]
 WireDot = tuple[DeviceId, Counter, HlcOrEmpty]
+# An instant as every local write stores it: `datetime.now(UTC).isoformat()`
+Instant = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+        r"(\.[0-9]{6})?\+00:00$"
+    ),
+]
 
 
 class WireMeta(BaseModel):
@@ -51,10 +60,10 @@ class WireMeta(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    created_at: AwareDatetime
+    created_at: Instant
     created_by: Short = ""
     created_device: DeviceOrEmpty = ""
-    updated_at: AwareDatetime
+    updated_at: Instant
     updated_by: Short = ""
     device: DeviceOrEmpty = ""
     hlc: Hlc
@@ -76,7 +85,7 @@ class WireMeta(BaseModel):
             list[
                 tuple[
                     Hlc,
-                    AwareDatetime,
+                    Instant,
                     Short,
                     DeviceOrEmpty,
                     Annotated[list[FieldName], Field(max_length=64)],
@@ -150,8 +159,31 @@ class _Invalid(Exception):
         self.reason = reason
 
 
-def _iso(value: datetime) -> str:
-    return value.isoformat()
+def _instant(value: str, where: str) -> str:
+    """An Instant that is also a real date (not 30 February)."""
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise _Invalid(f"champ « meta.{where} » invalide (date et heure impossibles)") from None
+    return value
+
+
+def _clean_blob(blob: bytes) -> bool:
+    """True when no text of the record (its compact JSON, orjson) needs cleaning: then
+    every `clean_value` would give it back unchanged (checked by tests/test_wire.py).
+
+    In compact JSON a control character, quote, backslash or newline in a text is an
+    escape (a backslash), and the only spaces next to a quote start or end a text; any
+    other character clean_text changes (DEL, C1 controls, no-break and other Unicode
+    spaces, zero-width and bidi characters, the BOM) is not printable."""
+    if len(blob) > MAX_STRING or b"\\" in blob or b"  " in blob:
+        return False
+    if b'" ' in blob or b' "' in blob or b"\x7f" in blob:
+        return False
+    if blob.isascii():
+        return True
+    text = blob.decode("utf-8")
+    return text.isprintable() and unicodedata.is_normalized("NFC", text)
 
 
 _WIRE_MODELS: dict[str, type[pydantic.BaseModel]] = {}
@@ -175,19 +207,25 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
     if not isinstance(raw_meta, dict):
         raise _Invalid("enveloppe « meta » absente")
     record_id = doc["id"]
-    cleaned: dict[str, Any] = {}
-    for name, value in doc.items():
-        if name == "id" or name == "meta":
-            continue
-        try:
-            cleaned[name] = clean_value(name, value)
-        except CitesLabError as exc:  # longer than any text of a record
-            reason = exc.message.rstrip(".")
-            raise _Invalid(f"champ « {name[:40]} » : {reason[:1].lower()}{reason[1:]}") from None
-    cleaned["id"] = record_id
-    cleaned["meta"] = raw_meta
+    blob = orjson.dumps(doc)
+    clean = _clean_blob(blob)
+    if not clean:  # some text needs cleaning (or is long): field by field
+        cleaned: dict[str, Any] = {}
+        for name, value in doc.items():
+            if name == "id" or name == "meta":
+                continue
+            try:
+                cleaned[name] = clean_value(name, value)
+            except CitesLabError as exc:  # longer than any text of a record
+                reason = exc.message.rstrip(".")
+                raise _Invalid(
+                    f"champ « {name[:40]} » : {reason[:1].lower()}{reason[1:]}"
+                ) from None
+        cleaned["id"] = record_id
+        cleaned["meta"] = raw_meta
+        blob = orjson.dumps(cleaned)
     try:
-        record = _wire_model(kind).model_validate_json(orjson.dumps(cleaned), strict=True)
+        record = _wire_model(kind).model_validate_json(blob, strict=True)
     except pydantic.ValidationError as exc:
         raise _Invalid(_reason(exc)) from None
     except CitesLabError as exc:  # a model validator's French message
@@ -208,11 +246,11 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
         return [device, counter, hlc]
 
     out: dict[str, Any] = {
-        "created_at": _iso(meta.created_at),
-        "created_by": clean_value("by", meta.created_by),
+        "created_at": _instant(meta.created_at, "created_at"),
+        "created_by": meta.created_by if clean else clean_value("by", meta.created_by),
         "created_device": meta.created_device,
-        "updated_at": _iso(meta.updated_at),
-        "updated_by": clean_value("by", meta.updated_by),
+        "updated_at": _instant(meta.updated_at, "updated_at"),
+        "updated_by": meta.updated_by if clean else clean_value("by", meta.updated_by),
         "device": meta.device,
         "hlc": meta.hlc,
         "vv": vv,
@@ -244,7 +282,8 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
         out["erased"] = True
     if meta.trail is not None:
         out["trail"] = [
-            [hlc, _iso(when), clean_value("by", staff), device, list(changed), action]
+            [hlc, _instant(when, "trail"), staff if clean else clean_value("by", staff), device]
+            + [list(changed), action]
             for hlc, when, staff, device, changed, action in meta.trail
         ]
     if meta.merged_into is not None:
