@@ -764,7 +764,13 @@ def _clock_offset(manifest: Manifest, records: list[tuple[str, dict[str, Any]]])
     return 0, ""
 
 
-def _clock_note(manifest: Manifest, offset: int, device: str) -> str:
+def _clock_note(manifest: Manifest, offset: int, device: str, me: str) -> str:
+    if device == me:  # our own modifications, stamped while our clock was ahead
+        return (
+            f"Attention : des modifications de ce poste-ci sont datées d'environ "
+            f"{format_duration(offset)} dans le futur : son horloge était en avance. Elles "
+            "sont importées ; vérifiez la date et l'heure de cet ordinateur."
+        )
     who = manifest.device_name or device if device == manifest.device else device
     if offset > 0:
         return (
@@ -886,7 +892,7 @@ def _prepare(
         entry.counts = dict(manifest.counts) or {}
         offset, skewed = _clock_offset(manifest, records)
         if offset:
-            entry.notes.append(_clock_note(manifest, offset, skewed))
+            entry.notes.append(_clock_note(manifest, offset, skewed, repo.device))
         good.append(_Good(entry, manifest, sha, records, offset, skewed))
     _check_claims(repo, good, ranges)
     return PreparedImport(
