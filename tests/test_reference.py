@@ -15,8 +15,8 @@ from citeslab_tui.domain.text import fold
 from citeslab_tui.reference import TABLES, Reference, load_table
 from citeslab_tui.resources import data_file
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
-# shipped table -> the researched draft it comes from (../shared/reference)
+DRAFTS = Path(__file__).resolve().parent / "data" / "reference-drafts"
+# shipped table -> the researched draft it comes from (a copy of shared/reference)
 SOURCES = {"partners": "partenaires_calvados.csv", "qpv": "qpv_caen_la_mer.csv"}
 NOT_SHIPPABLE = ("hypothese", "ne pas livrer")
 
@@ -49,14 +49,13 @@ def test_every_shipped_row_keeps_a_status(table: str) -> None:
         assert status == "usage" or verified(status), row
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="research drafts not in this checkout")
 @pytest.mark.parametrize(("table", "draft"), SOURCES.items())
 def test_shipped_rows_are_the_verified_draft_rows_under_current_names(
     table: str, draft: str
 ) -> None:
     """Each shipped row is a draft row (under its name or, renamed since, an alias)."""
     shipped = read(data_file(f"{table}.csv"))
-    rows = read(SHARED / draft)
+    rows = read(DRAFTS / draft)
     drafts = {fold(row["nom"]): row for row in rows}
     covered = set()
     for row in shipped:
@@ -85,10 +84,10 @@ def test_communes_are_every_commune_of_the_calvados_from_the_official_code() -> 
     by_name = {r["commune"]: r for r in rows}
     assert by_name["Ifs"]["codes_postaux"] == by_name["Fleury-sur-Orne"]["codes_postaux"] == "14123"
     assert by_name["Rots"]["alias"] == "Lasson|Secqueville-en-Bessin"  # merged communes
-    if SHARED.is_dir():  # the five communes researched by hand agree with the official code
-        for draft in read(SHARED / "communes.csv"):
-            assert by_name[draft["commune"]]["insee"] == draft["insee"]
-            assert draft["code_postal"] in by_name[draft["commune"]]["codes_postaux"].split()
+    # the five communes researched by hand agree with the official code
+    for draft in read(DRAFTS / "communes.csv"):
+        assert by_name[draft["commune"]]["insee"] == draft["insee"]
+        assert draft["code_postal"] in by_name[draft["commune"]]["codes_postaux"].split()
 
 
 def test_the_derivation_script_on_a_small_package(tmp_path: Path) -> None:
