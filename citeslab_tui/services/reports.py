@@ -149,19 +149,25 @@ def render_json(bilan: Bilan) -> bytes:
 
 
 def render_csv(bilan: Bilan) -> bytes:
-    """One CSV (UTF-8 with BOM, `;`, decimal comma) for the funder's template."""
+    """One CSV (UTF-8 with BOM, `;`, decimal comma) for the funder's template. A text
+    cell that would be a formula is neutralised (`text.csv_cell`): names of sites,
+    partners, communes are typed by staff."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Rubrique", "Libellé", "Nombre", "Part (%)"])
-    writer.writerow(["Période", bilan.period.label, "", ""])
-    writer.writerow(["Site", site_label(bilan), "", ""])
+
+    def row(*cells: str | int) -> None:
+        writer.writerow([text.csv_cell(c) if isinstance(c, str) else c for c in cells])
+
+    row("Rubrique", "Libellé", "Nombre", "Part (%)")
+    row("Période", bilan.period.label, "", "")
+    row("Site", site_label(bilan), "", "")
     for key in INDICATOR_KEYS:
-        writer.writerow(["Indicateurs", INDICATOR_LABELS[key], bilan.indicators[key], ""])
+        row("Indicateurs", INDICATOR_LABELS[key], bilan.indicators[key], "")
     for key in BREAKDOWN_KEYS:
         for label, count, share in breakdown_rows(bilan, key):
-            writer.writerow([BREAKDOWN_LABELS[key], label, count, _number_fr(share)])
+            row(BREAKDOWN_LABELS[key], label, count, _number_fr(share))
     for line in quality_lines(bilan):
-        writer.writerow([QUALITY_TITLE, line, "", ""])
+        row(QUALITY_TITLE, line, "", "")
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -169,8 +175,18 @@ def _sheet_title(label: str) -> str:
     return label.replace("Reçus par ", "Par ")[:31]
 
 
+def _append(sheet: Any, values: list[Any]) -> None:
+    """Append a row whose texts are text cells: openpyxl makes a formula of a string
+    starting with "=", and names of sites, partners, communes are typed by staff."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def render_xlsx(bilan: Bilan) -> bytes:
-    """The workbook: one sheet of indicators, one per breakdown; numbers are numbers."""
+    """The workbook: one sheet of indicators, one per breakdown; numbers are numbers,
+    every text a text cell (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -178,29 +194,28 @@ def render_xlsx(bilan: Bilan) -> bytes:
     ws = wb.active
     ws.title = "Indicateurs"
     bold = Font(bold=True)
-    ws.append(["Bilan CitésLab", bilan.period.label])
-    ws.append(["Site", site_label(bilan)])
+    _append(ws, ["Bilan CitésLab", bilan.period.label])
+    _append(ws, ["Site", site_label(bilan)])
     ws.append([])
-    ws.append(["Indicateur", "Nombre"])
+    _append(ws, ["Indicateur", "Nombre"])
     for cell in ws[4]:
         cell.font = bold
     for key in INDICATOR_KEYS:
-        ws.append([INDICATOR_LABELS[key], bilan.indicators[key]])
+        _append(ws, [INDICATOR_LABELS[key], bilan.indicators[key]])
     ws.append([])
-    ws.append([POSITIVE_EXITS_NOTE])
+    _append(ws, [POSITIVE_EXITS_NOTE])
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 28
     for key in BREAKDOWN_KEYS:
         sheet = wb.create_sheet(_sheet_title(BREAKDOWN_LABELS[key]))
         with_share = key in SHARE_KEYS
-        sheet.append(["Valeur", "Nombre"] + (["Part (%)"] if with_share else []))
+        _append(sheet, ["Valeur", "Nombre"] + (["Part (%)"] if with_share else []))
         for cell in sheet[1]:
             cell.font = bold
         rows = breakdown_rows(bilan, key)
         width = min(max([len(label) for label, _c, _s in rows] + [44]) + 2, LABEL_WIDTH)
         for label, count, share in rows:
-            sheet.append([label, count] + ([share] if with_share else []))
-            sheet.cell(row=sheet.max_row, column=1).data_type = "s"  # text typed by users
+            _append(sheet, [label, count] + ([share] if with_share else []))
             if with_share and share is not None:
                 sheet.cell(row=sheet.max_row, column=3).number_format = "0.00"
             if len(label) > width:  # a long neighbourhood name: wrapped, the row grown
@@ -208,11 +223,10 @@ def render_xlsx(bilan: Bilan) -> bytes:
                 sheet.row_dimensions[sheet.max_row].height = 15 * -(-len(label) // width) + 2
         sheet.column_dimensions["A"].width = width
     sheet = wb.create_sheet(QUALITY_TITLE)
-    sheet.append([QUALITY_TITLE])
+    _append(sheet, [QUALITY_TITLE])
     sheet["A1"].font = bold
     for line in quality_lines(bilan):
-        sheet.append([line])
-        sheet.cell(row=sheet.max_row, column=1).data_type = "s"
+        _append(sheet, [line])
         sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(
             wrap_text=True, vertical="top"
         )
