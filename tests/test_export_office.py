@@ -59,7 +59,7 @@ def test_csv_export(workspace, tmp_path: Path) -> None:
     assert rows[0][:6] == [
         "Identifiant",
         "Civilité",
-        "Nom",
+        "Nom de famille",
         "Nom d'usage",
         "Prénom",
         "Date de naissance",
@@ -92,7 +92,7 @@ def test_xlsx_export_has_real_dates(workspace, tmp_path: Path) -> None:
         "Tâches",
     ]
     people = list(wb["Personnes"].iter_rows(values_only=True))
-    assert people[0][2] == "Nom" and people[1][2] == "Diallo"
+    assert people[0][2] == "Nom de famille" and people[1][2] == "Diallo"
     assert people[1][5].date() == date(1985, 5, 12)
     assert people[1][6] == 1985 or people[1][6] is None
     assert "<b>&</b>" in people[1][20]

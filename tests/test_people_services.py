@@ -182,3 +182,61 @@ def test_commune_and_qpv_from_the_lists(workspace):
     assert (person.commune_insee, person.qpv) == ("14341", "gueriniere")
     person = intake(workspace, commune="14118", qpv="Hors QPV", family_name="C").person
     assert (person.commune, person.qpv) == ("Caen", "hors QPV")
+
+
+# --- the form's validators: one per field, derived from the model ---------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("phone", "06 12", "10 chiffres"),
+        ("birth", "31/02/1990", "impossible"),
+        ("email", "pas-un-mail", "e-mail"),
+        ("first_name", "123", "au moins une lettre"),
+        ("civility", "duc", "Civilité inconnue"),
+        ("commune", "Paris", "pas une commune du Calvados"),
+    ],
+)
+def test_one_field_is_checked_alone(workspace, field, value, fragment):
+    """What the form asks when the cursor leaves a field: only that field, with the same
+    reason as a save would give (the empty family name is not reported here)."""
+    values = {"family_name": "", "phone": "pas un numéro", field: value}
+    reason = people.field_error(field, values, workspace.reference, today=TODAY)
+    assert fragment in reason
+    assert people.field_error("email", {"phone": "x"}, workspace.reference, today=TODAY) == ""
+
+
+def test_the_qpv_left_is_checked_against_the_commune_typed(workspace):
+    ref = workspace.reference
+    caen = {"commune": "Caen", "qpv": "Chemin Vert"}
+    assert people.field_error("qpv", caen, ref, today=TODAY) == ""
+    ifs = {"commune": "Colombelles", "qpv": "Chemin Vert"}
+    assert "pas dans la liste des quartiers prioritaires de Colombelles" in people.field_error(
+        "qpv", ifs, ref, today=TODAY
+    )
+    # the commune's own problem belongs to the commune field
+    assert people.field_error("qpv", {"commune": "Paris", "qpv": "hors QPV"}, ref) == ""
+
+
+def test_form_fields_take_their_title_help_and_rule_from_the_model(workspace):
+    from citeslab_tui.domain.models import Person
+
+    fields = people.FORM_FIELDS
+    assert fields["family_name"].label == Person.model_fields["family_name"].title
+    assert fields["phone"].help == Person.model_fields["phone"].description
+    assert fields["family_name"].required and not fields["first_name"].required
+    assert fields["situation"].table == "situations" and fields["heard_from"].table == "sources"
+    # a name from a reference table is stored in the table's own spelling
+    typed = workspace.reference.names("sectors")[0].upper()
+    person = people.person_from_form(
+        {"family_name": "Sow", "sector": typed}, workspace.reference, today=TODAY
+    )
+    assert person.sector == workspace.reference.names("sectors")[0]
+    # a text field holds at most the model's max_length
+    limit = Person.model_fields["project_idea"].metadata[0].max_length
+    ok = {"family_name": "Sow", "project_idea": "x" * limit}
+    assert people.person_from_form(ok, workspace.reference, today=TODAY).project_idea == "x" * limit
+    with pytest.raises(people.FormErrors) as caught:
+        people.person_from_form({**ok, "project_idea": "x" * (limit + 1)}, workspace.reference)
+    assert set(caught.value.errors) == {"project_idea"}

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
 from test_privacy_support import build_file, stats
 
+from citeslab_tui.domain import display
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
-from citeslab_tui.domain.models import PERSON_LINKED_KINDS, RECORD_TYPES, Person
+from citeslab_tui.domain.models import RECORD_TYPES, Person
 from citeslab_tui.services import privacy
 from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.store.backups import BACKUP_DIR
@@ -48,10 +49,10 @@ def test_access_report_has_every_field_and_event(workspace: Workspace) -> None:
     for item in report["records"]:
         assert item["recorded"]["created_by"] == "Céline Perriot"
         assert item["recorded"]["created_device"] == workspace.settings.device_id
-    text = privacy.access_text(report)
+    text = privacy.access_text(report, workspace.reference.places)
     for record in records:
-        field_name = privacy.DATE_FIELDS[record.kind]
-        assert privacy.record_title(record.kind, record.content()) in text
+        field_name = RECORD_TYPES[record.kind].date_field
+        assert display.record_title(record.kind, record.content()) in text
         assert getattr(record, field_name).strftime("%d/%m/%Y") in text
     assert "06 12 34 56 78" in text
     assert "Détecté" in text and "Création d'entreprise" in text and "Adie" in text
@@ -286,24 +287,6 @@ def test_notice_copied_filled_and_editable(workspace: Workspace) -> None:
         privacy.notice_text(workspace)
 
 
-def test_every_model_field_has_a_french_label() -> None:
-    for kind in ("person", *PERSON_LINKED_KINDS):
-        for name in RECORD_TYPES[kind].model_fields:
-            if name not in ("id", "meta"):
-                assert name in privacy.FIELD_LABELS, (kind, name)
-
-
-def test_format_value() -> None:
-    assert privacy.format_value("person", "civility", "madame") == "Madame"
-    assert privacy.format_value("task", "status", "done") == "Faite"
-    assert privacy.format_value("queue", "status", "seen") == "Reçu"
-    assert privacy.format_value("person", "birth_date", "1985-03-04") == "04/03/1985"
-    assert privacy.format_value("person", "qpv_checked", True) == "Oui"
-    assert privacy.format_value("person", "phone", "+33612345678") == "06 12 34 56 78"
-    assert privacy.format_value("person", "notes", "") == "non renseigné"
-    assert privacy.format_instant(datetime(2026, 1, 2, 10, 0)).startswith("02/01/2026")
-
-
 def test_merged_duplicate_is_exported_and_erased_with_the_person(workspace: Workspace) -> None:
     from citeslab_tui.services import sync
 
@@ -314,7 +297,7 @@ def test_merged_duplicate_is_exported_and_erased_with_the_person(workspace: Work
     assert workspace.repo.doc("person", dup.id)["family_name"] == "Diallo"  # tombstone data
     report = privacy.access_report(workspace, keep.id)
     assert [m["id"] for m in report["merged_files"]] == [dup.id]
-    assert "FICHE EN DOUBLE FUSIONNÉE" in privacy.access_text(report)
+    assert "FICHE EN DOUBLE FUSIONNÉE" in privacy.access_text(report, workspace.reference.places)
     assert {r.id for r in dup_records} <= {r["id"] for r in report["records"]}
     assert privacy.retention_due(workspace, date(2040, 1, 1))[0].person_id == keep.id
     assert len(privacy.retention_due(workspace, date(2040, 1, 1))) == 1

@@ -575,7 +575,7 @@ def test_ordering_rule_for_values_stamped_in_the_future(sites, tmp_path):
     assert not report.refused and report.conflicts == 1
     with Workspace.open(office) as ws:
         assert ws.repo.get(Person, p.id).commune == "Futur"  # the later clock is shown
-        (item,) = sync.list_conflicts(ws.repo)
+        (item,) = sync.list_conflicts(ws)
         assert item.values == ["Futur", "Présent"]
     # l2 sees the conflict through the return and edits after seeing it, with a normal
     # clock far "before" the future stamp: its write wins, everywhere
@@ -585,7 +585,7 @@ def test_ordering_rule_for_values_stamped_in_the_future(sites, tmp_path):
     assert not do_import(office, export(l2, tmp_path / "d")).refused
     with Workspace.open(office) as ws:
         assert ws.repo.get(Person, p.id).commune == "Ifs"
-        assert sync.list_conflicts(ws.repo) == []
+        assert sync.list_conflicts(ws) == []
 
 
 def test_a_temporary_bundle_left_by_a_crash_is_removed_at_the_next_send(sites, tmp_path):

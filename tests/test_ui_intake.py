@@ -196,6 +196,26 @@ async def test_same_phone_is_a_duplicate(data):
         assert screen.duplicates[0].reasons == ("même téléphone",)
 
 
+async def test_leaving_a_field_checks_that_field_only(data):
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        screen = await open_intake(pilot)
+        screen.form.field("phone").focus()
+        await pilot.pause()
+        await type_text(pilot, "06 12")
+        await pilot.press("tab")  # leaves the phone for the e-mail
+        await pilot.pause()
+        assert "10 chiffres" in screen.form.error("phone")
+        assert screen.form.error("family_name") == ""  # empty, never left: not reported
+        await type_text(pilot, "awa@exemple")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert "e-mail" in screen.form.error("email")
+        assert "10 chiffres" in screen.form.error("phone")  # still shown until corrected
+        assert app.workspace.repo.count("person") == 0
+
+
 async def test_invalid_fields_keep_the_form(data):
     app = make_app(data)
     async with app.run_test(size=(80, 24)) as pilot:

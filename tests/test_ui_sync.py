@@ -129,7 +129,7 @@ async def test_review_conflict_and_duplicate_with_keys(workspace, tmp_path: Path
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert workspace.repo.get(Person, pid).phone == "+33611111111"
-        assert sync.list_conflicts(workspace.repo) == []
+        assert sync.list_conflicts(workspace) == []
         assert table.row_count == 1
         await pilot.press("ctrl+r")  # the remaining row: the pair, marked different
         await settle(pilot)

@@ -160,7 +160,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
     with _open(args) as ws:
-        items = sync.list_conflicts(ws.repo)
+        items = sync.list_conflicts(ws)
         if args.keep:
             n, choice = args.keep
             if not 1 <= n <= len(items):

@@ -59,6 +59,7 @@ from typing import Any
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.places import OTHER_COMMUNE_LABEL, OUTSIDE_QPV, Places
 from citeslab_tui.domain.text import fold, format_date, format_int
+from citeslab_tui.domain.vocabulary import Approach, Gender
 
 UNKNOWN = "unknown"
 
@@ -102,12 +103,11 @@ BREAKDOWN_LABELS = {
     "received_by_site": "Reçus par site",
     "oriented_by_partner": "Orientés par partenaire",
 }
+# gender and approach values by their vocabulary's label; any unknown value as one
 VALUE_LABELS = {
-    "F": "Femmes",
-    "M": "Hommes",
-    "individual": "Individuelle",
-    "collective": "Collective",
-    UNKNOWN: "Non renseigné",
+    **{g.value: g.label for g in (Gender.F, Gender.M)},
+    **{a.value: a.label for a in (Approach.INDIVIDUAL, Approach.COLLECTIVE)},
+    UNKNOWN: Gender.UNKNOWN.label,
 }
 SHARE_KEYS = {
     "received_by_gender": ("F", "M"),

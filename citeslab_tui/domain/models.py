@@ -14,12 +14,61 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from citeslab_tui.domain import text
+from citeslab_tui.domain.vocabulary import (
+    STAGE_ORDER,
+    Approach,
+    Channel,
+    Civility,
+    CollectiveKind,
+    Gender,
+    OutcomeKind,
+    QueueReason,
+    QueueStatus,
+    Stage,
+    TaskKind,
+    TaskStatus,
+    Vocabulary,
+)
+
+# The vocabularies are declared in vocabulary.py and used here; they are re-exported so
+# that a reader (or an import) starting from the records finds them.
+__all__ = [
+    "PERSON_LINKED_KINDS",
+    "RECORD_TYPES",
+    "STAGE_ORDER",
+    "Approach",
+    "Channel",
+    "Civility",
+    "CollectiveAction",
+    "CollectiveKind",
+    "FollowUpTask",
+    "Gender",
+    "Interview",
+    "Meta",
+    "Orientation",
+    "Outcome",
+    "OutcomeKind",
+    "Person",
+    "QueueEntry",
+    "QueueReason",
+    "QueueStatus",
+    "Record",
+    "Settings",
+    "Site",
+    "Stage",
+    "StageEvent",
+    "SuggestionDismissal",
+    "TaskKind",
+    "TaskStatus",
+    "Vocabulary",
+    "new_id",
+    "utcnow",
+]
 
 
 def new_id() -> str:
@@ -28,157 +77,6 @@ def new_id() -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-# --- vocabularies: value (English, stored) -> French label (shown) -------------
-
-
-class Civility(StrEnum):
-    MADAME = "madame"
-    MONSIEUR = "monsieur"
-    UNSPECIFIED = "non_precise"
-
-
-CIVILITY_LABELS = {
-    Civility.MADAME: "Madame",
-    Civility.MONSIEUR: "Monsieur",
-    Civility.UNSPECIFIED: "Non précisé",
-}
-
-
-class Gender(StrEnum):
-    F = "F"
-    M = "M"
-    UNKNOWN = "unknown"
-
-
-GENDER_LABELS = {Gender.F: "Femmes", Gender.M: "Hommes", Gender.UNKNOWN: "Non renseigné"}
-
-
-class Stage(StrEnum):
-    """Furthest stage of a project; ordered."""
-
-    SENSITIZED = "sensitized"
-    DETECTED = "detected"
-    EMERGENCE = "emergence"
-
-
-STAGE_LABELS = {
-    Stage.SENSITIZED: "Sensibilisé",
-    Stage.DETECTED: "Détecté",
-    Stage.EMERGENCE: "Émergence",
-}
-STAGE_ORDER = [Stage.SENSITIZED, Stage.DETECTED, Stage.EMERGENCE]
-
-
-class OutcomeKind(StrEnum):
-    CREATION = "creation"
-    EMPLOYMENT = "employment"
-    TRAINING = "training"
-    ABANDON = "abandon"
-    LOST_TOUCH = "lost_touch"
-
-
-OUTCOME_LABELS = {
-    OutcomeKind.CREATION: "Création d'entreprise",
-    OutcomeKind.EMPLOYMENT: "Retour à l'emploi (sortie positive)",
-    OutcomeKind.TRAINING: "Entrée en formation (sortie positive)",
-    OutcomeKind.ABANDON: "Abandon",
-    OutcomeKind.LOST_TOUCH: "Perdu de vue",
-}
-
-
-class Approach(StrEnum):
-    INDIVIDUAL = "individual"
-    COLLECTIVE = "collective"
-    UNKNOWN = "unknown"
-
-
-APPROACH_LABELS = {
-    Approach.INDIVIDUAL: "Individuelle",
-    Approach.COLLECTIVE: "Collective",
-    Approach.UNKNOWN: "Non renseignée",
-}
-
-
-class Channel(StrEnum):
-    PERMANENCE = "permanence"
-    APPOINTMENT = "appointment"
-    PHONE = "phone"
-    OFFICE = "office"
-
-
-CHANNEL_LABELS = {
-    Channel.PERMANENCE: "Permanence",
-    Channel.APPOINTMENT: "Rendez-vous",
-    Channel.PHONE: "Téléphone",
-    Channel.OFFICE: "Au bureau",
-}
-
-
-class TaskKind(StrEnum):
-    CALL = "call"
-    DOCUMENT = "document"
-    APPOINTMENT = "appointment"
-    CHECK_ORIENTATION = "check_orientation"
-    OTHER = "other"
-
-
-TASK_KIND_LABELS = {
-    TaskKind.CALL: "Rappeler",
-    TaskKind.DOCUMENT: "Document",
-    TaskKind.APPOINTMENT: "Rendez-vous",
-    TaskKind.CHECK_ORIENTATION: "Vérifier l'orientation",
-    TaskKind.OTHER: "Autre",
-}
-
-
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-
-
-class QueueReason(StrEnum):
-    FIRST_CONTACT = "first_contact"
-    FOLLOW_UP = "follow_up"
-    INFORMATION = "information"
-
-
-QUEUE_REASON_LABELS = {
-    QueueReason.FIRST_CONTACT: "Premier contact",
-    QueueReason.FOLLOW_UP: "Suivi",
-    QueueReason.INFORMATION: "Information",
-}
-
-
-class QueueStatus(StrEnum):
-    WAITING = "waiting"
-    IN_INTERVIEW = "in_interview"
-    SEEN = "seen"
-    LEFT = "left"
-    REDIRECTED = "redirected"
-
-
-QUEUE_STATUS_LABELS = {
-    QueueStatus.WAITING: "En attente",
-    QueueStatus.IN_INTERVIEW: "En entretien",
-    QueueStatus.SEEN: "Reçu",
-    QueueStatus.LEFT: "Parti sans être reçu",
-    QueueStatus.REDIRECTED: "Réorienté",
-}
-
-
-class CollectiveKind(StrEnum):
-    INFORMATION_MEETING = "information_meeting"
-    FORUM = "forum"
-    WORKSHOP = "workshop"
-
-
-COLLECTIVE_KIND_LABELS = {
-    CollectiveKind.INFORMATION_MEETING: "Réunion d'information",
-    CollectiveKind.FORUM: "Forum",
-    CollectiveKind.WORKSHOP: "Atelier",
-}
 
 
 # --- the record envelope ---------------------------------------------------------
@@ -212,15 +110,23 @@ class Meta(BaseModel):
 
 
 class Record(BaseModel):
-    """Base of every stored record: `kind` names its collection."""
+    """Base of every stored record: `kind` names its collection.
+
+    Each field's French title (`Field(title=...)`) is the one label a staff member
+    reads for it everywhere: forms, exports, the access copy, the sync screens. The
+    kind's own words: `noun` (singular, plural: "3 entretiens"), `heading` (one
+    record as a title: "Entretien") and `date_field` (the field that dates it)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
     kind: ClassVar[str] = ""
+    noun: ClassVar[tuple[str, str]] = ("enregistrement", "enregistrements")
+    heading: ClassVar[str] = "Enregistrement"
+    date_field: ClassVar[str | None] = None
     # Fields holding personal data (identity, contact, free text): removed by erasure
     # and anonymisation, never logged.
     personal_fields: ClassVar[frozenset[str]] = frozenset()
 
-    id: str = Field(default_factory=new_id)
+    id: str = Field(default_factory=new_id, title="Identifiant")
     meta: Meta | None = None
 
     def content(self) -> dict:
@@ -230,12 +136,18 @@ class Record(BaseModel):
 
 ShortText = Annotated[str, Field(max_length=200)]
 Note = Annotated[str, Field(max_length=4000)]
+# What a field holds, for the forms that read it and the screens that show it
+# (json_schema_extra): "input" a person's name, a phone number, an e-mail, a commune or
+# a QPV; "table" the reference table its names come from; "required" on a form.
+NAME = {"input": "name"}
 
 
 class Person(Record):
     """A porteur de projet (or someone only made aware of the service)."""
 
     kind: ClassVar[str] = "person"
+    noun: ClassVar[tuple[str, str]] = ("personne", "personnes")
+    heading: ClassVar[str] = "Fiche de la personne"
     personal_fields: ClassVar[frozenset[str]] = frozenset(
         {
             "family_name",
@@ -251,30 +163,54 @@ class Person(Record):
         }
     )
 
-    civility: Civility = Civility.UNSPECIFIED
-    family_name: str = ""
-    usage_name: str = ""
-    first_name: str = ""
-    birth_year: int | None = Field(default=None, ge=1900, le=2100)
-    birth_date: date | None = None
-    phone: str | None = None  # E.164
-    email: str | None = None
-    commune_insee: str | None = None
-    commune: str = ""
-    qpv: str = ""  # neighbourhood name, "hors QPV", or "" = unknown
-    qpv_checked: bool = False
-    situation: str = ""
-    training_level: str = ""
-    project_idea: ShortText = ""
-    sector: str = ""
-    approach: Approach = Approach.UNKNOWN
-    heard_from: str = ""
-    next_step: ShortText = ""
-    first_site: str = ""
-    notice_given_on: date | None = None  # information notice (GDPR) given at intake
-    notes: Note = ""
-    legacy_key: str | None = None  # set by the legacy register import (idempotence)
-    erased_at: datetime | None = None  # right to erasure / anonymisation applied
+    civility: Civility = Field(Civility.UNSPECIFIED, title="Civilité")
+    family_name: str = Field(
+        "",
+        title="Nom de famille",
+        description="obligatoire",
+        json_schema_extra={"input": "name", "required": True},
+    )
+    usage_name: str = Field("", title="Nom d'usage", json_schema_extra=NAME)
+    first_name: str = Field("", title="Prénom", json_schema_extra=NAME)
+    birth_year: int | None = Field(None, ge=1900, le=2100, title="Année de naissance")
+    birth_date: date | None = Field(None, title="Date de naissance")
+    phone: str | None = Field(  # E.164
+        None, title="Téléphone", description="06 12 34 56 78", json_schema_extra={"input": "phone"}
+    )
+    email: str | None = Field(
+        None, title="E-mail", description="nom@exemple.fr", json_schema_extra={"input": "email"}
+    )
+    commune_insee: str | None = Field(None, title="Code INSEE de la commune")
+    commune: str = Field(
+        "",
+        title="Commune",
+        description="tapez puis Tab : Caen, Hérouville…",
+        json_schema_extra={"input": "commune"},
+    )
+    qpv: str = Field(  # a QPV key, "hors QPV", or "" = unknown (domain/places.py)
+        "",
+        title="QPV",
+        description="tapez ou ↓ : quartier, hors QPV, ne sait pas",
+        json_schema_extra={"input": "qpv"},
+    )
+    qpv_checked: bool = Field(False, title="Résidence QPV vérifiée")
+    situation: str = Field("", title="Situation", json_schema_extra={"table": "situations"})
+    training_level: str = Field(
+        "", title="Niveau de formation", json_schema_extra={"table": "training_levels"}
+    )
+    project_idea: ShortText = Field("", title="Idée de projet", description="une ligne")
+    sector: str = Field("", title="Secteur", json_schema_extra={"table": "sectors"})
+    approach: Approach = Field(Approach.UNKNOWN, title="Démarche")
+    heard_from: str = Field("", title="Connu par", json_schema_extra={"table": "sources"})
+    next_step: ShortText = Field("", title="Prochaine étape")
+    first_site: str = Field("", title="Site de l'accueil", description="site de la permanence")
+    # information notice (GDPR) given at intake
+    notice_given_on: date | None = Field(None, title="Notice d'information remise le")
+    notes: Note = Field("", title="Notes")
+    # set by the legacy register import (idempotence)
+    legacy_key: str | None = Field(None, title="Clé du registre importé")
+    # right to erasure / anonymisation applied
+    erased_at: datetime | None = Field(None, title="Données effacées le")
 
     @field_validator("family_name", "usage_name", "first_name", mode="before")
     @classmethod
@@ -313,71 +249,86 @@ class Interview(Record):
     """An individual interview (entretien): at a permanence, an appointment or by phone."""
 
     kind: ClassVar[str] = "interview"
+    noun: ClassVar[tuple[str, str]] = ("entretien", "entretiens")
+    heading: ClassVar[str] = "Entretien"
+    date_field: ClassVar[str | None] = "on"
     personal_fields: ClassVar[frozenset[str]] = frozenset({"notes"})
 
-    person_id: str
-    on: date
-    site: str = ""
-    staff: str = ""
-    channel: Channel = Channel.PERMANENCE
-    notes: Note = ""
+    person_id: str = Field(title="Identifiant de la personne")
+    on: date = Field(title="Date")
+    site: str = Field("", title="Site")
+    staff: str = Field("", title="Chef de projet")
+    channel: Channel = Field(Channel.PERMANENCE, title="Canal")
+    notes: Note = Field("", title="Notes")
 
 
 class StageEvent(Record):
     """The project reached a stage on a date (sensibilisation, détection, Émergence)."""
 
     kind: ClassVar[str] = "stage"
+    noun: ClassVar[tuple[str, str]] = ("étape", "étapes")
+    heading: ClassVar[str] = "Étape du projet"
+    date_field: ClassVar[str | None] = "on"
     personal_fields: ClassVar[frozenset[str]] = frozenset({"notes"})
 
-    person_id: str
-    stage: Stage
-    on: date
-    site: str = ""
-    notes: Note = ""
+    person_id: str = Field(title="Identifiant de la personne")
+    stage: Stage = Field(title="Étape")
+    on: date = Field(title="Date")
+    site: str = Field("", title="Site")
+    notes: Note = Field("", title="Notes")
 
 
 class Orientation(Record):
     """Referral to a partner on a date; `met` records whether the person met it."""
 
     kind: ClassVar[str] = "orientation"
+    noun: ClassVar[tuple[str, str]] = ("orientation", "orientations")
+    heading: ClassVar[str] = "Orientation"
+    date_field: ClassVar[str | None] = "on"
     personal_fields: ClassVar[frozenset[str]] = frozenset({"notes"})
 
-    person_id: str
-    partner: str
-    on: date
-    met: bool | None = None
-    notes: Note = ""
+    person_id: str = Field(title="Identifiant de la personne")
+    partner: str = Field(title="Partenaire", json_schema_extra={"table": "partners"})
+    on: date = Field(title="Date")
+    met: bool | None = Field(None, title="Rencontré")
+    notes: Note = Field("", title="Notes")
 
 
 class Outcome(Record):
     """Issue / sortie: business created, employment, training, abandon, lost touch."""
 
     kind: ClassVar[str] = "outcome"
+    noun: ClassVar[tuple[str, str]] = ("issue", "issues")
+    heading: ClassVar[str] = "Issue"
+    date_field: ClassVar[str | None] = "on"
     personal_fields: ClassVar[frozenset[str]] = frozenset({"notes"})
 
-    person_id: str
-    outcome: OutcomeKind
-    on: date
-    notes: Note = ""
+    person_id: str = Field(title="Identifiant de la personne")
+    outcome: OutcomeKind = Field(title="Issue")
+    on: date = Field(title="Date")
+    notes: Note = Field("", title="Notes")
 
 
 class FollowUpTask(Record):
     """Something promised: call back, send a document, an appointment, a check."""
 
     kind: ClassVar[str] = "task"
+    noun: ClassVar[tuple[str, str]] = ("tâche", "tâches")
+    heading: ClassVar[str] = "Tâche de suivi"
+    date_field: ClassVar[str | None] = "due"
     personal_fields: ClassVar[frozenset[str]] = frozenset({"title", "notes"})
 
-    person_id: str | None = None
-    task_kind: TaskKind = TaskKind.OTHER
-    title: ShortText = ""
-    due: date
-    time: str | None = None  # "HH:MM" for appointments
-    site: str = ""
-    assigned_to: str = ""
-    status: TaskStatus = TaskStatus.OPEN
-    done_on: date | None = None
-    orientation_id: str | None = None
-    notes: Note = ""
+    person_id: str | None = Field(None, title="Identifiant de la personne")
+    task_kind: TaskKind = Field(TaskKind.OTHER, title="Type")
+    title: ShortText = Field("", title="Intitulé")
+    due: date = Field(title="Échéance")
+    time: str | None = Field(None, title="Heure")  # "HH:MM" for appointments
+    site: str = Field("", title="Site")
+    assigned_to: str = Field("", title="Confiée à")
+    status: TaskStatus = Field(TaskStatus.OPEN, title="Statut")
+    done_on: date | None = Field(None, title="Faite le")
+    orientation_id: str | None = Field(None, title="Orientation liée")
+    notes: Note = Field("", title="Notes")
 
     @field_validator("time")
     @classmethod
@@ -394,34 +345,42 @@ class QueueEntry(Record):
     """An arrival in the queue of a permanence day."""
 
     kind: ClassVar[str] = "queue"
+    noun: ClassVar[tuple[str, str]] = ("arrivée", "arrivées")
+    heading: ClassVar[str] = "Arrivée en permanence"
+    date_field: ClassVar[str | None] = "day"
     personal_fields: ClassVar[frozenset[str]] = frozenset({"display_name"})
 
-    day: date
-    site: str
-    arrived_at: datetime | None = None  # None: expected (appointment) not yet arrived
-    person_id: str | None = None
-    display_name: str = ""  # first name only for a walk-in not yet identified
-    reason: QueueReason = QueueReason.FIRST_CONTACT
-    appointment: bool = False
-    task_id: str | None = None
-    status: QueueStatus = QueueStatus.WAITING
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    position: float = 0.0
+    day: date = Field(title="Jour")
+    site: str = Field(title="Site")
+    # None: expected (appointment) not yet arrived
+    arrived_at: datetime | None = Field(None, title="Arrivée à")
+    person_id: str | None = Field(None, title="Identifiant de la personne")
+    # first name only for a walk-in not yet identified
+    display_name: str = Field("", title="Nom affiché")
+    reason: QueueReason = Field(QueueReason.FIRST_CONTACT, title="Motif")
+    appointment: bool = Field(False, title="Sur rendez-vous")
+    task_id: str | None = Field(None, title="Tâche liée")
+    status: QueueStatus = Field(QueueStatus.WAITING, title="Statut")
+    started_at: datetime | None = Field(None, title="Début de l'entretien")
+    ended_at: datetime | None = Field(None, title="Fin de l'entretien")
+    position: float = Field(0.0, title="Rang dans la file")
 
 
 class CollectiveAction(Record):
     """An information meeting, forum or workshop, counted by heads."""
 
     kind: ClassVar[str] = "collective"
+    noun: ClassVar[tuple[str, str]] = ("action collective", "actions collectives")
+    heading: ClassVar[str] = "Action collective"
+    date_field: ClassVar[str | None] = "on"
 
-    action_kind: CollectiveKind = CollectiveKind.INFORMATION_MEETING
-    on: date
-    site: str = ""
-    title: ShortText = ""
-    women: int = Field(default=0, ge=0, le=100000)
-    men: int = Field(default=0, ge=0, le=100000)
-    unknown: int = Field(default=0, ge=0, le=100000)
+    action_kind: CollectiveKind = Field(CollectiveKind.INFORMATION_MEETING, title="Type d'action")
+    on: date = Field(title="Date")
+    site: str = Field("", title="Site")
+    title: ShortText = Field("", title="Intitulé")
+    women: int = Field(default=0, ge=0, le=100000, title="Femmes")
+    men: int = Field(default=0, ge=0, le=100000, title="Hommes")
+    unknown: int = Field(default=0, ge=0, le=100000, title="Non renseigné")
 
     @property
     def heads(self) -> int:
@@ -429,17 +388,20 @@ class CollectiveAction(Record):
 
 
 class SuggestionDismissal(Record):
-    """A suggested follow-up the user dismissed (services/tasks.py), remembered and synced.
+    """A suggested follow-up the user dismissed (services/tasks), remembered and synced.
 
     `key` names the suggestion and what it was based on (e.g. "check:<orientation id>"),
     so a new fact (a later contact) makes a new suggestion.
     """
 
     kind: ClassVar[str] = "dismissal"
+    noun: ClassVar[tuple[str, str]] = ("suggestion écartée", "suggestions écartées")
+    heading: ClassVar[str] = "Suggestion de suivi écartée"
+    date_field: ClassVar[str | None] = "on"
 
-    key: ShortText
-    person_id: str | None = None
-    on: date
+    key: ShortText = Field(title="Suggestion")
+    person_id: str | None = Field(None, title="Identifiant de la personne")
+    on: date = Field(title="Date")
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

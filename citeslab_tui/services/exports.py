@@ -25,39 +25,40 @@ from typing import Any
 import orjson
 
 from citeslab_tui.domain import text
+from citeslab_tui.domain.display import title
 from citeslab_tui.domain.errors import ValidationError
-from citeslab_tui.domain.models import (
-    APPROACH_LABELS,
-    CHANNEL_LABELS,
-    CIVILITY_LABELS,
-    OUTCOME_LABELS,
-    STAGE_LABELS,
-    TASK_KIND_LABELS,
+from citeslab_tui.domain.places import Places
+from citeslab_tui.domain.vocabulary import (
+    Approach,
+    Channel,
+    Civility,
+    OutcomeKind,
+    Stage,
+    TaskKind,
+    TaskStatus,
+    Vocabulary,
 )
 from citeslab_tui.services.reports import EXPORTS_DIR, now_stamp, write_private_file
+from citeslab_tui.services.workspace import Workspace
+from citeslab_tui.store.repository import Repository
 
 LOGGER = logging.getLogger("citeslab.exports")
 FORMATS = ("csv", "xlsx", "json")
-TASK_STATUS_LABELS = {"open": "À faire", "done": "Fait"}
+Getter = Callable[[dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # JSON key
     header: str  # French header
-    get: Callable[[dict[str, Any]], Any]
+    get: Getter
 
 
-def _label(labels: dict[Any, str], field: str) -> Callable[[dict[str, Any]], Any]:
-    plain = {str(k): v for k, v in labels.items()}
-    return lambda d: plain.get(d.get(field) or "", d.get(field) or "")
-
-
-def _field(name: str) -> Callable[[dict[str, Any]], Any]:
+def _field(name: str) -> Getter:
     return lambda d: d.get(name)
 
 
-def _date_field(name: str) -> Callable[[dict[str, Any]], Any]:
+def _date_field(name: str) -> Getter:
     def get(d: dict[str, Any]) -> date | None:
         value = d.get(name)
         return date.fromisoformat(value) if value else None
@@ -65,48 +66,65 @@ def _date_field(name: str) -> Callable[[dict[str, Any]], Any]:
     return get
 
 
+def _label(vocabulary: type[Vocabulary], name: str) -> Getter:
+    labels = {member.value: member.label for member in vocabulary}
+    return lambda d: labels.get(d.get(name) or "", d.get(name) or "")
+
+
 def _phone(d: dict[str, Any]) -> str:
     return text.format_phone(d.get("phone"))
 
 
+def column(kind: str, name: str, get: Getter | None = None) -> Column:
+    """A column of a record field, headed by the field's title in the model."""
+    return Column(name, title(kind, name), get or _field(name))
+
+
 PERSON_COLUMNS = [
-    Column("id", "Identifiant", _field("id")),
-    Column("civility", "Civilité", _label(CIVILITY_LABELS, "civility")),
-    Column("family_name", "Nom", _field("family_name")),
-    Column("usage_name", "Nom d'usage", _field("usage_name")),
-    Column("first_name", "Prénom", _field("first_name")),
-    Column("birth_date", "Date de naissance", _date_field("birth_date")),
-    Column("birth_year", "Année de naissance", _field("birth_year")),
-    Column("phone", "Téléphone", _phone),
-    Column("email", "Email", _field("email")),
-    Column("commune", "Commune", _field("commune")),
-    Column("qpv", "Quartier", _field("qpv")),
-    Column("situation", "Situation", _field("situation")),
-    Column("training_level", "Niveau de formation", _field("training_level")),
-    Column("project_idea", "Idée de projet", _field("project_idea")),
-    Column("sector", "Secteur", _field("sector")),
-    Column("approach", "Démarche", _label(APPROACH_LABELS, "approach")),
-    Column("heard_from", "Connu par", _field("heard_from")),
-    Column("first_site", "Lieu du premier contact", _field("first_site")),
-    Column("notice_given_on", "Notice d'information remise le", _date_field("notice_given_on")),
-    Column("next_step", "Prochaine étape", _field("next_step")),
-    Column("notes", "Notes", _field("notes")),
+    column("person", "id"),
+    column("person", "civility", _label(Civility, "civility")),
+    column("person", "family_name"),
+    column("person", "usage_name"),
+    column("person", "first_name"),
+    column("person", "birth_date", _date_field("birth_date")),
+    column("person", "birth_year"),
+    column("person", "phone", _phone),
+    column("person", "email"),
+    column("person", "commune"),
+    column("person", "qpv"),
+    column("person", "situation"),
+    column("person", "training_level"),
+    column("person", "project_idea"),
+    column("person", "sector"),
+    column("person", "approach", _label(Approach, "approach")),
+    column("person", "heard_from"),
+    column("person", "first_site"),
+    column("person", "notice_given_on", _date_field("notice_given_on")),
+    column("person", "next_step"),
+    column("person", "notes"),
 ]
 
 
-def _person_columns(names: dict[str, tuple[str, str]]) -> list[Column]:
+def _person_columns(kind: str, names: dict[str, tuple[str, str]]) -> list[Column]:
+    """The person a record belongs to: id, then the name shown (usage name, else family
+    name) and the first name."""
     return [
-        Column("person_id", "Identifiant personne", _field("person_id")),
+        column(kind, "id"),
+        column(kind, "person_id"),
         Column("family_name", "Nom", lambda d: names.get(d.get("person_id") or "", ("", ""))[0]),
-        Column("first_name", "Prénom", lambda d: names.get(d.get("person_id") or "", ("", ""))[1]),
+        Column(
+            "first_name",
+            title("person", "first_name"),
+            lambda d: names.get(d.get("person_id") or "", ("", ""))[1],
+        ),
     ]
 
 
-def _place_columns(columns: list[Column], places: Any) -> list[Column]:
+def _place_columns(columns: list[Column], places: Places) -> list[Column]:
     """Commune, QPV and partner as the reference names them today, with their status
     ("(à confirmer)", "(hors carte 2024)", "(non reconnu)") instead of stored keys."""
     today = date.today()
-    getters = {
+    getters: dict[str, Getter] = {
         "commune": lambda d: (
             places.commune_value(d.get("commune_insee"), d.get("commune")).label or ""
         ),
@@ -117,7 +135,7 @@ def _place_columns(columns: list[Column], places: Any) -> list[Column]:
 
 
 def tables(
-    repo: Any, places: Any = None
+    repo: Repository, places: Places | None = None
 ) -> dict[str, tuple[str, list[Column], list[dict[str, Any]]]]:
     """table key -> (French title, columns, documents); with `places` (the reference),
     commune, QPV and partner are written as the reference names them."""
@@ -125,10 +143,12 @@ def tables(
         d["id"]: (d.get("usage_name") or d.get("family_name") or "", d.get("first_name") or "")
         for d in repo.docs("person")
     }
-    who = _person_columns(names)
 
     def docs(kind: str) -> list[dict[str, Any]]:
         return sorted(repo.docs(kind), key=lambda d: (str(d.get("on") or d.get("due") or ""),))
+
+    def met(d: dict[str, Any]) -> str:
+        return {True: "Oui", False: "Non"}.get(d.get("met"), "Non renseigné")
 
     return {
         "people": (
@@ -139,65 +159,56 @@ def tables(
         "interviews": (
             "Entretiens",
             [
-                Column("id", "Identifiant", _field("id")),
-                *who,
-                Column("on", "Date", _date_field("on")),
-                Column("site", "Lieu", _field("site")),
-                Column("staff", "Chef de projet", _field("staff")),
-                Column("channel", "Canal", _label(CHANNEL_LABELS, "channel")),
-                Column("notes", "Notes", _field("notes")),
+                *_person_columns("interview", names),
+                column("interview", "on", _date_field("on")),
+                column("interview", "site"),
+                column("interview", "staff"),
+                column("interview", "channel", _label(Channel, "channel")),
+                column("interview", "notes"),
             ],
             docs("interview"),
         ),
         "stages": (
             "Étapes",
             [
-                Column("id", "Identifiant", _field("id")),
-                *who,
-                Column("stage", "Étape", _label(STAGE_LABELS, "stage")),
-                Column("on", "Date", _date_field("on")),
-                Column("site", "Lieu", _field("site")),
+                *_person_columns("stage", names),
+                column("stage", "stage", _label(Stage, "stage")),
+                column("stage", "on", _date_field("on")),
+                column("stage", "site"),
             ],
             docs("stage"),
         ),
         "orientations": (
             "Orientations",
             [
-                Column("id", "Identifiant", _field("id")),
-                *who,
-                Column("partner", "Partenaire", _field("partner")),
-                Column("on", "Date", _date_field("on")),
-                Column(
-                    "met",
-                    "Rencontré",
-                    lambda d: {True: "Oui", False: "Non"}.get(d.get("met"), "Non renseigné"),
-                ),
+                *_person_columns("orientation", names),
+                column("orientation", "partner"),
+                column("orientation", "on", _date_field("on")),
+                column("orientation", "met", met),
             ],
             docs("orientation"),
         ),
         "outcomes": (
             "Issues",
             [
-                Column("id", "Identifiant", _field("id")),
-                *who,
-                Column("outcome", "Issue", _label(OUTCOME_LABELS, "outcome")),
-                Column("on", "Date", _date_field("on")),
+                *_person_columns("outcome", names),
+                column("outcome", "outcome", _label(OutcomeKind, "outcome")),
+                column("outcome", "on", _date_field("on")),
             ],
             docs("outcome"),
         ),
         "tasks": (
             "Tâches",
             [
-                Column("id", "Identifiant", _field("id")),
-                *who,
-                Column("task_kind", "Type", _label(TASK_KIND_LABELS, "task_kind")),
-                Column("title", "Intitulé", _field("title")),
-                Column("due", "Échéance", _date_field("due")),
-                Column("time", "Heure", _field("time")),
-                Column("site", "Lieu", _field("site")),
-                Column("assigned_to", "Chargé(e)", _field("assigned_to")),
-                Column("status", "Statut", _label(TASK_STATUS_LABELS, "status")),
-                Column("done_on", "Fait le", _date_field("done_on")),
+                *_person_columns("task", names),
+                column("task", "task_kind", _label(TaskKind, "task_kind")),
+                column("task", "title"),
+                column("task", "due", _date_field("due")),
+                column("task", "time"),
+                column("task", "site"),
+                column("task", "assigned_to"),
+                column("task", "status", _label(TaskStatus, "status")),
+                column("task", "done_on", _date_field("done_on")),
             ],
             docs("task"),
         ),
@@ -393,13 +404,13 @@ CSV_FILE_NAMES = {
 }
 
 
-def default_output(ws: Any, fmt: str) -> Path:
+def default_output(ws: Workspace, fmt: str) -> Path:
     folder = Path(ws.data_dir) / EXPORTS_DIR
     name = f"citeslab-export-{now_stamp()}"
     return folder / (name if fmt == "csv" else f"{name}.{fmt}")
 
 
-def export(ws: Any, fmt: str, output: str | Path | None = None) -> list[Path]:
+def export(ws: Workspace, fmt: str, output: str | Path | None = None) -> list[Path]:
     """Write the office export; returns the files written.
 
     CSV: `output` is a folder (created) receiving one file per table; XLSX and

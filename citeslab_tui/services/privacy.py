@@ -23,29 +23,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from citeslab_tui.domain import text
+from citeslab_tui.domain import display, text
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
-from citeslab_tui.domain.models import (
-    APPROACH_LABELS,
-    CHANNEL_LABELS,
-    CIVILITY_LABELS,
-    OUTCOME_LABELS,
-    PERSON_LINKED_KINDS,
-    QUEUE_REASON_LABELS,
-    QUEUE_STATUS_LABELS,
-    RECORD_TYPES,
-    STAGE_LABELS,
-    TASK_KIND_LABELS,
-    Gender,
-    Person,
-    Record,
-)
+from citeslab_tui.domain.models import PERSON_LINKED_KINDS, RECORD_TYPES, Gender, Person, Record
+from citeslab_tui.domain.places import Places
 from citeslab_tui.logs import log_event
 from citeslab_tui.resources import data_file
 from citeslab_tui.services.workspace import Workspace
@@ -59,92 +45,7 @@ ACCESS_PREFIX = "acces-"
 MAX_LISTED = 20
 MIN_MONTHS, MAX_MONTHS = 1, 240
 
-KIND_LABELS = {
-    "person": "Fiche de la personne",
-    "interview": "Entretien",
-    "stage": "Étape du projet",
-    "orientation": "Orientation",
-    "outcome": "Issue",
-    "task": "Tâche de suivi",
-    "queue": "Arrivée en permanence",
-    "dismissal": "Suggestion de suivi écartée",
-}
-# The field giving a record's date, per kind.
-DATE_FIELDS = {
-    "interview": "on",
-    "stage": "on",
-    "orientation": "on",
-    "outcome": "on",
-    "task": "due",
-    "queue": "day",
-    "dismissal": "on",
-}
-FIELD_LABELS = {
-    "civility": "Civilité",
-    "family_name": "Nom de famille",
-    "usage_name": "Nom d'usage",
-    "first_name": "Prénom",
-    "birth_year": "Année de naissance",
-    "birth_date": "Date de naissance",
-    "phone": "Téléphone",
-    "email": "E-mail",
-    "commune_insee": "Code INSEE de la commune",
-    "commune": "Commune",
-    "qpv": "Quartier (QPV)",
-    "qpv_checked": "Résidence en QPV vérifiée",
-    "situation": "Situation",
-    "training_level": "Niveau de formation",
-    "project_idea": "Idée de projet",
-    "sector": "Secteur",
-    "approach": "Démarche",
-    "heard_from": "A connu le dispositif par",
-    "next_step": "Prochaine étape",
-    "first_site": "Premier site d'accueil",
-    "notice_given_on": "Notice d'information remise le",
-    "notes": "Notes",
-    "legacy_key": "Clé du registre importé",
-    "erased_at": "Données effacées le",
-    "person_id": "Personne",
-    "on": "Date",
-    "site": "Site",
-    "staff": "Chef de projet",
-    "channel": "Mode",
-    "stage": "Étape",
-    "partner": "Partenaire",
-    "met": "Rencontre effective",
-    "outcome": "Issue",
-    "task_kind": "Type de tâche",
-    "title": "Intitulé",
-    "due": "Échéance",
-    "time": "Heure",
-    "assigned_to": "Confiée à",
-    "status": "État",
-    "done_on": "Faite le",
-    "orientation_id": "Orientation liée",
-    "day": "Jour",
-    "arrived_at": "Arrivée à",
-    "display_name": "Nom affiché",
-    "reason": "Motif",
-    "appointment": "Sur rendez-vous",
-    "task_id": "Tâche liée",
-    "started_at": "Début de l'entretien",
-    "ended_at": "Fin de l'entretien",
-    "position": "Rang dans la file",
-    "key": "Suggestion",
-}
-_ENUM_LABELS: dict[str, dict[Any, str]] = {
-    "civility": CIVILITY_LABELS,
-    "approach": APPROACH_LABELS,
-    "channel": CHANNEL_LABELS,
-    "stage": STAGE_LABELS,
-    "outcome": OUTCOME_LABELS,
-    "task_kind": TASK_KIND_LABELS,
-    "reason": QUEUE_REASON_LABELS,
-}
-_STATUS_LABELS = {
-    "task": {"open": "À faire", "done": "Faite"},
-    "queue": {str(k): v for k, v in QUEUE_STATUS_LABELS.items()},
-}
+# The field giving a record's date and each field's title: in the models (domain/display.py).
 ACTION_LABELS = {
     "create": "Création",
     "edit": "Modification",
@@ -291,69 +192,11 @@ def linked_docs(ws: Workspace, person_ids: Iterable[str]) -> dict[str, list[tupl
 
 
 # --- formatting ---------------------------------------------------------------------
+# One way to show a stored value: domain/display.py (show_value, show_instant).
 
 
-def _as_local(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone()
-
-
-def _parse_instant(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def format_instant(value: Any) -> str:
-    when = _parse_instant(value)
-    return text.format_datetime(_as_local(when)) if when else "date inconnue"
-
-
-def format_value(kind: str, name: str, value: Any) -> str:
-    """A stored value as French text (dates dd/mm/yyyy, labels, Oui/Non)."""
-    if value is None or value == "":
-        return "non renseigné"
-    if isinstance(value, Enum):
-        value = value.value
-    if name == "status":
-        return _STATUS_LABELS.get(kind, {}).get(str(value), str(value))
-    if name in _ENUM_LABELS:
-        labels = {str(k): v for k, v in _ENUM_LABELS[name].items()}
-        return labels.get(str(value), str(value))
-    if isinstance(value, bool):
-        return "Oui" if value else "Non"
-    if name == "phone":
-        return text.format_phone(str(value))
-    if isinstance(value, datetime):
-        return text.format_datetime(_as_local(value))
-    if isinstance(value, date):
-        return text.format_date(value)
-    if isinstance(value, str) and name in {"arrived_at", "started_at", "ended_at", "erased_at"}:
-        return format_instant(value)
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return text.format_date(date.fromisoformat(value))
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
-
-
-def record_title(kind: str, doc: dict[str, Any]) -> str:
-    """ "Entretien du 12/03/2025", "Fiche de la personne"."""
-    label = KIND_LABELS.get(kind, kind)
-    field_name = DATE_FIELDS.get(kind)
-    if field_name and doc.get(field_name):
-        return f"{label} du {format_value(kind, field_name, doc[field_name])}"
-    return label
-
-
-def _field_names(changed: Iterable[str]) -> str:
-    return ", ".join(FIELD_LABELS.get(name, name) for name in changed)
+def _field_names(kind: str, changed: Iterable[str]) -> str:
+    return ", ".join(display.title(kind, name) for name in changed)
 
 
 # --- audit trail ----------------------------------------------------------------------
@@ -381,10 +224,10 @@ class AuditEntry:
 
 def _doc_trail(kind: str, doc: dict[str, Any]) -> list[AuditEntry]:
     meta = doc.get("meta", {})
-    title = record_title(kind, doc)
+    title = display.record_title(kind, doc)
     entries = [
         AuditEntry(
-            _parse_instant(meta.get("created_at")),
+            display.parse_instant(meta.get("created_at")),
             meta.get("created_by", ""),
             meta.get("created_device", ""),
             title,
@@ -399,14 +242,14 @@ def _doc_trail(kind: str, doc: dict[str, Any]) -> list[AuditEntry]:
             continue
         label = ACTION_LABELS.get(action, ACTION_LABELS["edit"])
         if action == "edit" and changed:
-            label = f"{label} : {_field_names(changed)}"
-        entries.append(AuditEntry(_parse_instant(when), staff, device, title, label))
+            label = f"{label} : {_field_names(kind, changed)}"
+        entries.append(AuditEntry(display.parse_instant(when), staff, device, title, label))
     if not trail and meta.get("updated_at") and meta.get("updated_at") != meta.get("created_at"):
         # Written before the trail existed, or merged from another laptop: last write only.
         label = ACTION_LABELS["erase"] if meta.get("erased") else "Dernière modification"
         entries.append(
             AuditEntry(
-                _parse_instant(meta.get("updated_at")),
+                display.parse_instant(meta.get("updated_at")),
                 meta.get("updated_by", ""),
                 meta.get("device", ""),
                 title,
@@ -427,7 +270,7 @@ def audit_trail(ws: Workspace, person_id: str) -> list[AuditEntry]:
         for kind, linked in links[pid]:
             entries += _doc_trail(kind, linked)
     floor = datetime.min.replace(tzinfo=UTC)
-    entries.sort(key=lambda e: _as_local(e.when) if e.when else floor)
+    entries.sort(key=lambda e: display.as_local(e.when) if e.when else floor)
     return entries
 
 
@@ -460,11 +303,11 @@ def access_report(ws: Workspace, person_id: str, now: datetime | None = None) ->
     links = linked_docs(ws, family)
     records = []
     for kind, linked in [item for pid in family for item in links[pid]]:
-        date_field = DATE_FIELDS.get(kind)
+        date_field = RECORD_TYPES[kind].date_field
         records.append(
             {
                 "kind": kind,
-                "label": KIND_LABELS.get(kind, kind),
+                "label": RECORD_TYPES[kind].heading,
                 "id": linked["id"],
                 "date": linked.get(date_field) if date_field else None,
                 "fields": _content(kind, linked),
@@ -499,12 +342,12 @@ def access_report(ws: Workspace, person_id: str, now: datetime | None = None) ->
 
 def _recorded_lines(recorded: dict[str, Any], indent: str) -> list[str]:
     lines = [
-        f"{indent}Enregistré le {format_instant(recorded['created_at'])} par "
+        f"{indent}Enregistré le {display.show_instant(recorded['created_at'])} par "
         f"{recorded['created_by'] or 'inconnu'} (appareil {recorded['created_device'] or 'inconnu'})"
     ]
     if recorded.get("updated_at") and recorded["updated_at"] != recorded["created_at"]:
         lines.append(
-            f"{indent}Dernière modification le {format_instant(recorded['updated_at'])} par "
+            f"{indent}Dernière modification le {display.show_instant(recorded['updated_at'])} par "
             f"{recorded['updated_by'] or 'inconnu'} "
             f"(appareil {recorded['updated_device'] or 'inconnu'})"
         )
@@ -513,46 +356,51 @@ def _recorded_lines(recorded: dict[str, Any], indent: str) -> list[str]:
     return lines
 
 
-def access_text(report: dict[str, Any]) -> str:
-    """The access report as French readable text."""
+def access_text(report: dict[str, Any], places: Places) -> str:
+    """The access report as French readable text (places: a QPV or a partner shown by
+    its name, never by its stored key)."""
+
+    def shown(kind: str, name: str, value: Any) -> str:
+        return display.show_value(kind, name, value, places)
+
     person = report["person"]
-    generated = _parse_instant(report["generated_at"])
+    generated = display.parse_instant(report["generated_at"])
     lines = [
         "DROIT D'ACCÈS : DONNÉES ENREGISTRÉES DANS CITÉSLAB",
         f"Structure : {report['structure'] or 'non renseignée'}",
-        f"Édité le {format_instant(generated)} par {report['generated_by'] or 'inconnu'} "
+        f"Édité le {display.show_instant(generated)} par {report['generated_by'] or 'inconnu'} "
         f"(appareil {report['generated_device']})",
         "",
         f"PERSONNE (identifiant {person['id']})",
     ]
     for name, value in person["fields"].items():
-        lines.append(f"  {FIELD_LABELS.get(name, name)} : {format_value('person', name, value)}")
+        lines.append(f"  {display.title('person', name)} : {shown('person', name, value)}")
     lines += _recorded_lines(person["recorded"], "  ")
     for merged in report.get("merged_files", []):
         lines += ["", f"FICHE EN DOUBLE FUSIONNÉE DANS CELLE-CI (identifiant {merged['id']})"]
         for name, value in merged["fields"].items():
-            label = FIELD_LABELS.get(name, name)
-            lines.append(f"  {label} : {format_value('person', name, value)}")
+            label = display.title("person", name)
+            lines.append(f"  {label} : {shown('person', name, value)}")
         lines += _recorded_lines(merged["recorded"], "  ")
     lines += ["", f"ÉVÉNEMENTS DATÉS ET SUIVI ({len(report['records'])})"]
     if not report["records"]:
         lines.append("  Aucun.")
     for record in report["records"]:
         fields = record["fields"]
-        lines.append(f"  {record_title(record['kind'], fields)}")
-        date_field = DATE_FIELDS.get(record["kind"])
+        lines.append(f"  {display.record_title(record['kind'], fields)}")
+        date_field = RECORD_TYPES[record["kind"]].date_field
         for name, value in fields.items():
             if name in _LINK_FIELDS or name == date_field:
                 continue
             if value in (None, "") and name != "notes":
                 continue
-            label = FIELD_LABELS.get(name, name)
-            lines.append(f"    {label} : {format_value(record['kind'], name, value)}")
+            label = display.title(record["kind"], name)
+            lines.append(f"    {label} : {shown(record['kind'], name, value)}")
         lines += _recorded_lines(record["recorded"], "    ")
     lines += ["", "HISTORIQUE DES ENREGISTREMENTS ET MODIFICATIONS"]
     for entry in report["audit_trail"]:
         lines.append(
-            f"  {format_instant(entry['when'])} · {entry['staff'] or 'inconnu'} · "
+            f"  {display.show_instant(entry['when'])} · {entry['staff'] or 'inconnu'} · "
             f"appareil {entry['device'] or 'inconnu'} · {entry['record']} · {entry['action']}"
         )
     return "\n".join(lines) + "\n"
@@ -567,7 +415,7 @@ def render_access(ws: Workspace, person_id: str, fmt: str = "text") -> str:
     if fmt == "json":
         return access_json(report)
     if fmt == "text":
-        return access_text(report)
+        return access_text(report, ws.reference.places)
     raise ValidationError("Format inconnu : choisissez « text » ou « json ».")
 
 

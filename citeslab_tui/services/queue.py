@@ -17,8 +17,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import (
-    QUEUE_REASON_LABELS,
-    QUEUE_STATUS_LABELS,
     FollowUpTask,
     Person,
     QueueEntry,
@@ -171,9 +169,9 @@ def queue_rows(ws: Workspace, day: date, site: str, now: datetime) -> list[Queue
                 if entry.arrived_at
                 else "",
                 name=entry_name(ws, entry),
-                reason=QUEUE_REASON_LABELS[entry.reason],
+                reason=entry.reason.label,
                 appointment=rdv,
-                status=QUEUE_STATUS_LABELS[entry.status],
+                status=entry.status.label,
                 wait=format_wait(waiting_time(entry, now)),
                 person_id=entry.person_id,
                 status_value=entry.status.value,
@@ -185,7 +183,7 @@ def queue_rows(ws: Workspace, day: date, site: str, now: datetime) -> list[Queue
                 key=f"task:{task.id}",
                 arrival="",
                 name=_person_name(ws, task.person_id) or task.title or "(sans nom)",
-                reason=QUEUE_REASON_LABELS[QueueReason.FOLLOW_UP],
+                reason=QueueReason.FOLLOW_UP.label,
                 appointment=f"RDV {task.time}" if task.time else "RDV",
                 status=EXPECTED_LABEL,
                 wait="",
@@ -284,7 +282,7 @@ def set_status(ws: Workspace, entry_id: str, status: QueueStatus, *, now: dateti
     """
     entry = _get_entry(ws, entry_id)
     if entry.status is status:
-        raise ValidationError(f"Déjà « {QUEUE_STATUS_LABELS[status]} ».")
+        raise ValidationError(f"Déjà « {status.label} ».")
     moment = _utc(now)
     update: dict[str, object] = {"status": status}
     if status is QueueStatus.WAITING:

@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 
 from citeslab_tui import __version__
+from citeslab_tui.domain import display
 from citeslab_tui.domain import merge as merging
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.hlc import SKEW_NOTICE_MS, Timestamp, clock_problem
@@ -44,6 +45,7 @@ from citeslab_tui.domain.models import PERSON_LINKED_KINDS, RECORD_TYPES, Person
 from citeslab_tui.domain.records import content_of
 from citeslab_tui.domain.text import format_date, format_duration, format_phone
 from citeslab_tui.perf import no_gc
+from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.store.files import describe_os_error, fsync_dir, full_fsync
 from citeslab_tui.store.repository import Repository
 from citeslab_tui.sync import bundle as bundles
@@ -55,59 +57,10 @@ Progress = Callable[[float, str], None]
 ALLOW_UNSIGNED = "--allow-unsigned"
 ALLOW_UNENCRYPTED = "--allow-unencrypted"
 
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "person": ("personne", "personnes"),
-    "interview": ("entretien", "entretiens"),
-    "stage": ("étape", "étapes"),
-    "orientation": ("orientation", "orientations"),
-    "outcome": ("issue", "issues"),
-    "task": ("tâche", "tâches"),
-    "queue": ("arrivée", "arrivées"),
-    "collective": ("action collective", "actions collectives"),
-    "dismissal": ("suggestion écartée", "suggestions écartées"),
-}
-KIND_ORDER = list(KIND_LABELS)
-
-FIELD_LABELS = {
-    "civility": "Civilité",
-    "family_name": "Nom",
-    "usage_name": "Nom d'usage",
-    "first_name": "Prénom",
-    "birth_year": "Année de naissance",
-    "birth_date": "Date de naissance",
-    "phone": "Téléphone",
-    "email": "E-mail",
-    "commune": "Commune",
-    "commune_insee": "Code commune",
-    "qpv": "QPV",
-    "situation": "Situation",
-    "training_level": "Niveau de formation",
-    "project_idea": "Idée de projet",
-    "sector": "Secteur",
-    "approach": "Démarche",
-    "next_step": "Prochaine étape",
-    "notes": "Notes",
-    "title": "Intitulé",
-    "due": "Échéance",
-    "status": "Statut",
-    "on": "Date",
-    "site": "Site",
-    "partner": "Partenaire",
-    "met": "Rencontré",
-    "person_id": "Personne",
-}
-
 
 def describe_counts(counts: dict[str, int], *, empty: str = "aucun enregistrement") -> str:
     """ "12 personnes, 19 entretiens, 7 tâches" (kinds with zero left out)."""
-    parts = []
-    for kind in sorted(counts, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else 99, k)):
-        n = counts[kind]
-        if not n:
-            continue
-        one, many = KIND_LABELS.get(kind, (kind, kind))
-        parts.append(f"{n} {one if n == 1 else many}")
-    return ", ".join(parts) or empty
+    return display.count_phrase(counts, empty=empty)
 
 
 def _copy(value: Any) -> Any:
@@ -1140,33 +1093,19 @@ class ConflictItem:
     label: str  # what record, in French
     field_label: str
     values: list[Any]  # [shown value, alternatives...]
+    shown_values: list[str]  # the same, as a person reads them (display.show_value)
 
     def shown(self) -> list[str]:
-        return [display_value(self.field, v) for v in self.values]
-
-
-def display_value(field_name: str, value: Any) -> str:
-    if value in (None, ""):
-        return "(vide)"
-    if field_name == "phone":
-        return format_phone(str(value))
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return format_date(datetime.fromisoformat(value).date())
-        except ValueError:
-            return value
-    return str(value)
+        return list(self.shown_values)
 
 
 def record_label(repo: Repository, kind: str, doc: dict[str, Any]) -> str:
-    one = KIND_LABELS.get(kind, (kind, kind))[0].capitalize()
+    """ "Entretien du 12/03/2025 — DIALLO Aïcha", or the person's name."""
     if kind == "person":
         try:
             return Person.model_validate(doc).display_name
         except Exception:
-            return one
+            return display.record_title(kind, doc)
     person = repo.doc("person", str(doc.get("person_id") or ""))
     who = ""
     if person is not None:
@@ -1174,12 +1113,12 @@ def record_label(repo: Repository, kind: str, doc: dict[str, Any]) -> str:
             who = " — " + Person.model_validate(person).display_name
         except Exception:
             who = ""
-    on = doc.get("on") or doc.get("due") or doc.get("day")
-    when = f" du {display_value('on', on)}" if on else ""
-    return f"{one}{when}{who}"
+    return f"{display.record_title(kind, doc)}{who}"
 
 
-def list_conflicts(repo: Repository) -> list[ConflictItem]:
+def list_conflicts(ws: Workspace) -> list[ConflictItem]:
+    """Every field holding concurrent values, each value shown as a person reads it."""
+    repo, places = ws.repo, ws.reference.places
     items = []
     for kind in RECORD_TYPES:
         for doc in repo.docs(kind):
@@ -1192,8 +1131,9 @@ def list_conflicts(repo: Repository) -> list[ConflictItem]:
                         doc["id"],
                         name,
                         record_label(repo, kind, doc),
-                        FIELD_LABELS.get(name, name),
+                        display.title(kind, name),
                         values,
+                        [display.show_value(kind, name, v, places) for v in values],
                     )
                 )
     return items

@@ -31,7 +31,6 @@ from typing import Any
 from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import (
-    TASK_KIND_LABELS,
     FollowUpTask,
     Orientation,
     Person,
@@ -374,7 +373,7 @@ def task_row(
         due=task.due,
         time=task.time,
         task_kind=task.task_kind,
-        kind_label=TASK_KIND_LABELS[task.task_kind],
+        kind_label=task.task_kind.label,
         title=task.title,
         person_id=task.person_id,
         person_name=person_name(ws, task.person_id, names),

@@ -24,6 +24,7 @@ import orjson
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from citeslab_tui.domain import display
 from citeslab_tui.domain import merge as merging
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.hlc import HLC_PATTERN
@@ -348,19 +349,6 @@ def canonical_records(
     return out
 
 
-KIND_NAMES = {
-    "person": "personne",
-    "interview": "entretien",
-    "stage": "étape",
-    "orientation": "orientation",
-    "outcome": "issue",
-    "task": "tâche",
-    "queue": "arrivée",
-    "collective": "action collective",
-    "dismissal": "suggestion écartée",
-}
-
-
 def record_name(n: int, kind: str, record_id: str) -> str:
     """ "enregistrement n° 3 (personne 1a2b3c4d)": names a record without personal data."""
-    return f"enregistrement n° {n} ({KIND_NAMES.get(kind, kind)} {record_id[:8]})"
+    return f"enregistrement n° {n} ({display.noun(kind)} {record_id[:8]})"

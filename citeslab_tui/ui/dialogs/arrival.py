@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet
 from textual.widgets.option_list import Option
 
-from citeslab_tui.domain.models import QUEUE_REASON_LABELS, QueueReason
+from citeslab_tui.domain.models import QueueReason
 
 MAX_MATCHES = 5
 
@@ -65,7 +65,7 @@ class ArrivalDialog(ModalScreen[Arrival | None]):
             yield Label("Motif :")
             with RadioSet(id="arrival-reason"):
                 for i, reason in enumerate(QueueReason):
-                    yield RadioButton(QUEUE_REASON_LABELS[reason], value=i == 0, name=reason.value)
+                    yield RadioButton(reason.label, value=i == 0, name=reason.value)
             yield Label("", id="arrival-error", markup=False)
             yield Label(
                 "Entrée : enregistrer · ↓ : personnes connues · Échap : annuler",

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.domain.models import COLLECTIVE_KIND_LABELS, CollectiveAction, CollectiveKind
+from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
 from citeslab_tui.domain.text import format_date
 
 FIELDS = (
@@ -65,7 +65,7 @@ class CollectiveDialog(ModalScreen[CollectiveAction | None]):
             with Horizontal(id="collective-kind-row"):
                 yield Label("Type", classes="collective-label")
                 yield Select(
-                    [(label, kind.value) for kind, label in COLLECTIVE_KIND_LABELS.items()],
+                    [(kind.label, kind.value) for kind in CollectiveKind],
                     value=CollectiveKind.INFORMATION_MEETING.value,
                     allow_blank=False,
                     id="collective-kind",

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from citeslab_tui.domain import text
-from citeslab_tui.domain.models import CHANNEL_LABELS, Channel
+from citeslab_tui.domain.models import Channel
 from citeslab_tui.services import people
 from citeslab_tui.ui.dialogs.person_form import RecordDialog
 from citeslab_tui.ui.screens.intake import app_today
@@ -27,7 +27,7 @@ class InterviewDialog(RecordDialog):
         yield self.row(
             "Canal",
             Select(
-                [(CHANNEL_LABELS[c], c.value) for c in Channel],
+                [(c.label, c.value) for c in Channel],
                 value=Channel.PERMANENCE.value,
                 allow_blank=False,
                 id="channel",

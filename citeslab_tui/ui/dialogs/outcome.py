@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select
 
 from citeslab_tui.domain import text
-from citeslab_tui.domain.models import OUTCOME_LABELS, OutcomeKind
+from citeslab_tui.domain.errors import ValidationError
+from citeslab_tui.domain.models import OutcomeKind
 from citeslab_tui.services import people
 from citeslab_tui.ui.dialogs.person_form import RecordDialog
 from citeslab_tui.ui.screens.intake import app_today
@@ -25,7 +26,7 @@ class OutcomeDialog(RecordDialog):
         yield self.row(
             "Issue",
             Select(
-                [(OUTCOME_LABELS[k], k.value) for k in OutcomeKind],
+                [(k.label, k.value) for k in OutcomeKind],
                 prompt="(choisir)",
                 id="outcome",
                 compact=True,
@@ -41,7 +42,7 @@ class OutcomeDialog(RecordDialog):
 
     def _submit(self, values: dict[str, Any]) -> Any:
         if not values["outcome"]:
-            raise people.ValidationError("Choisissez l'issue.")
+            raise ValidationError("Choisissez l'issue.")
         ws = self.app.workspace  # type: ignore[attr-defined]
         return people.add_outcome(
             ws,

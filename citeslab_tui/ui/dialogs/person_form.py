@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, ContentSwitcher, Input, Label, Select
 
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
-from citeslab_tui.domain.models import APPROACH_LABELS, CIVILITY_LABELS, Approach, Civility
+from citeslab_tui.domain.models import Approach, Civility
 from citeslab_tui.domain.text import fold
 from citeslab_tui.services import people
 from citeslab_tui.services.people import FORM_FIELDS, FormErrors
@@ -75,17 +75,9 @@ PAGE_2 = (
 CHECKBOXES = ("notice_given", "qpv_checked")
 PICKERS = ("commune", "qpv")  # chosen from the reference, never free text
 SELECTS = ("civility", "approach", "situation", "training_level", "heard_from")
-PLACEHOLDERS = {
-    "family_name": "obligatoire",
-    "birth": "1987 ou 12/03/1987",
-    "phone": "06 12 34 56 78",
-    "email": "nom@exemple.fr",
-    "commune": "tapez puis Tab : Caen, Hérouville…",
-    "qpv": "tapez ou ↓ : quartier, hors QPV, ne sait pas",
-    "project_idea": "une ligne",
-    "site": "site de la permanence",
-}
-LABELS = {**FORM_FIELDS, "site": "Site de l'accueil"}
+# each field's title and help text: the model's (services/people/form.py)
+LABELS = {key: field.label for key, field in FORM_FIELDS.items()}
+PLACEHOLDERS = {key: field.help for key, field in FORM_FIELDS.items() if field.help}
 
 
 class PersonForm(Vertical):
@@ -132,11 +124,10 @@ class PersonForm(Vertical):
     def _options(self, key: str) -> list[tuple[str, str]]:
         ref = self.ws.reference
         if key == "civility":
-            return [(CIVILITY_LABELS[c], c.value) for c in Civility]
+            return [(c.label, c.value) for c in Civility]
         if key == "approach":
-            return [(APPROACH_LABELS[a], a.value) for a in Approach]
-        table = {"situation": "situations", "training_level": "training_levels"}.get(key, "sources")
-        names = list(ref.names(table))
+            return [(a.label, a.value) for a in Approach]
+        names = list(ref.names(FORM_FIELDS[key].table))
         current = self.initial.get(key) or ""
         if current and current not in names:
             names.append(current)

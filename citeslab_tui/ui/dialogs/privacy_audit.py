@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
+from citeslab_tui.domain.display import show_instant
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.resources import style_file
 
@@ -54,7 +55,7 @@ class AuditTrailDialog(ModalScreen[None]):
             return
         for entry in entries:
             table.add_row(  # two lines a row: readable at 80 columns
-                Text(privacy.format_instant(entry.when)),
+                Text(show_instant(entry.when)),
                 Text(f"{entry.staff or 'inconnu'}\n{entry.device or 'appareil inconnu'}"),
                 Text(f"{entry.record}\n{entry.action}"),
                 height=2,

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.domain.models import TASK_KIND_LABELS, TaskKind
+from citeslab_tui.domain.models import TaskKind
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
 
@@ -61,9 +61,7 @@ class QuickTaskDialog(TaskDialog):
             )
             yield Select(
                 options([("Type : deviné d'après le texte", AUTO)])
-                + options(
-                    [(f"Type : {label}", kind.value) for kind, label in TASK_KIND_LABELS.items()]
-                ),
+                + options([(f"Type : {kind.label}", kind.value) for kind in TaskKind]),
                 allow_blank=False,
                 value=AUTO,
                 id="kind",
@@ -129,7 +127,7 @@ class QuickTaskDialog(TaskDialog):
             label.set_classes("hint")
             return
         kind = self._kind(parsed.title)
-        text = f"→ {duedates.describe_due(parsed.due, parsed.time)} · {TASK_KIND_LABELS[kind]}"
+        text = f"→ {duedates.describe_due(parsed.due, parsed.time)} · {kind.label}"
         if parsed.due < self.today:
             text += " (date passée)"
         label.update(Text(text))

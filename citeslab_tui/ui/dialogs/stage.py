@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from citeslab_tui.domain import text
-from citeslab_tui.domain.models import STAGE_LABELS, STAGE_ORDER, Stage
+from citeslab_tui.domain.models import STAGE_ORDER, Stage
 from citeslab_tui.services import people
 from citeslab_tui.ui.dialogs.person_form import RecordDialog
 from citeslab_tui.ui.screens.intake import app_today
@@ -31,7 +31,7 @@ class StageDialog(RecordDialog):
         yield self.row(
             "Étape",
             Select(
-                [(STAGE_LABELS[s], s.value) for s in STAGE_ORDER],
+                [(s.label, s.value) for s in STAGE_ORDER],
                 value=proposed.value,
                 allow_blank=False,
                 id="stage",

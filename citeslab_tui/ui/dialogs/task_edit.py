@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Select
 
 from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.domain.models import TASK_KIND_LABELS, FollowUpTask, TaskKind
+from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
 
@@ -45,9 +45,7 @@ class TaskEditDialog(TaskDialog):
             yield Input(due_text, id="due", compact=True, max_length=60)
             yield Label("", id="preview", classes="preview", markup=False)
             yield Select(
-                options(
-                    [(f"Type : {label}", kind.value) for kind, label in TASK_KIND_LABELS.items()]
-                ),
+                options([(f"Type : {kind.label}", kind.value) for kind in TaskKind]),
                 allow_blank=False,
                 value=task.task_kind.value if task else TaskKind.OTHER.value,
                 id="kind",

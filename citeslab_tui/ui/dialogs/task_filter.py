@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Label, Select
 
-from citeslab_tui.domain.models import TASK_KIND_LABELS, TaskKind
+from citeslab_tui.domain.models import TaskKind
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
 
@@ -59,7 +59,7 @@ class TaskFilterDialog(TaskDialog):
             yield Select(
                 options(
                     [("Type : tous", ANY)]
-                    + [(f"Type : {label}", kind.value) for kind, label in TASK_KIND_LABELS.items()]
+                    + [(f"Type : {kind.label}", kind.value) for kind in TaskKind]
                 ),
                 allow_blank=False,
                 value=self.current.kind.value if self.current.kind else ANY,

@@ -236,17 +236,14 @@ class IntakeScreen(Screen[None]):
         self.focus_next()
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
-        """Check a field when leaving it: its reason shows at once, nothing is lost."""
+        """Check the field being left (only it): its reason shows at once, nothing is lost."""
         key = self._key(event.input)
         if key is None or not event.value.strip():
             return
-        values = {"family_name": "x", key: self.form.value(key)}
-        if key == "qpv":  # the QPV list depends on the commune
-            values["commune"] = self.form.value("commune")
-        try:
-            people.person_from_form(values, self.ws.reference, today=app_today(self.app))
-        except people.FormErrors as exc:
-            self.form.set_error(key, exc.errors.get(key, ""))
+        reason = people.field_error(
+            key, self.form.values(), self.ws.reference, today=app_today(self.app)
+        )
+        self.form.set_error(key, reason)
 
     # --- duplicates ------------------------------------------------------------------------
 

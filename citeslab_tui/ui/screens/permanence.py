@@ -336,7 +336,7 @@ class PermanenceScreen(Screen[None]):
         self.app.push_screen(screen, lambda _result: self.refresh_rows())
 
     def action_mark(self, status: str) -> None:
-        from citeslab_tui.domain.models import QUEUE_STATUS_LABELS, QueueStatus
+        from citeslab_tui.domain.models import QueueStatus
         from citeslab_tui.services import queue
 
         row = self.need_entry()
@@ -345,7 +345,7 @@ class PermanenceScreen(Screen[None]):
         value = QueueStatus(status)
         entry = self.guard(
             lambda: queue.set_status(self.ws, row.key, value, now=self.now()),
-            f"{row.name} : {QUEUE_STATUS_LABELS[value]}.",
+            f"{row.name} : {value.label}.",
         )
         if entry is not None:
             self.refresh_rows(select=row.key)

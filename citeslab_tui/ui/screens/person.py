@@ -20,9 +20,6 @@ from textual.widgets import DataTable, Label, Static
 
 from citeslab_tui.domain import text
 from citeslab_tui.domain.models import (
-    APPROACH_LABELS,
-    CIVILITY_LABELS,
-    STAGE_LABELS,
     Approach,
     Civility,
     Person,
@@ -71,7 +68,7 @@ def identity_lines(
         if person.birth_year
         else "non renseignée"
     )
-    civility = CIVILITY_LABELS[person.civility] if person.civility != Civility.UNSPECIFIED else ""
+    civility = person.civility.label if person.civility != Civility.UNSPECIFIED else ""
     contact = (
         " · ".join(p for p in (text.format_phone(person.phone), person.email or "") if p)
         or "pas de téléphone ni d'e-mail"
@@ -93,7 +90,7 @@ def identity_lines(
     project = person.project_idea or "idée de projet non renseignée"
     extra = [
         person.sector,
-        APPROACH_LABELS[person.approach] if person.approach != Approach.UNKNOWN else "",
+        person.approach.label if person.approach != Approach.UNKNOWN else "",
     ]
     project_line = " · ".join(p for p in [f"Projet : {project}", *extra] if p)
     lines = [
@@ -186,7 +183,7 @@ class PersonScreen(Screen[None]):
             identity.update(Text("Cette fiche n'existe plus (effacée ou supprimée)."))
             return
         stage = people.current_stage(self.ws, self.person_id)
-        stage_label = STAGE_LABELS[stage] if stage else "aucune"
+        stage_label = stage.label if stage else "aucune"
         name.update(person.display_name)
         from citeslab_tui.ui.screens.intake import app_today
 

@@ -108,7 +108,7 @@ class SyncScreen(Screen[None]):
         table = self.query_one("#sync-review", DataTable)
         table.clear()
         self._rows = {}
-        self._conflicts = sync_service.list_conflicts(self.ws.repo)
+        self._conflicts = sync_service.list_conflicts(self.ws)
         self._pairs = sync_service.list_duplicates(self.ws.repo)
         rows = 0
         for n, item in enumerate(self._conflicts):

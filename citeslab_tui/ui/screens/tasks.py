@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.domain.models import TASK_KIND_LABELS, FollowUpTask, TaskKind
+from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.domain.text import format_int
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import tasks as task_service
@@ -259,7 +259,7 @@ class TasksScreen(Screen[None]):
         if flt.site:
             parts.append(f"site : {flt.site}")
         if flt.kind:
-            parts.append(f"type : {TASK_KIND_LABELS[flt.kind]}")
+            parts.append(f"type : {flt.kind.label}")
         if flt.staff:
             parts.append(f"suivi par : {flt.staff}")
         text = ("Filtre — " + " · ".join(parts) + " (Échap : tout voir)") if parts else ""

@@ -1,0 +1,84 @@
+"""A person's file read back: the furthest stage reached and the dated timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from citeslab_tui.domain.models import (
+    STAGE_ORDER,
+    FollowUpTask,
+    Interview,
+    Orientation,
+    Outcome,
+    Stage,
+    StageEvent,
+    TaskStatus,
+)
+from citeslab_tui.services.workspace import Workspace
+
+
+def _linked(ws: Workspace, kind: str, person_id: str) -> list[dict[str, Any]]:
+    return [doc for doc in ws.repo.docs(kind) if doc.get("person_id") == person_id]
+
+
+def current_stage(ws: Workspace, person_id: str) -> Stage | None:
+    """The furthest stage reached (None if no stage recorded)."""
+    stages = {doc.get("stage") for doc in _linked(ws, "stage", person_id)}
+    reached = [s for s in STAGE_ORDER if s.value in stages]
+    return reached[-1] if reached else None
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One dated line of a person's file."""
+
+    on: date
+    kind: str  # record kind: interview, stage, orientation, outcome, task
+    label: str  # French: "Entretien", "Étape", ...
+    detail: str  # French, may hold user text (never markup)
+    record_id: str
+    time: str = ""
+    written: str = ""  # when the record was created (ISO): orders a day's lines
+
+
+def _written(doc: dict[str, Any]) -> str:
+    return str(doc.get("meta", {}).get("created_at", ""))
+
+
+def timeline(ws: Workspace, person_id: str) -> list[TimelineRow]:
+    """Everything dated about a person, newest first."""
+    rows: list[TimelineRow] = []
+    for doc in _linked(ws, "interview", person_id):
+        i = Interview.model_validate(doc)
+        where = " · ".join(p for p in (i.channel.label, i.site, i.staff) if p)
+        detail = where + (f" — {i.notes}" if i.notes else "")
+        rows.append(TimelineRow(i.on, "interview", "Entretien", detail, i.id, "", _written(doc)))
+    for doc in _linked(ws, "stage", person_id):
+        s = StageEvent.model_validate(doc)
+        detail = s.stage.label + (f" — {s.notes}" if s.notes else "")
+        rows.append(TimelineRow(s.on, "stage", "Étape", detail, s.id, "", _written(doc)))
+    for doc in _linked(ws, "orientation", person_id):
+        o = Orientation.model_validate(doc)
+        met = {True: " (rencontré)", False: " (non rencontré)", None: ""}[o.met]
+        detail = o.partner + met + (f" — {o.notes}" if o.notes else "")
+        rows.append(
+            TimelineRow(o.on, "orientation", "Orientation", detail, o.id, "", _written(doc))
+        )
+    for doc in _linked(ws, "outcome", person_id):
+        r = Outcome.model_validate(doc)
+        detail = r.outcome.label + (f" — {r.notes}" if r.notes else "")
+        rows.append(TimelineRow(r.on, "outcome", "Issue", detail, r.id, "", _written(doc)))
+    for doc in _linked(ws, "task", person_id):
+        t = FollowUpTask.model_validate(doc)
+        state = "fait" if t.status is TaskStatus.DONE else "à faire"
+        title = t.title or t.task_kind.label
+        detail = f"{t.task_kind.label} : {title} ({state})"
+        if t.time:
+            detail = f"{t.time} {detail}"
+        label = "Rendez-vous" if t.time or t.task_kind.value == "appointment" else "Tâche"
+        rows.append(TimelineRow(t.due, "task", label, detail, t.id, t.time or "", _written(doc)))
+    order = {"outcome": 0, "orientation": 1, "stage": 2, "interview": 3, "task": 4}
+    rows.sort(key=lambda r: (r.on, r.time, r.written, -order[r.kind]), reverse=True)
+    return rows
