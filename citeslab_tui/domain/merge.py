@@ -36,7 +36,6 @@ import orjson
 
 from citeslab_tui.domain.models import RECORD_TYPES
 from citeslab_tui.domain.records import TRAIL_MAX, content_of, stamp
-from citeslab_tui.domain.text import fold
 
 Dot = tuple[str, int]
 # meta keys the merge handles itself; any other meta key is merged generically
@@ -269,54 +268,7 @@ def conflicted_fields(doc: dict[str, Any]) -> list[str]:
     return sorted((doc.get("meta") or {}).get("conflicts") or {})
 
 
-# --- possible duplicates (never merged automatically) ------------------------------
-
-
-def duplicate_keys(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    """Keys that make two persons a possible duplicate: (reason, key)."""
-    keys: list[tuple[str, str]] = []
-    family = fold(str(doc.get("usage_name") or doc.get("family_name") or ""))
-    first = fold(str(doc.get("first_name") or ""))
-    birth = doc.get("birth_date")
-    if family and first and birth:
-        keys.append(("nom et date de naissance", f"{family}|{first}|{birth}"))
-    if doc.get("phone"):
-        keys.append(("téléphone", str(doc["phone"])))
-    if doc.get("email"):
-        keys.append(("e-mail", str(doc["email"]).strip().lower()))
-    return keys
-
-
-def possible_duplicates(
-    persons: Iterable[dict[str, Any]], different: set[frozenset[str]] | None = None
-) -> list[tuple[str, str, list[str]]]:
-    """Pairs (id_a, id_b, reasons) of live persons created on different devices
-    sharing a key, minus the pairs marked different. Sorted, deterministic."""
-    different = different or set()
-    index: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for doc in persons:
-        meta = doc.get("meta") or {}
-        if meta.get("deleted") or meta.get("erased") or doc.get("erased_at"):
-            continue
-        for reason, key in duplicate_keys(doc):
-            index.setdefault((reason, key), []).append(doc)
-    pairs: dict[tuple[str, str], list[str]] = {}
-    for (reason, _key), docs in index.items():
-        if len(docs) < 2 or len(docs) > 20:  # a shared office phone is not a person
-            continue
-        for i, x in enumerate(docs):
-            for y in docs[i + 1 :]:
-                dev_x = (x.get("meta") or {}).get("created_device")
-                dev_y = (y.get("meta") or {}).get("created_device")
-                if dev_x == dev_y:
-                    continue
-                pair = tuple(sorted((x["id"], y["id"])))
-                if frozenset(pair) in different:
-                    continue
-                reasons = pairs.setdefault(pair, [])  # type: ignore[arg-type]
-                if reason not in reasons:
-                    reasons.append(reason)
-    return [(a, b, sorted(r)) for (a, b), r in sorted(pairs.items())]
+# --- a duplicate absorbed (which persons may be duplicates: domain/identity.py) ---------
 
 
 def merged_person_content(keep: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:

@@ -37,14 +37,13 @@ Value rules:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
 
-from citeslab_tui.domain import text
+from citeslab_tui.domain import identity, text
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
 
 HEADER_SEARCH_ROWS = 20
@@ -206,18 +205,12 @@ class RegisterRow:
     notes: str = ""
     warnings: list[str] = field(default_factory=list)
 
-    @cached_property
-    def name_key(self) -> str:
-        return f"{_fold(self.family_name)}|{_fold(self.first_name)}"
-
     def identity_keys(self) -> list[str]:
-        """Keys under which two rows (or a row and a person) are the same person."""
-        keys = []
-        if self.birth_date:
-            keys.append(f"nb:{self.name_key}|{self.birth_date.isoformat()}")
-        if self.phone:
-            keys.append(f"ph:{self.phone}")
-        return keys
+        """Keys under which two rows (or a row and a person) are the same person
+        (domain/identity.py)."""
+        return identity.same_person_keys(
+            self.family_name, self.first_name, self.birth_date, self.phone
+        )
 
     def legacy_key(self) -> str:
         """Stable key of the person this row describes (idempotent re-import)."""
@@ -225,19 +218,10 @@ class RegisterRow:
 
     @cached_property
     def _legacy_key(self) -> str:
-        # name + birth date when known (the same person written with and without a phone
-        # gets one key), else name + phone, else name + the row's dates (homonyms)
-        parts = [self.name_key]
-        if self.birth_date:
-            parts.append(self.birth_date.isoformat())
-        elif self.phone:
-            parts += ["", self.phone]
-        else:
-            parts += [
-                (d.isoformat() if d else "")
-                for d in (self.sensitized_on, self.interview_on, self.detected_on)
-            ]
-        return "reg:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+        dates = (self.sensitized_on, self.interview_on, self.detected_on)
+        return identity.legacy_key(
+            self.family_name, self.first_name, self.birth_date, self.phone, dates
+        )
 
     def orientation_date(self) -> date | None:
         return self.orientation_on or self.detected_on or self.interview_on or self.sensitized_on

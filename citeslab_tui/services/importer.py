@@ -37,8 +37,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from citeslab_tui.domain import identity, text
 from citeslab_tui.domain import places as P
-from citeslab_tui.domain import text
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import (
     Approach,
@@ -333,13 +333,13 @@ class _Index:
             pid = doc["id"]
             if doc.get("legacy_key"):
                 self.by_legacy.setdefault(doc["legacy_key"], pid)
-            names = (
-                f"{text.fold(doc.get('family_name', ''))}|{text.fold(doc.get('first_name', ''))}"
-            )
-            if doc.get("birth_date"):
-                self.by_identity.setdefault(f"nb:{names}|{doc['birth_date']}", pid)
-            if doc.get("phone"):
-                self.by_identity.setdefault(f"ph:{doc['phone']}", pid)
+            for key in identity.same_person_keys(
+                doc.get("family_name") or "",
+                doc.get("first_name") or "",
+                doc.get("birth_date"),
+                doc.get("phone"),
+            ):
+                self.by_identity.setdefault(key, pid)
         for doc in repo.docs("stage"):
             self.events.add(_event_key("stage", doc["person_id"], doc["on"], doc["stage"]))
         for doc in repo.docs("interview"):

@@ -24,7 +24,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from citeslab_tui.domain import text
+from citeslab_tui.domain import identity, text
 
 # Rank of a hit for one typed word (lower is better).
 EXACT, PREFIX, INSIDE, TYPO = 0, 1, 2, 3
@@ -412,55 +412,41 @@ class SearchIndex:
         *,
         limit: int = 5,
     ) -> list[Duplicate]:
-        """People already known who may be the one typed: same phone, close name, or
-        same birth date with a close family or first name. `phone` is E.164 or typed."""
+        """People already known who may be the one typed (the rule: domain/identity.py
+        `intake_match`). The index only finds the candidates: the same phone, a word
+        of the family name (or a typo of it), the same birth date. `phone` is E.164 or
+        typed."""
         from rapidfuzz import fuzz
 
-        reasons: dict[str, list[str]] = {}
-        score: dict[str, float] = {}
-
-        def add(pid: str, reason: str, points: float) -> None:
-            found = reasons.setdefault(pid, [])
-            if reason not in found:
-                found.append(reason)
-                score[pid] = score.get(pid, 0.0) + points
-
+        e164: str | None = None
         if phone:
             try:
                 e164 = phone if phone.startswith("+33") else text.parse_phone(phone)
             except text.ValidationError:
                 e164 = None
-            for pid in self._by_phone.get(e164 or "", ()):
-                add(pid, "même téléphone", 300)
-        fam = text.fold(family)
-        fst = text.fold(first)
-
-        def family_ratio(e: _Entry) -> float:
-            return max(fuzz.ratio(fam, e.family), fuzz.ratio(fam, e.usage))
-
+        fam, fst = text.fold(family), text.fold(first)
+        born = birth_date.isoformat() if birth_date is not None else None
+        candidates: set[str] = set(self._by_phone.get(e164 or "", ()))
         if fam and fst:
-            candidates: set[str] = set()
+            named: set[str] = set()
             fam_words = fam.split()
             for word in {fam_words[0], fam_words[-1]}:
                 for w in [*self._typo_words(word), word]:
-                    candidates |= self._by_word.get(w, set())
-            if len(candidates) > 20000:  # a very common name: keep the same first name
-                candidates &= self._by_word.get(fst.split()[0], set()) if fst else set()
-            for pid in candidates:
-                e = self._entries[pid]
-                fam_score = family_ratio(e)
-                first_score = fuzz.ratio(fst, e.first) if e.first else 0
-                if fam_score >= 80 and first_score >= 80:
-                    same = fam_score == 100 and first_score == 100
-                    add(pid, "même nom" if same else "nom proche", fam_score + first_score)
-        if birth_date is not None:
-            for pid in self._by_birth.get(birth_date.isoformat(), ()):
-                e = self._entries[pid]
-                close = max(family_ratio(e) if fam else 0, fuzz.ratio(fst, e.first) if fst else 0)
-                if close >= 70:
-                    add(pid, "même date de naissance", 150 + close)
+                    named |= self._by_word.get(w, set())
+            if len(named) > 20000:  # a very common name: keep the same first name
+                named &= self._by_word.get(fst.split()[0], set()) if fst else set()
+            candidates |= named
+        if born is not None:
+            candidates |= self._by_birth.get(born, set())
+        score: dict[str, float] = {}
+        reasons: dict[str, tuple[str, ...]] = {}
+        for pid in candidates:
+            found = identity.intake_match(fam, fst, e164, born, self._entries[pid], fuzz.ratio)
+            if found:
+                reasons[pid] = tuple(reason for reason, _points in found)
+                score[pid] = sum(points for _reason, points in found)
         order = sorted(reasons, key=lambda pid: (-score[pid], self._entries[pid].sort_key))
-        return [Duplicate(self._hit(pid), tuple(reasons[pid])) for pid in order[:limit]]
+        return [Duplicate(self._hit(pid), reasons[pid]) for pid in order[:limit]]
 
 
 def _is_name(word: str) -> bool:

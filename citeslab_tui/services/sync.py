@@ -37,7 +37,7 @@ from typing import Any
 import orjson
 
 from citeslab_tui import __version__
-from citeslab_tui.domain import display
+from citeslab_tui.domain import display, identity
 from citeslab_tui.domain import merge as merging
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.hlc import SKEW_NOTICE_MS, Timestamp, clock_problem
@@ -1178,7 +1178,7 @@ def _different(repo: Repository) -> set[frozenset[str]]:
 
 
 def list_duplicate_pairs(repo: Repository) -> list[tuple[str, str, list[str]]]:
-    return merging.possible_duplicates(repo.docs("person"), _different(repo))
+    return identity.possible_duplicates(repo.docs("person"), _different(repo))
 
 
 def _person_label(repo: Repository, person_id: str) -> str:
