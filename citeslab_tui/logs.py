@@ -56,12 +56,10 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating file handler whose files are all owner-only on POSIX."""
 
     def _open(self):  # type: ignore[no-untyped-def]
-        path = self.baseFilename
-        if os.name == "posix":
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            os.fchmod(fd, 0o600)
-            return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
-        return super()._open()
+        from citeslab_tui.store.files import open_private
+
+        fd = open_private(Path(self.baseFilename))
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
 
 
 def _current_handler() -> PrivateRotatingFileHandler | None:

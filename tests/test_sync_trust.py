@@ -596,7 +596,9 @@ def test_a_temporary_bundle_left_by_a_crash_is_removed_at_the_next_send(sites, t
     device = device_of(l1).lower()
     stale = stick / f"citeslab-{device}-20261126-100000-000000001-000000001.cslb.tmp"
     stale.write_bytes(b"CITESLAB-BUNDLE half written")
+    newer = stick / f".citeslab-{device}-20261127-100000-000000001-000000001.cslb.a1b2c3d4.tmp"
+    newer.write_bytes(b"CITESLAB-BUNDLE half written by files.atomic_write")
     other = stick / "citeslab-portable2-x-20261126-100000-000000001-000000001.cslb.tmp"
     other.write_bytes(b"another laptop's")
     export(l1, stick)
-    assert not stale.exists() and other.exists()
+    assert not stale.exists() and not newer.exists() and other.exists()

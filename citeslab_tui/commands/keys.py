@@ -158,14 +158,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"Clé publique : {public}")
     if args.export:
         target = Path(args.export)
-        try:
-            target.write_text(f"# clé publique CitésLab (age)\n{public}\n", encoding="utf-8")
-        except OSError as exc:
-            from citeslab_tui.store.files import describe_os_error
+        from citeslab_tui.store.files import write_public
 
-            raise CitesLabError(
-                describe_os_error(exc, f"Écriture de {target} impossible")
-            ) from None
+        write_public(target, f"# clé publique CitésLab (age)\n{public}\n".encode())
         print(f"Clé publique écrite dans {target} : installez-la sur chaque poste avec")
         print(f"  citeslab keys trust {target} --escrow")
     return 0

@@ -127,7 +127,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         "xlsx": lambda: reports.render_xlsx(bilan),
     }[args.format]()
     if args.output:
-        path = reports.write_private_file(Path(args.output).expanduser(), data)
+        from citeslab_tui.store.files import write_private
+
+        path = write_private(Path(args.output).expanduser(), data, make_folder=True)
         print(f"Bilan écrit : {path}")
     elif args.format == "text":
         print(data.decode("utf-8"), end="")  # the console's own encoding

@@ -38,8 +38,9 @@ from citeslab_tui.domain.vocabulary import (
     TaskStatus,
     Vocabulary,
 )
-from citeslab_tui.services.reports import EXPORTS_DIR, now_stamp, write_private_file
+from citeslab_tui.services.reports import EXPORTS_DIR, now_stamp
 from citeslab_tui.services.workspace import Workspace
+from citeslab_tui.store.files import ensure_private_dir, write_private
 from citeslab_tui.store.repository import Repository
 
 LOGGER = logging.getLogger("citeslab.exports")
@@ -421,8 +422,6 @@ def export(ws: Workspace, fmt: str, output: str | Path | None = None) -> list[Pa
     if output:
         target = Path(output).expanduser()
     else:  # <data>/exports: owner-only whatever the umask (it holds personal data)
-        from citeslab_tui.store.files import ensure_private_dir
-
         ensure_private_dir(Path(ws.data_dir) / EXPORTS_DIR)
         target = default_output(ws, fmt)
     all_tables = tables(ws.repo, ws.reference.places)
@@ -438,7 +437,7 @@ def export(ws: Workspace, fmt: str, output: str | Path | None = None) -> list[Pa
                 f"Pour le format CSV, indiquez un dossier : {target} est un fichier."
             )
         written = [
-            write_private_file(target / CSV_FILE_NAMES[key], _csv_bytes(columns, docs))
+            write_private(target / CSV_FILE_NAMES[key], _csv_bytes(columns, docs), make_folder=True)
             for key, (_title, columns, docs) in all_tables.items()
         ]
         if target.exists():
@@ -450,6 +449,6 @@ def export(ws: Workspace, fmt: str, output: str | Path | None = None) -> list[Pa
         if target.is_dir():
             raise ValidationError(f"{target} est un dossier : indiquez un nom de fichier.")
         data = _xlsx_bytes(all_tables) if fmt == "xlsx" else _json_bytes(all_tables)
-        written = [write_private_file(target, data)]
+        written = [write_private(target, data, make_folder=True)]
     LOGGER.info("export written: format=%s files=%d", fmt, len(written))
     return written

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import format_date
-from citeslab_tui.store.files import describe_os_error
+from citeslab_tui.store.files import describe_os_error, write_public
 from citeslab_tui.sync import keys
 from citeslab_tui.sync.identity import DeviceIdentity, IdentityError, fingerprint, parse_identity
 
@@ -55,10 +55,7 @@ def export_identity(ws: Workspace, target: Path) -> DeviceIdentity:
     target = Path(target).expanduser()
     if target.is_dir():
         target = target / f"identite-{identity.device}.txt"
-    try:
-        target.write_text(identity.render(), encoding="utf-8")
-    except OSError as exc:
-        raise CitesLabError(describe_os_error(exc, f"Écriture de {target} impossible")) from None
+    write_public(target, identity.render().encode("utf-8"))
     return identity
 
 

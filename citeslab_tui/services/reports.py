@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,9 @@ from citeslab_tui.domain.bilan import (
     quality_lines,
     value_label,
 )
-from citeslab_tui.domain.errors import CitesLabError, ValidationError
+from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
+from citeslab_tui.store.files import write_private
 
 LOGGER = logging.getLogger("citeslab.reports")
 EXPORTS_DIR = "exports"
@@ -242,22 +242,6 @@ def render_xlsx(bilan: Bilan) -> bytes:
 # --- files -------------------------------------------------------------------------
 
 
-def write_private_file(path: Path, data: bytes) -> Path:
-    """Write an export owner-only (0600 on POSIX); French error when it fails."""
-    from citeslab_tui.store.files import describe_os_error
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if os.name == "posix":
-            os.chmod(path, 0o600)
-    except OSError as exc:
-        raise CitesLabError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
-    return path
-
-
 def default_folder(ws: Any) -> Path:
     """The user's Documents folder when it exists, else `<data folder>/exports`."""
     try:
@@ -286,8 +270,8 @@ def write_report_files(bilan: Bilan, folder: Path) -> list[Path]:
         raise ValidationError(f"{folder} n'est pas un dossier.")
     base = report_basename(bilan)
     paths = [
-        write_private_file(folder / f"{base}.xlsx", render_xlsx(bilan)),
-        write_private_file(folder / f"{base}.csv", render_csv(bilan)),
+        write_private(folder / f"{base}.xlsx", render_xlsx(bilan), make_folder=True),
+        write_private(folder / f"{base}.csv", render_csv(bilan), make_folder=True),
     ]
     LOGGER.info("report written: files=%d", len(paths))
     return paths

@@ -46,7 +46,7 @@ from citeslab_tui.domain.records import content_of
 from citeslab_tui.domain.text import format_date, format_duration, format_phone
 from citeslab_tui.perf import no_gc
 from citeslab_tui.services.workspace import Workspace
-from citeslab_tui.store.files import describe_os_error, fsync_dir, full_fsync
+from citeslab_tui.store.files import atomic_write, describe_os_error
 from citeslab_tui.store.repository import Repository
 from citeslab_tui.sync import bundle as bundles
 from citeslab_tui.sync import keys, wire
@@ -113,27 +113,21 @@ def pending_changes(repo: Repository) -> dict[str, int]:
 
 
 def _write_verified(folder: Path, name: str, data: bytes, *, private: bool = False) -> Path:
-    """Temp name, fsync, rename, fsync folder, read back and compare (FAT32 sticks).
-    `private`: the file is made owner-only (an unencrypted bundle)."""
+    """Write atomically (`files.atomic_write`: temporary name, fsync, rename, fsync of the
+    folder), read back from the medium and compare (FAT32 sticks). `private`: the file
+    is owner-only (an unencrypted bundle)."""
     if not folder.is_dir():
         raise CitesLabError(f"Le dossier {folder} n'existe pas (clé USB branchée ?).")
     target = folder / name
-    tmp = folder / f"{name}.tmp"
-    # a temporary copy left on the stick by an earlier crash of this device's send
-    for stale in folder.glob(f"{name.rsplit('-', 4)[0]}-*{bundles.SUFFIX}.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+    # temporary copies left on the stick by an earlier crash of this device's send
+    # (`.<name>.<random>.tmp`; before, `<name>.tmp`)
+    prefix = name.rsplit("-", 4)[0]  # citeslab-<device>
+    for pattern in (f".{prefix}-*{bundles.SUFFIX}.*.tmp", f"{prefix}-*{bundles.SUFFIX}.tmp"):
+        for stale in folder.glob(pattern):
+            with contextlib.suppress(OSError):
+                stale.unlink()
     try:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-        fd = os.open(tmp, flags, 0o600 if private else 0o666)
-        with open(fd, "wb") as handle:
-            if private and os.name == "posix":
-                os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            full_fsync(handle.fileno())
-        os.replace(tmp, target)
-        fsync_dir(folder)
+        atomic_write(target, data, private=private)
         with open(target, "rb") as handle:
             if hasattr(os, "posix_fadvise"):  # read the medium, not the page cache
                 try:
@@ -142,7 +136,6 @@ def _write_verified(folder: Path, name: str, data: bytes, *, private: bool = Fal
                     pass
             back = handle.read()
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise CitesLabError(describe_os_error(exc, f"Écriture dans {folder} impossible")) from None
     if bundles.sha256(back) != bundles.sha256(data):
         raise CitesLabError(

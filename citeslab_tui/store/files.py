@@ -1,12 +1,18 @@
-"""Durable file primitives: private folders, atomic replace, fsync."""
+"""Durable file primitives: private folders, atomic replace, fsync.
+
+Every file the app writes goes through here: `write_private` (the one writer of a
+whole file holding personal data: owner-only, atomic, durable, a French error),
+`write_public` (the same for a file meant to be carried: public keys, identities),
+`open_private` (a file written in pieces: the journal, the log, the lock's note).
+"""
 
 from __future__ import annotations
 
 import errno
 import os
 import re
+import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,20 +81,49 @@ def describe_os_error(exc: OSError, what: str) -> str:
     return f"{what} : erreur du système ({code})."
 
 
-def atomic_write(path: Path, data: bytes | Sequence[bytes], *, retries: int = 8) -> None:
+def open_private(path: Path, *, append: bool = True) -> int:
+    """A file descriptor of an owner-only file (created if missing, whatever the
+    umask), for writing in pieces: appended to, or truncated first."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    flags |= os.O_APPEND if append else os.O_TRUNC
+    fd = os.open(path, flags, PRIVATE_FILE)
+    if os.name == "posix":
+        try:
+            os.fchmod(fd, PRIVATE_FILE)
+        except OSError:
+            os.close(fd)
+            raise
+    return fd
+
+
+def _temp_file(path: Path, private: bool) -> tuple[int, Path]:
+    """A new temporary file beside `path`: `.<name>.<8 random>.tmp` (see temp_files)."""
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(tmp, flags, PRIVATE_FILE if private else 0o666)
+        except FileExistsError:
+            continue
+        return fd, tmp
+
+
+def atomic_write(
+    path: Path, data: bytes | Sequence[bytes], *, private: bool = True, retries: int = 8
+) -> None:
     """Write `data` (bytes, or a sequence of bytes written one after the other) to
-    `path` atomically and durably.
+    `path` atomically and durably; owner-only unless `private` is False (then as the
+    umask says).
 
     Temporary file in the same folder, fsync, `os.replace`, fsync of the folder.
     On Windows a replace can fail while an antivirus holds the file: retry with
     backoff, never fall back to a non-atomic copy.
     """
     folder = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
+    fd, tmp = _temp_file(path, private)
     try:
         try:
-            if os.name == "posix":
+            if private and os.name == "posix":
                 os.fchmod(fd, PRIVATE_FILE)
             for part in (data,) if isinstance(data, bytes | bytearray | memoryview) else data:
                 view = memoryview(part)
@@ -114,7 +149,7 @@ def atomic_write(path: Path, data: bytes | Sequence[bytes], *, retries: int = 8)
         raise
 
 
-# atomic_write's temporary name (tempfile.mkstemp): `.<target name>.<8 random chars>.tmp`
+# atomic_write's temporary name: `.<target name>.<8 random chars>.tmp`
 _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
@@ -153,9 +188,32 @@ def remove_temp_files(folder: Path) -> int:
     return removed
 
 
-def write_private(path: Path, data: bytes | Sequence[bytes]) -> None:
-    """atomic_write turning OS errors into a French StoreError."""
+def _make_folder(folder: Path) -> None:
+    """Create a missing folder owner-only (an existing one is left as it is)."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        if os.name == "posix":
+            os.chmod(folder, PRIVATE_DIR)
+
+
+def write_private(path: Path, data: bytes | Sequence[bytes], *, make_folder: bool = False) -> Path:
+    """THE way to write a file holding personal data: owner-only (0600 on POSIX),
+    atomic and durable (`atomic_write`); OS errors become a French StoreError.
+    `make_folder`: a missing folder is created, owner-only."""
     try:
+        if make_folder:
+            _make_folder(path.parent)
         atomic_write(path, data)
     except OSError as exc:
-        raise StoreError(describe_os_error(exc, f"Impossible d'écrire {path.name}")) from None
+        raise StoreError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
+    return path
+
+
+def write_public(path: Path, data: bytes) -> Path:
+    """A file meant to be carried (public keys, an identity): atomic and durable,
+    readable as the umask says; OS errors become a French StoreError."""
+    try:
+        atomic_write(path, data, private=False)
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
+    return path

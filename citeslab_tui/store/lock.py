@@ -18,7 +18,7 @@ import orjson
 from filelock import FileLock, Timeout
 
 from citeslab_tui.store.errors import DatabaseLocked, StoreError
-from citeslab_tui.store.files import PRIVATE_FILE, describe_os_error
+from citeslab_tui.store.files import PRIVATE_FILE, describe_os_error, open_private
 
 LOCK_NAME = "citeslab.lock"
 INFO_NAME = "citeslab.lock.json"
@@ -52,7 +52,7 @@ class DataDirLock:
         # Advisory (for another instance's refusal message): no fsync, and a failure
         # (full disk) must not stop a command that only reads.
         try:
-            fd = os.open(self._info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+            fd = open_private(self._info, append=False)
             try:
                 os.write(fd, orjson.dumps(info))
             finally:

@@ -54,7 +54,13 @@ from tinydb.storages import Storage
 from citeslab_tui.perf import no_gc
 from citeslab_tui.store import snapshot
 from citeslab_tui.store.errors import DatabaseCorrupt, StoreError
-from citeslab_tui.store.files import describe_os_error, fsync_dir, full_fsync, write_private
+from citeslab_tui.store.files import (
+    describe_os_error,
+    fsync_dir,
+    full_fsync,
+    open_private,
+    write_private,
+)
 from citeslab_tui.store.index import FieldIndex
 from citeslab_tui.store.journal import EncodedOps, apply_entry, encode_line, parse_journal
 from citeslab_tui.store.migrations import migrate
@@ -212,8 +218,7 @@ class JournalStorage(Storage):
     def _open_journal(self) -> None:
         path = self.journal_path()
         existed = path.exists()
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
-        fd = os.open(path, flags, 0o600)
+        fd = open_private(path)
         try:
             self._journal_size = os.fstat(fd).st_size
             if not existed:
