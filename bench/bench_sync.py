@@ -27,14 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 from demo_cache import demo_folder  # noqa: E402
 
+from citeslab_tui.bundles import codec, keys  # noqa: E402
 from citeslab_tui.domain.models import Interview, Person, Settings  # noqa: E402
 from citeslab_tui.reference import Reference  # noqa: E402
 from citeslab_tui.services import keys as identities  # noqa: E402
 from citeslab_tui.services import sync  # noqa: E402
 from citeslab_tui.services.workspace import Workspace  # noqa: E402
 from citeslab_tui.store.repository import Repository  # noqa: E402
-from citeslab_tui.sync import bundle as bundles  # noqa: E402
-from citeslab_tui.sync import keys  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "citeslab-bench-sync"
 LAPTOPS = 7
@@ -101,11 +100,11 @@ def make_day(office: Path, work: Path, rng: random.Random) -> list[Path]:
 def parse_only(paths: list[Path], data_dir: Path) -> float:
     start = time.perf_counter()
     for path in paths:
-        parsed = bundles.split_bundle(path.read_bytes())
+        parsed = codec.split_bundle(path.read_bytes())
         payload = parsed.payload
         if parsed.manifest.encryption == "age":
             payload = keys.decrypt(data_dir, payload)
-        bundles.decode_payload(payload, parsed.manifest.count)
+        codec.decode_payload(payload, parsed.manifest.count)
     return time.perf_counter() - start
 
 
@@ -121,7 +120,7 @@ def main() -> None:
         day = make_day(source, work / "day", rng)
         changed = 0
         for path in day:
-            changed += bundles.split_bundle(path.read_bytes()).manifest.count
+            changed += codec.split_bundle(path.read_bytes()).manifest.count
         print(f"Office database: demo --people {args.people}")
         print(
             f"Day: {LAPTOPS} laptop bundles, {changed} changed records, "

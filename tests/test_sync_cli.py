@@ -10,11 +10,10 @@ from pathlib import Path
 import orjson
 import pytest
 
+from citeslab_tui.bundles import codec, keys
 from citeslab_tui.cli import main
 from citeslab_tui.domain.models import Interview, Person
 from citeslab_tui.services.workspace import Workspace
-from citeslab_tui.sync import bundle as bundles
-from citeslab_tui.sync import keys
 
 
 def cli(capsys, data: Path, *args: str) -> tuple[int, str]:
@@ -115,7 +114,7 @@ def test_round_trip_two_laptops_and_office(sites, capsys, tmp_path):
     assert rc == 0, out
     assert "Nouveaux : 2 personnes, 1 entretien." in out
     # the office's clock absorbed the laptops' clocks (never goes back behind them)
-    seen = max(bundles.split_bundle(b.read_bytes()).manifest.hlc_max for b in (b1, b2))
+    seen = max(codec.split_bundle(b.read_bytes()).manifest.hlc_max for b in (b1, b2))
     with Workspace.open(office) as ws:
         assert ws.repo.clock.last.split("-")[:2] >= seen.split("-")[:2]
     # the same file again changes nothing
@@ -296,17 +295,17 @@ def test_gap_is_reported(sites, capsys, tmp_path):
 def rewrite(path: Path, dest: Path, *, manifest=None, records=None, signer: Path) -> Path:
     """Re-encode an unencrypted bundle with valid checksums after changing it, signed
     again with the key of `signer` (a laptop writing a bad file: buggy or compromised)."""
-    parsed = bundles.split_bundle(path.read_bytes())
+    parsed = codec.split_bundle(path.read_bytes())
     m = parsed.manifest
     data = orjson.loads(gzip.decompress(parsed.payload))
     if records:
         data = records(data)
-    payload = bundles.encode_payload(data)
-    m.payload_sha256, m.payload_bytes = bundles.sha256(payload), len(payload)
+    payload = codec.encode_payload(data)
+    m.payload_sha256, m.payload_bytes = codec.sha256(payload), len(payload)
     if manifest:
         manifest(m)
-    signature = keys.sign(keys.signer(signer), bundles.signed_message(m.line()))
-    dest.write_bytes(bundles.encode_bundle(m, payload, signature))
+    signature = keys.sign(keys.signer(signer), codec.signed_message(m.line()))
+    dest.write_bytes(codec.encode_bundle(m, payload, signature))
     return dest
 
 

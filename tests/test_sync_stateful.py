@@ -17,12 +17,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from synckit import link_repos
 
+from citeslab_tui.bundles import codec, keys
 from citeslab_tui.domain.merge import same_state
 from citeslab_tui.domain.models import RECORD_TYPES, Person, Settings
 from citeslab_tui.services import sync
 from citeslab_tui.store.repository import Repository
-from citeslab_tui.sync import bundle as bundles
-from citeslab_tui.sync import keys
 
 NAMES = ["Martin", "Diallo", "Bernard"]
 
@@ -53,8 +52,8 @@ def imported(repo: Repository, path: Path) -> sync.ImportReport:
 def forge(repo: Repository, docs: list, signer: Path, folder: Path, n: int) -> Path:
     """A bundle of `docs` claiming to come from `repo`'s device, signed with the key
     of `signer` (a laptop writing a forged file, or a stranger's key)."""
-    payload = bundles.encode_payload(docs)
-    manifest = bundles.Manifest(
+    payload = codec.encode_payload(docs)
+    manifest = codec.Manifest(
         structure=STRUCTURE,
         device=repo.device,
         seq_from=1,
@@ -63,12 +62,12 @@ def forge(repo: Repository, docs: list, signer: Path, folder: Path, n: int) -> P
         counts={k: sum(1 for kk, _ in docs if kk == k) for k, _ in docs},
         hlc_max=repo.clock.last,
         encryption="none",
-        payload_sha256=bundles.sha256(payload),
+        payload_sha256=codec.sha256(payload),
         payload_bytes=len(payload),
     )
-    signature = keys.sign(keys.signer(signer), bundles.signed_message(manifest.line()))
+    signature = keys.sign(keys.signer(signer), codec.signed_message(manifest.line()))
     path = folder / f"citeslab-forged-{n}.cslb"
-    path.write_bytes(bundles.encode_bundle(manifest, payload, signature))
+    path.write_bytes(codec.encode_bundle(manifest, payload, signature))
     return path
 
 

@@ -21,13 +21,12 @@ import orjson
 import pytest
 from synckit import link
 
+from citeslab_tui.bundles import codec, keys
 from citeslab_tui.cli import main
 from citeslab_tui.domain.hlc import ABSORB_AHEAD_MS, Timestamp
 from citeslab_tui.domain.models import Person
 from citeslab_tui.services import sync
 from citeslab_tui.services.workspace import Workspace
-from citeslab_tui.sync import bundle as bundles
-from citeslab_tui.sync import keys
 
 DAY = 24 * 3600
 
@@ -109,21 +108,21 @@ def refused(report: sync.ImportReport) -> str:
 def rebuild(path: Path, dest: Path, *, signer: Path | None, records=None, manifest=None) -> Path:
     """An unencrypted bundle rewritten (records or manifest changed) and signed again with
     the key of `signer` (None: unsigned)."""
-    parsed = bundles.split_bundle(path.read_bytes())
+    parsed = codec.split_bundle(path.read_bytes())
     m = parsed.manifest
     data = orjson.loads(gzip.decompress(parsed.payload))
     if records:
         data = records(data)
-    payload = bundles.encode_payload(data)
-    m.payload_sha256, m.payload_bytes = bundles.sha256(payload), len(payload)
+    payload = codec.encode_payload(data)
+    m.payload_sha256, m.payload_bytes = codec.sha256(payload), len(payload)
     if manifest:
         manifest(m)
     signature = None
     if signer is not None:
-        signature = keys.sign(keys.signer(signer), bundles.signed_message(m.line()))
+        signature = keys.sign(keys.signer(signer), codec.signed_message(m.line()))
     else:
         m.signature = "none"
-    dest.write_bytes(bundles.encode_bundle(m, payload, signature))
+    dest.write_bytes(codec.encode_bundle(m, payload, signature))
     return dest
 
 
@@ -171,7 +170,7 @@ def test_forged_signatures_are_refused(sites, tmp_path):
     raw = good.read_bytes()
     header, line, payload = raw.split(b"\n", 2)
     changed = line.replace(b'"device_name":"portable-1"', b'"device_name":"portable-9"')
-    tampered = b" ".join([bundles.MAGIC, bundles.sha256(changed).encode(), header.split(b" ")[2]])
+    tampered = b" ".join([codec.MAGIC, codec.sha256(changed).encode(), header.split(b" ")[2]])
     (tmp_path / "retouche.cslb").write_bytes(tampered + b"\n" + changed + b"\n" + payload)
     line = refused(do_import(office, tmp_path / "retouche.cslb", allow_unencrypted=True))
     assert "signature invalide" in line
@@ -452,16 +451,16 @@ def test_kill_9_between_writing_and_recording(sites, tmp_path, capsys):
 # --- case 6: bounded reading, canonical storage -------------------------------------------
 
 
-def signed_file(path: Path, m: bundles.Manifest, payload: bytes, signer: Path) -> Path:
-    m.payload_sha256, m.payload_bytes = bundles.sha256(payload), len(payload)
-    signature = keys.sign(keys.signer(signer), bundles.signed_message(m.line()))
-    path.write_bytes(bundles.encode_bundle(m, payload, signature))
+def signed_file(path: Path, m: codec.Manifest, payload: bytes, signer: Path) -> Path:
+    m.payload_sha256, m.payload_bytes = codec.sha256(payload), len(payload)
+    signature = keys.sign(keys.signer(signer), codec.signed_message(m.line()))
+    path.write_bytes(codec.encode_bundle(m, payload, signature))
     return path
 
 
-def manifest_for(folder: Path, count: int) -> bundles.Manifest:
+def manifest_for(folder: Path, count: int) -> codec.Manifest:
     with Workspace.open(folder) as ws:
-        return bundles.Manifest(
+        return codec.Manifest(
             structure=ws.settings.structure_id,
             device=ws.repo.device,
             seq_from=1,
@@ -511,7 +510,7 @@ def test_a_million_records_under_a_small_count_are_refused_fast(sites, tmp_path)
 
 def test_oversized_file_is_not_read(sites, tmp_path, monkeypatch):
     office, l1, _ = sites
-    monkeypatch.setattr(bundles, "MAX_BUNDLE_BYTES", 1000)
+    monkeypatch.setattr(codec, "MAX_BUNDLE_BYTES", 1000)
     add(l1, *(Person(family_name=f"P{n}", notes="x" * 200) for n in range(20)))
     line = refused(do_import(office, export(l1, tmp_path / "a")))
     assert "fichier trop gros" in line

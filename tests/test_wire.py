@@ -1,4 +1,4 @@
-"""Strict validation of received records (sync/wire.py): the canonical form is what a
+"""Strict validation of received records (bundles/wire.py): the canonical form is what a
 local write stores, the fast paths change nothing, and types are never coerced."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from citeslab_tui.bundles import wire
+from citeslab_tui.bundles.codec import BundleError
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import FollowUpTask, Person
 from citeslab_tui.domain.records import _already_clean, clean_value, stamp
 from citeslab_tui.domain.text import MAX_TEXT, clean_text
-from citeslab_tui.sync import wire
-from citeslab_tui.sync.bundle import BundleError
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

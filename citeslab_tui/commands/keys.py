@@ -123,9 +123,9 @@ def _confirm(question: str, yes: bool, what: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from citeslab_tui.bundles import keys
     from citeslab_tui.store.files import ensure_private_dir
     from citeslab_tui.store.settings import load_settings
-    from citeslab_tui.sync import keys
 
     folder = resolve_data_dir(args.data_dir)
     if load_settings(folder).configured:
@@ -205,8 +205,8 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_trust(args: argparse.Namespace) -> int:
+    from citeslab_tui.bundles import keys
     from citeslab_tui.services import keys as identities
-    from citeslab_tui.sync import keys
 
     if args.escrow:
         folder = resolve_data_dir(args.data_dir)
@@ -259,9 +259,9 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from citeslab_tui.bundles import keys
     from citeslab_tui.services import keys as identities
     from citeslab_tui.store.settings import load_settings
-    from citeslab_tui.sync import keys
 
     folder = resolve_data_dir(args.data_dir)
     if not load_settings(folder).configured:  # a bare folder (escrow)

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from citeslab_tui.domain.errors import ValidationError
 
 MAX_COUNTER = 0xFFFF
-# 13-digit milliseconds, 4 hex digits, the device id (see sync/identity.py: DEVICE_PATTERN)
+# 13-digit milliseconds, 4 hex digits, the device id (see bundles/identity.py: DEVICE_PATTERN)
 HLC_PATTERN = r"^[0-9]{13}-[0-9a-f]{4}-[a-z0-9][a-z0-9-]{0,63}$"
 HLC_RE = re.compile(HLC_PATTERN)
 ABSORB_AHEAD_MS = 5 * 60 * 1000  # a remote clock is absorbed up to 5 minutes ahead of ours

@@ -29,7 +29,7 @@ def clean_value(field: str, value: Any) -> Any:
     """Text as it is stored: `text.clean_text` (control characters, bidi overrides and
     zero-width characters removed, spaces collapsed; line breaks kept in notes). The
     same rule for a local write (`stamp`) and for a record read from a sync bundle
-    (`sync/wire.py`), so both store the same text."""
+    (`bundles/wire.py`), so both store the same text."""
     if not isinstance(value, str) or not value:
         return value
     multiline = field in MULTILINE_FIELDS

@@ -20,11 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from citeslab_tui.bundles import keys
+from citeslab_tui.bundles.identity import DeviceIdentity, IdentityError, fingerprint, parse_identity
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import format_date
 from citeslab_tui.store.files import describe_os_error, write_public
-from citeslab_tui.sync import keys
-from citeslab_tui.sync.identity import DeviceIdentity, IdentityError, fingerprint, parse_identity
 
 if TYPE_CHECKING:
     from citeslab_tui.services.workspace import Workspace

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-import pydantic
 
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.hlc import HybridLogicalClock
@@ -310,17 +309,3 @@ class Repository:
     @property
     def recovered_torn_write(self) -> bool:
         return self._storage.recovered_torn_write
-
-
-def validate_doc(kind: str, doc: dict[str, Any]) -> str | None:
-    """French reason why a document is not a valid record of `kind`, or None."""
-    model = RECORD_TYPES.get(kind)
-    if model is None:
-        return f"type d'enregistrement inconnu « {kind} »"
-    try:
-        model.model_validate(doc)
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return f"champ « {where} » invalide"
-    return None

@@ -28,9 +28,9 @@ from typing import Any
 
 import orjson
 
+from citeslab_tui.bundles.identity import DeviceIdentity, IdentityError, parse_identity
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.files import ensure_private_dir, write_private
-from citeslab_tui.sync.identity import DeviceIdentity, IdentityError, parse_identity
 
 KEYS_DIR = "keys"
 IDENTITY = "identity.age"

@@ -24,14 +24,14 @@ import orjson
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from citeslab_tui.bundles.codec import MAX_SEQ, BundleError
+from citeslab_tui.bundles.identity import DEVICE_PATTERN
 from citeslab_tui.domain import display
 from citeslab_tui.domain import merge as merging
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.hlc import HLC_PATTERN
 from citeslab_tui.domain.models import RECORD_TYPES
 from citeslab_tui.domain.records import TRAIL_MAX, clean_value
-from citeslab_tui.sync.bundle import MAX_SEQ, BundleError
-from citeslab_tui.sync.identity import DEVICE_PATTERN
 
 MAX_STRING = 4000  # characters in any text of a record (the longest field: notes)
 MAX_CONFLICT_VALUES = 32  # concurrent values kept for one field

@@ -31,9 +31,9 @@ import orjson
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from citeslab_tui.bundles.identity import DEVICE_PATTERN
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.perf import no_gc
-from citeslab_tui.sync.identity import DEVICE_PATTERN
 
 MAGIC = b"CITESLAB-BUNDLE"
 FORMAT = "citeslab-bundle"

@@ -1,1 +1,0 @@
-"""Sync by file copy: bundle format, encryption keys, writing and reading bundle files."""
