@@ -118,7 +118,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         site = reports.resolve_site(ws, args.site)
         bilan = reports.bilan_for(ws, period, site)
         if args.format == "xlsx" and not args.output:
-            folder = Path(ws.data_dir) / reports.EXPORTS_DIR
+            folder = ws.exports_dir
             args.output = str(folder / f"{reports.report_basename(bilan)}.xlsx")
     data: bytes = {
         "text": lambda: reports.render_text(bilan).encode("utf-8"),

@@ -38,9 +38,9 @@ from citeslab_tui.domain.vocabulary import (
     TaskStatus,
     Vocabulary,
 )
-from citeslab_tui.services.reports import EXPORTS_DIR, now_stamp
+from citeslab_tui.services.reports import now_stamp
 from citeslab_tui.services.workspace import Workspace
-from citeslab_tui.store.files import ensure_private_dir, write_private
+from citeslab_tui.store.files import write_private
 from citeslab_tui.store.repository import Repository
 
 LOGGER = logging.getLogger("citeslab.exports")
@@ -406,7 +406,7 @@ CSV_FILE_NAMES = {
 
 
 def default_output(ws: Workspace, fmt: str) -> Path:
-    folder = Path(ws.data_dir) / EXPORTS_DIR
+    folder = ws.exports_dir
     name = f"citeslab-export-{now_stamp()}"
     return folder / (name if fmt == "csv" else f"{name}.{fmt}")
 
@@ -422,7 +422,7 @@ def export(ws: Workspace, fmt: str, output: str | Path | None = None) -> list[Pa
     if output:
         target = Path(output).expanduser()
     else:  # <data>/exports: owner-only whatever the umask (it holds personal data)
-        ensure_private_dir(Path(ws.data_dir) / EXPORTS_DIR)
+        ws.exports_folder()
         target = default_output(ws, fmt)
     all_tables = tables(ws.repo, ws.reference.places)
     orientations = all_tables["orientations"]

@@ -32,10 +32,10 @@ from citeslab_tui.domain.bilan import (
 )
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
+from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.store.files import write_private
 
 LOGGER = logging.getLogger("citeslab.reports")
-EXPORTS_DIR = "exports"
 POSITIVE_EXITS_NOTE = "Sorties positives = retour à l'emploi ou entrée en formation."
 QUALITY_TITLE = "Qualité des données"
 QUALITY_WIDTH = 68  # characters a line of the XLSX quality sheet holds (A4 portrait)
@@ -242,7 +242,7 @@ def render_xlsx(bilan: Bilan) -> bytes:
 # --- files -------------------------------------------------------------------------
 
 
-def default_folder(ws: Any) -> Path:
+def default_folder(ws: Workspace) -> Path:
     """The user's Documents folder when it exists, else `<data folder>/exports`."""
     try:
         from platformdirs import user_documents_dir
@@ -252,7 +252,7 @@ def default_folder(ws: Any) -> Path:
             return documents
     except Exception:  # noqa: BLE001 - any platform oddity: fall back to the data folder
         pass
-    return Path(ws.data_dir) / EXPORTS_DIR
+    return ws.exports_dir
 
 
 def report_basename(bilan: Bilan) -> str:

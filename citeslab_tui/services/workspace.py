@@ -10,7 +10,11 @@ from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import Settings
 from citeslab_tui.domain.text import clean_name, clean_text, fold
 from citeslab_tui.reference import Reference
+from citeslab_tui.store.files import ensure_private_dir
 from citeslab_tui.store.repository import Repository
+
+# <data folder>/exports: files written for the office or for a person (owner-only)
+EXPORTS_DIR = "exports"
 
 
 class Workspace:
@@ -39,6 +43,15 @@ class Workspace:
     @property
     def settings(self) -> Settings:
         return self.repo.settings
+
+    @property
+    def exports_dir(self) -> Path:
+        """`<data folder>/exports` (may not exist yet)."""
+        return self.data_dir / EXPORTS_DIR
+
+    def exports_folder(self) -> Path:
+        """`<data folder>/exports`, created owner-only whatever the umask."""
+        return ensure_private_dir(self.exports_dir)
 
     def site_names(self) -> list[str]:
         """This laptop's sites first, then the reference sites."""
