@@ -99,7 +99,7 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
     ):
         clock.results[name] = []
     for _ in range(runs):
-        task_service._BOARDS.clear()  # cold caches for the first display
+        task_service.board._BOARDS.clear()  # cold caches for the first display
         app = Bench(ws)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
@@ -144,7 +144,7 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
             clock.stop("référence : écran vide + pied", started)
             app.workspace = None  # the bench closes the workspace, not the app
     for _ in range(runs):  # as in the app: the board prepared by the start-up worker
-        task_service._BOARDS.clear()
+        task_service.board._BOARDS.clear()
         app = Bench(ws)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
