@@ -1,7 +1,7 @@
 """Reading the legacy register (../../../shared/specs/legacy-register.md). Pure.
 
 Input: the rows of the file as `(line number, cells)` (reading the file, its encoding,
-delimiter and merged cells live in services/importer.py). Output: a `RegisterParse`.
+delimiter and merged cells live in services/importer/reading.py). Output: a `RegisterParse`.
 
 The header is the first row, within the first `HEADER_SEARCH_ROWS` rows, that names at
 least Nom and Prénom (a title or empty rows above it are skipped and listed). Columns
@@ -27,7 +27,7 @@ Value rules:
 - Téléphone: `text.parse_phone`; a number of 9 digits (Excel drops the leading 0 of a
   number cell) gets its 0 back, 33 + 9 digits its +.
 - Démarche, Étape, Issue: the words of the spec, any case, accents optional.
-- Commune, Quartier, Lieu, Partenaire: kept as written here; services/importer.py
+- Commune, Quartier, Lieu, Partenaire: kept as written here; services/importer/matching.py
   matches them to the reference tables (domain/places.py).
 - An optional "Date orientation" column dates the orientation; without it the
   orientation is dated on the detection date, else the first interview, else the
