@@ -226,9 +226,7 @@ class Person(Record):
 
     @property
     def gender(self) -> Gender:
-        return {Civility.MADAME: Gender.F, Civility.MONSIEUR: Gender.M}.get(
-            self.civility, Gender.UNKNOWN
-        )
+        return self.civility.gender
 
     @property
     def display_name(self) -> str:

@@ -27,18 +27,25 @@ class Vocabulary(StrEnum):
         return self._label
 
 
-class Civility(Vocabulary):
-    MADAME = "madame", "Madame"
-    MONSIEUR = "monsieur", "Monsieur"
-    UNSPECIFIED = "non_precise", "Non précisé"
-
-
 class Gender(Vocabulary):
     """Derived from the civility; labels name the groups the bilan counts."""
 
     F = "F", "Femmes"
     M = "M", "Hommes"
     UNKNOWN = "unknown", "Non renseigné"
+
+
+class Civility(Vocabulary):
+    MADAME = "madame", "Madame"
+    MONSIEUR = "monsieur", "Monsieur"
+    UNSPECIFIED = "non_precise", "Non précisé"
+
+    @property
+    def gender(self) -> Gender:
+        """The gender the bilan counts for this civility."""
+        if self is Civility.MADAME:
+            return Gender.F
+        return Gender.M if self is Civility.MONSIEUR else Gender.UNKNOWN
 
 
 class Stage(Vocabulary):

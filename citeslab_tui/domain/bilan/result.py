@@ -1,0 +1,74 @@
+"""A computed bilan: its figures, shares, JSON form, the funnel and its bars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from citeslab_tui.domain.bilan.labels import BREAKDOWN_KEYS, INDICATOR_KEYS, SHARE_KEYS
+from citeslab_tui.domain.bilan.periods import Period
+from citeslab_tui.domain.bilan.quality import quality_lines
+
+
+def share(part: int, base: int) -> float | None:
+    """Percentage rounded to two decimals; None when the base is zero."""
+    if base <= 0:
+        return None
+    return round(part * 100.0 / base, 2)
+
+
+@dataclass
+class Bilan:
+    period: Period
+    site: str | None
+    indicators: dict[str, int]
+    breakdowns: dict[str, dict[str, int]]
+    # detail of "sensitized": people with an event, heads at collective actions
+    sensitized_people: int = 0
+    sensitized_heads: int = 0
+    collective_actions: int = 0
+    quality: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def shares(self, key: str) -> dict[str, float | None]:
+        """{value: share} for the breakdowns that have shares (gender, approach)."""
+        values = self.breakdowns[key]
+        known = SHARE_KEYS.get(key, ())
+        base = sum(values.get(k, 0) for k in known)
+        return {k: share(values.get(k, 0), base) for k in known}
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable form of the spec (keys, nulls, rounding)."""
+        out: dict[str, Any] = {
+            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()},
+            "site": self.site,
+            "indicators": {k: self.indicators[k] for k in INDICATOR_KEYS},
+        }
+        for key in BREAKDOWN_KEYS:
+            values = dict(self.breakdowns[key])
+            for name, value in self.shares(key).items():
+                values[f"share_{name}"] = value
+            out[key] = values
+        out["data_quality"] = {**self.quality, "lines": quality_lines(self)}
+        return out
+
+
+def funnel(bilan: Bilan) -> list[tuple[str, int]]:
+    """The funnel: sensibilisés → détectés → Émergence → créations, then positive exits."""
+    ind = bilan.indicators
+    return [
+        ("Sensibilisés", ind["sensitized"]),
+        ("Détectés", ind["detected"]),
+        ("Émergence", ind["emergence"]),
+        ("Créations", ind["created"]),
+        ("Sorties positives", ind["positive_exits"]),
+    ]
+
+
+def bar(value: int, maximum: int, width: int) -> str:
+    """A bar of full blocks (and one eighth-block) proportional to value/maximum."""
+    if maximum <= 0 or value <= 0 or width <= 0:
+        return ""
+    eighths = round(value * width * 8 / maximum)
+    full, part = divmod(max(eighths, 1), 8)
+    return "█" * full + ("" if part == 0 else " ▏▎▍▌▋▊▉"[part])
