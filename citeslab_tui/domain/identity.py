@@ -17,7 +17,7 @@ case and punctuation ignored: `text.fold`):
    with the same phone, names at least `NAME_CLOSE` % alike (family and first name
    both), or the same birth date with a name at least `BIRTH_NAME_CLOSE` % alike; the
    points rank them. The similarity (`ratio`, 0-100) is given by the caller
-   (rapidfuzz in services/search.py).
+   (rapidfuzz in services/search/index.py).
 """
 
 from __future__ import annotations

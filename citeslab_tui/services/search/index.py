@@ -1,153 +1,39 @@
-"""Find a person: an in-memory index over names, phones and e-mails (Ctrl+F, intake).
-
-Built once from the repository's person documents (raw dicts, no validation:
-10,000 people in a few tens of milliseconds), then kept current: people saved
-through `services.people` are upserted at once, and anything else written to
-the repository (sync merge, erasure, demo) is picked up at the next query by
-comparing the repository's local sequence number (`Repository.lseq`).
-
-Matching is accent-, case- and punctuation-insensitive (`text.fold`). For each
-word typed, hits are ranked: whole word > word prefix > inside a word (phones,
-e-mails) > typo (Levenshtein distance 1, or 2 for long words, rapidfuzz, imported
-on first use). Every typed word must match; the best total comes first, then
-the name in alphabetical order.
-"""
+"""The in-memory index: people by folded word, phone and birth date; ranked search and
+the candidates of the intake's "already known?" rule."""
 
 from __future__ import annotations
 
 import bisect
 import heapq
-import threading
-import weakref
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from citeslab_tui.domain import identity, text
+from citeslab_tui.services.search.words import (
+    EXACT,
+    INSIDE,
+    MIN_PHONE_DIGITS,
+    PHONE_MARK,
+    PREFIX,
+    TYPO,
+    Duplicate,
+    Entry,
+    Hit,
+    entry_of,
+    is_name,
+    query_words,
+)
+from citeslab_tui.store.repository import Repository
 
-# Rank of a hit for one typed word (lower is better).
-EXACT, PREFIX, INSIDE, TYPO = 0, 1, 2, 3
 DEFAULT_LIMIT = 20
-PHONE_MARK = "#"  # phone numbers are words "#0612345678" and "#33612345678"
-MIN_PHONE_DIGITS = 4  # fewer digits match too many phones to mean anything
 SINGLE_WORD_CAP = 2000  # candidates ranked for a one-word query (a letter or two typed)
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One person found: what a result line shows (no other personal data)."""
-
-    person_id: str
-    name: str  # display name, e.g. "DIALLO Aïcha"
-    birth_year: int | None
-    commune: str
-    phone: str  # shown as 06 12 34 56 78
-    rank: int = 0
-
-    def summary(self) -> str:
-        parts = [self.name]
-        parts.append(str(self.birth_year) if self.birth_year else "—")
-        parts.append(self.commune or "—")
-        if self.phone:
-            parts.append(self.phone)
-        return " · ".join(parts)
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """A person already known who may be the one being typed in the intake."""
-
-    hit: Hit
-    reasons: tuple[str, ...]  # French, e.g. ("même téléphone",)
-
-    @property
-    def person_id(self) -> str:
-        return self.hit.person_id
-
-
-@dataclass(slots=True)
-class _Entry:
-    person_id: str
-    shown_family: str  # usage name, else family name
-    first_name: str
-    sort_key: str
-    birth_year: int | None
-    birth_date: str | None
-    commune: str
-    phone: str | None  # E.164
-    family: str  # folded
-    usage: str
-    first: str
-    words: tuple[str, ...]
-
-
-# names repeat a lot: fold each spelling once
-_fold = lru_cache(maxsize=1 << 16)(text.fold)
-
-
-def _phone_words(e164: str | None) -> list[str]:
-    if not e164:
-        return []
-    digits = e164.lstrip("+")
-    words = [PHONE_MARK + digits]
-    if e164.startswith("+33") and len(e164) == 12:
-        words.append(PHONE_MARK + "0" + e164[3:])
-    return words
-
-
-_NOT_ALNUM = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
-
-
-def _fold_email(local: str) -> str:
-    """Fold an e-mail's local part (unique per person: no cache; ASCII fast path)."""
-    if local.isascii():
-        return local.lower().translate(_NOT_ALNUM)
-    return text.fold(local)
-
-
-def _entry(doc: dict[str, Any]) -> _Entry | None:
-    if doc.get("meta", {}).get("deleted") or doc.get("erased_at"):
-        return None
-    family = doc.get("family_name") or ""
-    usage = doc.get("usage_name") or ""
-    first = doc.get("first_name") or ""
-    f_family, f_usage, f_first = _fold(family), _fold(usage), _fold(first)
-    words = f_family.split()
-    if f_usage:
-        words += f_usage.split()
-    words += f_first.split()
-    email = doc.get("email")
-    if email:
-        words += _fold_email(email.partition("@")[0]).split()
-    phone = doc.get("phone")
-    if phone:
-        words += _phone_words(phone)
-    birth_date = doc.get("birth_date")
-    birth_year = doc.get("birth_year")
-    if birth_year is None and birth_date:
-        birth_year = int(str(birth_date)[:4])
-    return _Entry(
-        person_id=doc["id"],
-        shown_family=usage or family,
-        first_name=first,
-        sort_key=f"{f_usage or f_family} {f_first}",
-        birth_year=birth_year,
-        birth_date=str(birth_date) if birth_date else None,
-        commune=doc.get("commune") or "",
-        phone=phone,
-        family=f_family,
-        usage=f_usage,
-        first=f_first,
-        words=tuple(dict.fromkeys(words)),
-    )
 
 
 class SearchIndex:
     """People by folded word. Use `index_for(repo)` to share one per repository."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, Entry] = {}
         self._by_word: dict[str, set[str]] = {}
         self._vocab: list[str] = []  # sorted distinct words
         self._by_phone: dict[str, set[str]] = {}
@@ -159,22 +45,22 @@ class SearchIndex:
     # --- building and updating ----------------------------------------------------
 
     @classmethod
-    def build(cls, repo: Any) -> SearchIndex:
+    def build(cls, repo: Repository) -> SearchIndex:
         index = cls()
         index.lseq = repo.lseq  # read first: a save meanwhile is applied again later
         for doc in repo.docs("person"):  # the people as they are now (a worker thread may
-            entry = _entry(doc)  # build this while the UI saves)
+            entry = entry_of(doc)  # build this while the UI saves)
             if entry is not None:
                 index._add(entry)
         index._vocab = sorted(index._by_word)
-        index._names = [w for w in index._vocab if _is_name(w)]
+        index._names = [w for w in index._vocab if is_name(w)]
         index._phone_blob()  # ready before the first keystroke
         return index
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _add(self, entry: _Entry, *, insort: bool = False) -> None:
+    def _add(self, entry: Entry, *, insort: bool = False) -> None:
         self._entries[entry.person_id] = entry
         for word in entry.words:
             ids = self._by_word.get(word)
@@ -194,7 +80,7 @@ class SearchIndex:
         """A distinct word appeared or disappeared: update the derived vocabularies."""
         if word[0] == PHONE_MARK:
             self._cache.pop(("blob",), None)
-        elif _is_name(word):
+        elif is_name(word):
             if added:
                 bisect.insort(self._names, word)
             else:
@@ -227,11 +113,11 @@ class SearchIndex:
     def upsert_doc(self, doc: dict[str, Any]) -> None:
         """Add or refresh one person document (a deleted or erased one is removed)."""
         self.remove(doc["id"])
-        entry = _entry(doc)
+        entry = entry_of(doc)
         if entry is not None:
             self._add(entry, insort=True)
 
-    def refresh(self, repo: Any) -> None:
+    def refresh(self, repo: Repository) -> None:
         """Pick up person documents written since the index last looked (cheap if none)."""
         if repo.lseq == self.lseq:
             return
@@ -355,7 +241,7 @@ class SearchIndex:
                         hits.setdefault(pid, TYPO)
         return hits
 
-    def _entry_rank(self, entry: _Entry, token: str, typos: set[str]) -> int | None:
+    def _entry_rank(self, entry: Entry, token: str, typos: set[str]) -> int | None:
         """Best rank of one person for one typed word (the filtering path)."""
         best: int | None = None
         phone = token.isdigit() and len(token) >= MIN_PHONE_DIGITS
@@ -377,7 +263,7 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
         """People matching every typed word, best first (at most `limit`)."""
-        tokens = _tokens(query)
+        tokens = query_words(query)
         if not tokens or not self._entries:
             return []
         tokens.sort(key=len, reverse=True)  # the most selective word first
@@ -447,62 +333,3 @@ class SearchIndex:
                 score[pid] = sum(points for _reason, points in found)
         order = sorted(reasons, key=lambda pid: (-score[pid], self._entries[pid].sort_key))
         return [Duplicate(self._hit(pid), reasons[pid]) for pid in order[:limit]]
-
-
-def _is_name(word: str) -> bool:
-    return word[0] != PHONE_MARK and not word.isdigit()
-
-
-def _tokens(query: str) -> list[str]:
-    """Folded words; a query that is a phone number (digits, spaces, dots, +) is one word."""
-    raw = query.strip()
-    compact = "".join(ch for ch in raw if ch not in " .-/()+")
-    if compact.isdigit() and compact:
-        return [compact[2:] if compact.startswith("0033") else compact]
-    return list(dict.fromkeys(text.fold(raw).split()))
-
-
-# One index per open repository, built on first use.
-_INDEXES: weakref.WeakKeyDictionary[Any, SearchIndex] = weakref.WeakKeyDictionary()
-_BUILDING = threading.Lock()
-
-
-def index_for(repo: Any) -> SearchIndex:
-    """The repository's index, built on first call, refreshed if the repository changed."""
-    index = _INDEXES.get(repo)
-    if index is None:
-        with _BUILDING:
-            index = _INDEXES.get(repo)
-            if index is None:
-                index = SearchIndex.build(repo)
-                _INDEXES[repo] = index
-                return index
-    index.refresh(repo)
-    return index
-
-
-def warm_up(repo: Any) -> None:
-    """Build the index ahead of the first search (call it from a worker thread at start:
-    about 0.15 s for 10,000 people, 2 to 4 s for 100,000)."""
-    index_for(repo)
-
-
-def index_if_built(repo: Any) -> SearchIndex | None:
-    return _INDEXES.get(repo)
-
-
-def search(repo: Any, query: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
-    return index_for(repo).search(query, limit)
-
-
-def likely_duplicates(
-    repo: Any,
-    family: str = "",
-    first: str = "",
-    phone: str | None = None,
-    birth_date: date | None = None,
-    *,
-    limit: int = 5,
-) -> list[Duplicate]:
-    """See `SearchIndex.likely_duplicates`."""
-    return index_for(repo).likely_duplicates(family, first, phone, birth_date, limit=limit)
