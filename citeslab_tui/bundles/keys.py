@@ -30,6 +30,7 @@ import orjson
 
 from citeslab_tui.bundles.identity import DeviceIdentity, IdentityError, parse_identity
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.models import Settings
 from citeslab_tui.store.files import ensure_private_dir, write_private
 
 KEYS_DIR = "keys"
@@ -197,8 +198,8 @@ def verify(public_b64: str, message: bytes, signature: bytes) -> bool:
     return True
 
 
-def own_identity(data_dir: Path, settings: Any) -> DeviceIdentity:
-    """This device's public identity (keys made if needed). `settings`: models.Settings."""
+def own_identity(data_dir: Path, settings: Settings) -> DeviceIdentity:
+    """This device's public identity (keys made if needed)."""
     if not settings.configured:
         raise KeyError_("Ce poste n'est pas préparé : lancez d'abord « citeslab init ».")
     if not settings.structure_id:

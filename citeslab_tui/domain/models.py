@@ -139,7 +139,6 @@ Note = Annotated[str, Field(max_length=4000)]
 # What a field holds, for the forms that read it and the screens that show it
 # (json_schema_extra): "input" a person's name, a phone number, an e-mail, a commune or
 # a QPV; "table" the reference table its names come from; "required" on a form.
-NAME = {"input": "name"}
 
 
 class Person(Record):
@@ -163,54 +162,64 @@ class Person(Record):
         }
     )
 
-    civility: Civility = Field(Civility.UNSPECIFIED, title="Civilité")
+    civility: Civility = Field(default=Civility.UNSPECIFIED, title="Civilité")
     family_name: str = Field(
-        "",
+        default="",
         title="Nom de famille",
         description="obligatoire",
         json_schema_extra={"input": "name", "required": True},
     )
-    usage_name: str = Field("", title="Nom d'usage", json_schema_extra=NAME)
-    first_name: str = Field("", title="Prénom", json_schema_extra=NAME)
-    birth_year: int | None = Field(None, ge=1900, le=2100, title="Année de naissance")
-    birth_date: date | None = Field(None, title="Date de naissance")
-    phone: str | None = Field(  # E.164
-        None, title="Téléphone", description="06 12 34 56 78", json_schema_extra={"input": "phone"}
+    usage_name: str = Field(default="", title="Nom d'usage", json_schema_extra={"input": "name"})
+    first_name: str = Field(default="", title="Prénom", json_schema_extra={"input": "name"})
+    birth_year: int | None = Field(default=None, ge=1900, le=2100, title="Année de naissance")
+    birth_date: date | None = Field(default=None, title="Date de naissance")
+    phone: str | None = Field(
+        # E.164
+        default=None,
+        title="Téléphone",
+        description="06 12 34 56 78",
+        json_schema_extra={"input": "phone"},
     )
     email: str | None = Field(
-        None, title="E-mail", description="nom@exemple.fr", json_schema_extra={"input": "email"}
+        default=None,
+        title="E-mail",
+        description="nom@exemple.fr",
+        json_schema_extra={"input": "email"},
     )
-    commune_insee: str | None = Field(None, title="Code INSEE de la commune")
+    commune_insee: str | None = Field(default=None, title="Code INSEE de la commune")
     commune: str = Field(
-        "",
+        default="",
         title="Commune",
         description="tapez puis Tab : Caen, Hérouville…",
         json_schema_extra={"input": "commune"},
     )
-    qpv: str = Field(  # a QPV key, "hors QPV", or "" = unknown (domain/places.py)
-        "",
+    qpv: str = Field(
+        # a QPV key, "hors QPV", or "" = unknown (domain/places.py)
+        default="",
         title="QPV",
         description="tapez ou ↓ : quartier, hors QPV, ne sait pas",
         json_schema_extra={"input": "qpv"},
     )
-    qpv_checked: bool = Field(False, title="Résidence QPV vérifiée")
-    situation: str = Field("", title="Situation", json_schema_extra={"table": "situations"})
+    qpv_checked: bool = Field(default=False, title="Résidence QPV vérifiée")
+    situation: str = Field(default="", title="Situation", json_schema_extra={"table": "situations"})
     training_level: str = Field(
-        "", title="Niveau de formation", json_schema_extra={"table": "training_levels"}
+        default="", title="Niveau de formation", json_schema_extra={"table": "training_levels"}
     )
-    project_idea: ShortText = Field("", title="Idée de projet", description="une ligne")
-    sector: str = Field("", title="Secteur", json_schema_extra={"table": "sectors"})
-    approach: Approach = Field(Approach.UNKNOWN, title="Démarche")
-    heard_from: str = Field("", title="Connu par", json_schema_extra={"table": "sources"})
-    next_step: ShortText = Field("", title="Prochaine étape")
-    first_site: str = Field("", title="Site de l'accueil", description="site de la permanence")
+    project_idea: ShortText = Field(default="", title="Idée de projet", description="une ligne")
+    sector: str = Field(default="", title="Secteur", json_schema_extra={"table": "sectors"})
+    approach: Approach = Field(default=Approach.UNKNOWN, title="Démarche")
+    heard_from: str = Field(default="", title="Connu par", json_schema_extra={"table": "sources"})
+    next_step: ShortText = Field(default="", title="Prochaine étape")
+    first_site: str = Field(
+        default="", title="Site de l'accueil", description="site de la permanence"
+    )
     # information notice (GDPR) given at intake
-    notice_given_on: date | None = Field(None, title="Notice d'information remise le")
-    notes: Note = Field("", title="Notes")
+    notice_given_on: date | None = Field(default=None, title="Notice d'information remise le")
+    notes: Note = Field(default="", title="Notes")
     # set by the legacy register import (idempotence)
-    legacy_key: str | None = Field(None, title="Clé du registre importé")
+    legacy_key: str | None = Field(default=None, title="Clé du registre importé")
     # right to erasure / anonymisation applied
-    erased_at: datetime | None = Field(None, title="Données effacées le")
+    erased_at: datetime | None = Field(default=None, title="Données effacées le")
 
     @field_validator("family_name", "usage_name", "first_name", mode="before")
     @classmethod
@@ -254,10 +263,10 @@ class Interview(Record):
 
     person_id: str = Field(title="Identifiant de la personne")
     on: date = Field(title="Date")
-    site: str = Field("", title="Site")
-    staff: str = Field("", title="Chef de projet")
-    channel: Channel = Field(Channel.PERMANENCE, title="Canal")
-    notes: Note = Field("", title="Notes")
+    site: str = Field(default="", title="Site")
+    staff: str = Field(default="", title="Chef de projet")
+    channel: Channel = Field(default=Channel.PERMANENCE, title="Canal")
+    notes: Note = Field(default="", title="Notes")
 
 
 class StageEvent(Record):
@@ -272,8 +281,8 @@ class StageEvent(Record):
     person_id: str = Field(title="Identifiant de la personne")
     stage: Stage = Field(title="Étape")
     on: date = Field(title="Date")
-    site: str = Field("", title="Site")
-    notes: Note = Field("", title="Notes")
+    site: str = Field(default="", title="Site")
+    notes: Note = Field(default="", title="Notes")
 
 
 class Orientation(Record):
@@ -288,8 +297,8 @@ class Orientation(Record):
     person_id: str = Field(title="Identifiant de la personne")
     partner: str = Field(title="Partenaire", json_schema_extra={"table": "partners"})
     on: date = Field(title="Date")
-    met: bool | None = Field(None, title="Rencontré")
-    notes: Note = Field("", title="Notes")
+    met: bool | None = Field(default=None, title="Rencontré")
+    notes: Note = Field(default="", title="Notes")
 
 
 class Outcome(Record):
@@ -304,7 +313,7 @@ class Outcome(Record):
     person_id: str = Field(title="Identifiant de la personne")
     outcome: OutcomeKind = Field(title="Issue")
     on: date = Field(title="Date")
-    notes: Note = Field("", title="Notes")
+    notes: Note = Field(default="", title="Notes")
 
 
 class FollowUpTask(Record):
@@ -316,17 +325,17 @@ class FollowUpTask(Record):
     date_field: ClassVar[str | None] = "due"
     personal_fields: ClassVar[frozenset[str]] = frozenset({"title", "notes"})
 
-    person_id: str | None = Field(None, title="Identifiant de la personne")
-    task_kind: TaskKind = Field(TaskKind.OTHER, title="Type")
-    title: ShortText = Field("", title="Intitulé")
+    person_id: str | None = Field(default=None, title="Identifiant de la personne")
+    task_kind: TaskKind = Field(default=TaskKind.OTHER, title="Type")
+    title: ShortText = Field(default="", title="Intitulé")
     due: date = Field(title="Échéance")
-    time: str | None = Field(None, title="Heure")  # "HH:MM" for appointments
-    site: str = Field("", title="Site")
-    assigned_to: str = Field("", title="Confiée à")
-    status: TaskStatus = Field(TaskStatus.OPEN, title="Statut")
-    done_on: date | None = Field(None, title="Faite le")
-    orientation_id: str | None = Field(None, title="Orientation liée")
-    notes: Note = Field("", title="Notes")
+    time: str | None = Field(default=None, title="Heure")  # "HH:MM" for appointments
+    site: str = Field(default="", title="Site")
+    assigned_to: str = Field(default="", title="Confiée à")
+    status: TaskStatus = Field(default=TaskStatus.OPEN, title="Statut")
+    done_on: date | None = Field(default=None, title="Faite le")
+    orientation_id: str | None = Field(default=None, title="Orientation liée")
+    notes: Note = Field(default="", title="Notes")
 
     @field_validator("time")
     @classmethod
@@ -351,17 +360,17 @@ class QueueEntry(Record):
     day: date = Field(title="Jour")
     site: str = Field(title="Site")
     # None: expected (appointment) not yet arrived
-    arrived_at: datetime | None = Field(None, title="Arrivée à")
-    person_id: str | None = Field(None, title="Identifiant de la personne")
+    arrived_at: datetime | None = Field(default=None, title="Arrivée à")
+    person_id: str | None = Field(default=None, title="Identifiant de la personne")
     # first name only for a walk-in not yet identified
-    display_name: str = Field("", title="Nom affiché")
-    reason: QueueReason = Field(QueueReason.FIRST_CONTACT, title="Motif")
-    appointment: bool = Field(False, title="Sur rendez-vous")
-    task_id: str | None = Field(None, title="Tâche liée")
-    status: QueueStatus = Field(QueueStatus.WAITING, title="Statut")
-    started_at: datetime | None = Field(None, title="Début de l'entretien")
-    ended_at: datetime | None = Field(None, title="Fin de l'entretien")
-    position: float = Field(0.0, title="Rang dans la file")
+    display_name: str = Field(default="", title="Nom affiché")
+    reason: QueueReason = Field(default=QueueReason.FIRST_CONTACT, title="Motif")
+    appointment: bool = Field(default=False, title="Sur rendez-vous")
+    task_id: str | None = Field(default=None, title="Tâche liée")
+    status: QueueStatus = Field(default=QueueStatus.WAITING, title="Statut")
+    started_at: datetime | None = Field(default=None, title="Début de l'entretien")
+    ended_at: datetime | None = Field(default=None, title="Fin de l'entretien")
+    position: float = Field(default=0.0, title="Rang dans la file")
 
 
 class CollectiveAction(Record):
@@ -372,10 +381,12 @@ class CollectiveAction(Record):
     heading: ClassVar[str] = "Action collective"
     date_field: ClassVar[str | None] = "on"
 
-    action_kind: CollectiveKind = Field(CollectiveKind.INFORMATION_MEETING, title="Type d'action")
+    action_kind: CollectiveKind = Field(
+        default=CollectiveKind.INFORMATION_MEETING, title="Type d'action"
+    )
     on: date = Field(title="Date")
-    site: str = Field("", title="Site")
-    title: ShortText = Field("", title="Intitulé")
+    site: str = Field(default="", title="Site")
+    title: ShortText = Field(default="", title="Intitulé")
     women: int = Field(default=0, ge=0, le=100000, title="Femmes")
     men: int = Field(default=0, ge=0, le=100000, title="Hommes")
     unknown: int = Field(default=0, ge=0, le=100000, title="Non renseigné")
@@ -398,7 +409,7 @@ class SuggestionDismissal(Record):
     date_field: ClassVar[str | None] = "on"
 
     key: ShortText = Field(title="Suggestion")
-    person_id: str | None = Field(None, title="Identifiant de la personne")
+    person_id: str | None = Field(default=None, title="Identifiant de la personne")
     on: date = Field(title="Date")
 
 

@@ -16,7 +16,7 @@ class Vocabulary(StrEnum):
 
     _label: str
 
-    def __new__(cls, value: str, label: str) -> Self:
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label

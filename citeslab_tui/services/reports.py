@@ -42,7 +42,7 @@ QUALITY_WIDTH = 68  # characters a line of the XLSX quality sheet holds (A4 port
 LABEL_WIDTH = 56  # widest label column of a breakdown sheet, the counts still on the page
 
 
-def bilan_for(ws: Any, period: Period, site: str | None = None) -> Bilan:
+def bilan_for(ws: Workspace, period: Period, site: str | None = None) -> Bilan:
     """The bilan of `period` (optionally one site) from the workspace's records."""
     repo = ws.repo
     return compute_bilan(
@@ -58,7 +58,7 @@ def bilan_for(ws: Any, period: Period, site: str | None = None) -> Bilan:
     )
 
 
-def known_sites(ws: Any) -> list[str]:
+def known_sites(ws: Workspace) -> list[str]:
     """Sites to offer in the filter: the workspace's, then any seen in the records."""
     names = list(ws.site_names())
     seen = {text.fold(n) for n in names}
@@ -72,7 +72,7 @@ def known_sites(ws: Any) -> list[str]:
     return names
 
 
-def resolve_site(ws: Any, typed: str | None) -> str | None:
+def resolve_site(ws: Workspace, typed: str | None) -> str | None:
     """The site name matching `typed` (case and accents ignored); French error if none."""
     if not typed or not typed.strip():
         return None
@@ -293,7 +293,7 @@ def _count(value: Any, label: str) -> int:
 
 
 def record_collective_action(
-    ws: Any,
+    ws: Workspace,
     *,
     kind: str | CollectiveKind,
     on: str | date,
