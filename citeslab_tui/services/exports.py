@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from citeslab_tui.domain import text
-from citeslab_tui.domain.display import title
+from citeslab_tui.domain.display import noun, title
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.places import Places
 from citeslab_tui.domain.vocabulary import (
@@ -74,6 +74,12 @@ def _label(vocabulary: type[Vocabulary], name: str) -> Getter:
 
 def _phone(d: dict[str, Any]) -> str:
     return text.format_phone(d.get("phone"))
+
+
+def sheet_title(kind: str) -> str:
+    """A table's title: the kind's plural noun ("Entretiens")."""
+    plural = noun(kind, 2)
+    return plural[:1].upper() + plural[1:]
 
 
 def column(kind: str, name: str, get: Getter | None = None) -> Column:
@@ -153,12 +159,12 @@ def tables(
 
     return {
         "people": (
-            "Personnes",
+            sheet_title("person"),
             _place_columns(PERSON_COLUMNS, places) if places is not None else PERSON_COLUMNS,
             list(repo.docs("person")),
         ),
         "interviews": (
-            "Entretiens",
+            sheet_title("interview"),
             [
                 *_person_columns("interview", names),
                 column("interview", "on", _date_field("on")),
@@ -170,7 +176,7 @@ def tables(
             docs("interview"),
         ),
         "stages": (
-            "Étapes",
+            sheet_title("stage"),
             [
                 *_person_columns("stage", names),
                 column("stage", "stage", _label(Stage, "stage")),
@@ -180,7 +186,7 @@ def tables(
             docs("stage"),
         ),
         "orientations": (
-            "Orientations",
+            sheet_title("orientation"),
             [
                 *_person_columns("orientation", names),
                 column("orientation", "partner"),
@@ -190,7 +196,7 @@ def tables(
             docs("orientation"),
         ),
         "outcomes": (
-            "Issues",
+            sheet_title("outcome"),
             [
                 *_person_columns("outcome", names),
                 column("outcome", "outcome", _label(OutcomeKind, "outcome")),
@@ -199,7 +205,7 @@ def tables(
             docs("outcome"),
         ),
         "tasks": (
-            "Tâches",
+            sheet_title("task"),
             [
                 *_person_columns("task", names),
                 column("task", "task_kind", _label(TaskKind, "task_kind")),

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from citeslab_tui.domain import text
+from citeslab_tui.domain import display, text
 from citeslab_tui.domain.bilan import (
     BREAKDOWN_KEYS,
     BREAKDOWN_LABELS,
@@ -312,9 +312,9 @@ def record_collective_action(
     if day > date.today():
         raise ValidationError("La date de l'action ne peut pas être dans le futur.")
     counts = (
-        _count(women, "Femmes"),
-        _count(men, "Hommes"),
-        _count(unknown, "Non renseigné"),
+        _count(women, display.title("collective", "women")),
+        _count(men, display.title("collective", "men")),
+        _count(unknown, display.title("collective", "unknown")),
     )
     if sum(counts) == 0:
         raise ValidationError("Indiquez au moins un participant.")
