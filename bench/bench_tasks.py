@@ -52,6 +52,11 @@ class FooterOnly(Screen):
 
 
 class Bench(CitesLabApp):
+    """The app on an empty screen ("blank" mode), the tasks screen one key (F3) away."""
+
+    MODES = {**CitesLabApp.MODES, "blank": Screen, "footer_only": FooterOnly}
+    DEFAULT_MODE = "blank"
+
     def __init__(self, ws: Workspace) -> None:
         super().__init__(str(ws.data_dir))
         self.workspace = ws
@@ -87,7 +92,7 @@ class Clock:
 
 
 async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
-    """Like the real app: the tasks screen is installed once and switched to (F3)."""
+    """Like the real app: the tasks screen is a mode, switched to (F3)."""
     for name in (
         "référence : touche sans effet",
         "référence : écran vide + pied",
@@ -103,13 +108,8 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
         app = Bench(ws)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            # a pushed screen (switch_screen needs one with a result callback)
-            app.install_screen(Screen(), "blank")
-            await app.push_screen("blank")
-            await pilot.pause()
-            app.install_screen(TasksScreen(), "tasks")
             started = clock.start()
-            await app.switch_screen("tasks")
+            await app.switch_mode("tasks")
             await pilot.pause()
             clock.stop("premier affichage", started)
             for _ in VIEW_ORDER:
@@ -122,24 +122,20 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
                 await pilot.pause()
                 await app.workers.wait_for_complete()
                 clock.stop("changement de vue", started)
-                clock.stop(f"  vue {app.screen.view}", started)  # type: ignore[attr-defined]
-            await app.switch_screen("blank")
+                clock.stop(f"  vue {tasks_screen(app).view}", started)
+            await app.switch_mode("blank")
             await pilot.pause()
             started = clock.start()
-            await app.switch_screen("tasks")
+            await app.switch_mode("tasks")
             await pilot.pause()
             clock.stop("retour (F3)", started)
             # reference: switching to a screen holding only the footer (Textual's own cost)
-            await app.switch_screen("blank")
+            await app.switch_mode("footer_only")
             await pilot.pause()
-            if "footer_only" not in app._installed_screens:
-                app.install_screen(FooterOnly(), "footer_only")
-            await app.switch_screen("footer_only")
-            await pilot.pause()
-            await app.switch_screen("blank")
+            await app.switch_mode("blank")
             await pilot.pause()
             started = clock.start()
-            await app.switch_screen("footer_only")
+            await app.switch_mode("footer_only")
             await pilot.pause()
             clock.stop("référence : écran vide + pied", started)
             app.workspace = None  # the bench closes the workspace, not the app
@@ -149,12 +145,8 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             task_service.board_for(ws).warm_up(app.now().date())
-            app.install_screen(Screen(), "blank")
-            await app.push_screen("blank")
-            await pilot.pause()
-            app.install_screen(TasksScreen(), "tasks")
             started = clock.start()
-            await app.switch_screen("tasks")
+            await app.switch_mode("tasks")
             await pilot.pause()
             clock.stop("premier affichage (préparé)", started)
             for _ in VIEW_ORDER:
@@ -163,14 +155,14 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
                 await pilot.pause()
                 await app.workers.wait_for_complete()
                 clock.stop("changement de vue (préparé)", started)
-                clock.stop(f"  vue {app.screen.view} (préparé)", started)  # type: ignore[attr-defined]
+                clock.stop(f"  vue {tasks_screen(app).view} (préparé)", started)
             app.workspace = None
     # the screen's own work without the pilot nor the paint: refresh_view timed directly
     app = Bench(ws)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = TasksScreen()
-        await app.push_screen(screen)
+        await app.switch_mode("tasks")
         await pilot.pause()
+        screen = tasks_screen(app)
         for _ in range(runs):
             for view in VIEW_ORDER:
                 started = clock.start()
@@ -181,10 +173,13 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
             for view in VIEW_ORDER:
                 started = clock.start()
                 screen.show_view(view)
-                await pilot._wait_for_screen()  # the widgets' messages processed
-                screen._on_timer_update()  # then painted now (what pause() ends with)
+                await pilot.pause(0)  # the widgets' messages processed, then painted
                 clock.stop("vue + rendu, sans attente du pilote", started)
         app.workspace = None
+
+
+def tasks_screen(app: CitesLabApp) -> TasksScreen:
+    return app.get_screen("tasks", TasksScreen)
 
 
 def main() -> None:

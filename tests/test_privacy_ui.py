@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from test_privacy_support import build_file
-from textual.app import App
 from textual.widgets import DataTable, Input, Label, TextArea
+from uikit import OpenApp
 
 from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.ui.dialogs.privacy_access import AccessExportDialog
@@ -15,10 +15,9 @@ from citeslab_tui.ui.dialogs.privacy_erase import EraseDialog
 from citeslab_tui.ui.dialogs.privacy_notice import NoticeDialog
 
 
-class Host(App[None]):
+class Host(OpenApp):
     def __init__(self, ws: Workspace) -> None:
-        super().__init__()
-        self.workspace = ws
+        super().__init__(ws)
         self.results: list[Any] = []
 
     def open(self, dialog: Any) -> None:

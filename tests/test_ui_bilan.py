@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
+from uikit import OpenApp
 
 from citeslab_tui.domain.models import Civility, Interview, Person, Stage, StageEvent
 from citeslab_tui.ui.screens.bilan import BilanScreen
@@ -17,11 +17,9 @@ B = "Colombelles [b]x[/b]"  # user text: never markup
 NOW = datetime(2026, 11, 26, 10, 0)
 
 
-class Host(App[None]):
+class Host(OpenApp):
     def __init__(self, ws: Any) -> None:
-        super().__init__()
-        self.workspace = ws
-        self.now = lambda: NOW
+        super().__init__(ws, NOW)
 
     def on_mount(self) -> None:
         self.push_screen(BilanScreen())

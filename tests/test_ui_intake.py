@@ -23,8 +23,8 @@ class IntakeTestApp(CitesLabApp):
     """The real app on a blank start screen: these tests do not depend on the
     permanence screen (another area) and run with a fixed "today"."""
 
-    def get_default_screen(self) -> Screen:
-        return Screen()
+    MODES = {**CitesLabApp.MODES, "blank": Screen}
+    DEFAULT_MODE = "blank"
 
     def data_loaded(self) -> None:
         pass

@@ -236,14 +236,11 @@ async def test_footer_of_start_screen_wraps_at_80_columns(workspace: Workspace) 
 
 
 class TasksHarness(CitesLabApp):
+    DEFAULT_MODE = "tasks"
+
     def __init__(self, ws: Workspace) -> None:
         super().__init__(str(ws.data_dir), now=lambda: datetime.combine(TODAY, time(10, 0)))
         self.workspace = ws
-
-    def get_default_screen(self) -> Any:
-        screen = TasksScreen()
-        self.install_screen(screen, "tasks")
-        return screen
 
     def open_workspace(self) -> None:  # type: ignore[override]
         """The workspace is already open."""

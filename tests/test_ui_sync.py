@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from synckit import link, link_workspaces
-from textual.app import App
 from textual.widgets import DataTable, Input
+from uikit import OpenApp
 
 from citeslab_tui.domain.models import Person
 from citeslab_tui.domain.records import stamp
@@ -18,10 +18,9 @@ from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.ui.screens.sync import SyncScreen
 
 
-class Host(App[None]):
+class Host(OpenApp):
     def __init__(self, ws: Any) -> None:
-        super().__init__()
-        self.workspace = ws
+        super().__init__(ws)
 
     def on_mount(self) -> None:
         self.push_screen(SyncScreen())

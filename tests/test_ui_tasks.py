@@ -27,14 +27,11 @@ SITE = "Caen – Chemin Vert"
 class TasksHarness(CitesLabApp):
     """The real app (global keys, dialogs) starting on the tasks screen with an open workspace."""
 
+    DEFAULT_MODE = "tasks"
+
     def __init__(self, ws: Workspace) -> None:
         super().__init__(str(ws.data_dir), now=lambda: datetime.combine(TODAY, time(10, 0)))
         self.workspace = ws
-
-    def get_default_screen(self) -> Any:
-        screen = TasksScreen()
-        self.install_screen(screen, "tasks")
-        return screen
 
     def open_workspace(self) -> None:  # type: ignore[override]
         """The workspace is already open."""

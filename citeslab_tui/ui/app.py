@@ -1,142 +1,102 @@
 """The Textual app: small on purpose. It shows the permanence screen at once, opens
 the workspace in a worker thread, and owns the global keys (shown in every footer).
 
-Screens live in `ui/screens/`, modal dialogs in `ui/dialogs/`; each is imported
-only when first shown (start-up speed on weak laptops).
-
-Hidden for benchmarks: CITESLAB_EXIT_ON_READY=1 exits when the first screen is
-ready, =loaded once the data filled it; both print the seconds elapsed since
-CITESLAB_T0 (a time.perf_counter() value of the launcher) or since this module was
-imported, and, for =loaded, the peak RSS in MiB.
+The main screens (F2-F5) are Textual modes, each built when first shown; the intake
+and the person's file open over them, modal dialogs live in `ui/dialogs/`. Every
+module of a screen or dialog is imported only when first shown (start-up speed on
+weak laptops). Screens learn about the data through two public signals of the app:
+`data_ready` (a reactive: the data folder is open and set up) and
+`records_changed_signal` (published after any save, see `publish_records_changed`).
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.reactive import var
 from textual.screen import Screen
+from textual.signal import Signal
 
-from citeslab_tui.resources import shipped_dir
+from citeslab_tui.resources import style_file
+from citeslab_tui.ui.base import AppScreen
+from citeslab_tui.ui.keys import GLOBAL_BINDINGS, bindings_of, key_display
 
-IMPORTED_AT = time.perf_counter()
-EXIT_ON_READY = "CITESLAB_EXIT_ON_READY"
+if TYPE_CHECKING:
+    from citeslab_tui.services.tasks import TaskBoard
+    from citeslab_tui.services.workspace import Workspace
+
 CHECK_HINT = (
     "Relancez l'application ; si le problème persiste, « citeslab check » vérifie la base "
     "et « citeslab restore » repart d'une sauvegarde."
 )
 
-# Screen name -> "module:Class" under citeslab_tui.ui; loaded on first use.
-SCREENS_BY_NAME: dict[str, str] = {
-    "permanence": "screens.permanence:PermanenceScreen",
-    "tasks": "screens.tasks:TasksScreen",
-    "bilan": "screens.bilan:BilanScreen",
-    "sync": "screens.sync:SyncScreen",
-}
+
+def permanence_screen() -> Screen[None]:
+    from citeslab_tui.ui.screens.permanence import PermanenceScreen
+
+    return PermanenceScreen()
 
 
-def load_class(target: str) -> Any:
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(f"citeslab_tui.ui.{module}"), name)
+def tasks_screen() -> Screen[None]:
+    from citeslab_tui.ui.screens.tasks import TasksScreen
+
+    return TasksScreen()
+
+
+def bilan_screen() -> Screen[None]:
+    from citeslab_tui.ui.screens.bilan import BilanScreen
+
+    return BilanScreen()
+
+
+def sync_screen() -> Screen[None]:
+    from citeslab_tui.ui.screens.sync import SyncScreen
+
+    return SyncScreen()
 
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def _elapsed() -> float:
-    t0 = os.environ.get("CITESLAB_T0")
-    try:
-        start = float(t0) if t0 else IMPORTED_AT
-    except ValueError:
-        start = IMPORTED_AT
-    return time.perf_counter() - start
-
-
-def _key_commands() -> Any:
+def key_commands() -> Any:
     from citeslab_tui.ui.widgets.commands import KeyCommands
 
     return KeyCommands
-
-
-def _report(line: str) -> None:
-    """Benchmark figures on the real stdout (Textual captures sys.stdout while running)."""
-    stream = sys.__stdout__
-    if stream is not None:
-        stream.write(line + "\n")
-        stream.flush()
 
 
 class CitesLabApp(App[int]):
     """CitésLab: today's permanence, intake, person's file, tasks, bilan, sync."""
 
     TITLE = "CitésLab"
-    CSS_PATH = [str(shipped_dir("styles") / "base.tcss")]
+    CSS_PATH = [str(style_file("base.tcss"))]
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS: ClassVar[set[Any]] = {lambda: _key_commands()}
+    COMMANDS: ClassVar[set[Any]] = {key_commands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # priority: F1 also works inside dialogs (modal screens hide non-priority app keys)
-        Binding(
-            "f1", "help", "Aide", id="help", priority=True, tooltip="Aide : toutes les touches"
-        ),
-        Binding(
-            "f2",
-            "open('permanence')",
-            "Permanence",
-            id="go_permanence",
-            tooltip="Permanence du jour",
-        ),
-        Binding("f3", "open('tasks')", "Tâches", id="go_tasks", tooltip="Tâches de suivi"),
-        Binding("f4", "open('bilan')", "Bilan", id="go_bilan", tooltip="Bilan d'activité"),
-        Binding("f5", "open('sync')", "Synchro", id="go_sync", tooltip="Synchronisation"),
-        Binding(
-            "ctrl+n",
-            "push('screens.intake:IntakeScreen')",
-            "Accueil",
-            id="intake",
-            tooltip="Nouvel accueil (fiche de premier accueil)",
-        ),
-        Binding(
-            "ctrl+f",
-            "push('dialogs.search:SearchDialog')",
-            "Rechercher",
-            id="find",
-            tooltip="Rechercher une personne",
-        ),
-        Binding(
-            "ctrl+t",
-            "quick_task",
-            "Tâche rapide",
-            id="quick_task",
-            tooltip="Noter une tâche rapide",
-        ),
-        Binding(
-            "ctrl+o",
-            "hide",
-            "Masquer",
-            id="hide",
-            priority=True,
-            tooltip="Masquer l'écran (confidentialité)",
-        ),
-        Binding(
-            "ctrl+p",
-            "command_palette",
-            "Commandes",
-            id="command_palette",
-            priority=True,
-            tooltip="Palette de commandes",
-        ),
-        Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True, tooltip="Quitter"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = GLOBAL_BINDINGS
+    # The main screens (F2-F5), one mode each (F2 is `switch_mode('permanence')`).
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        "permanence": permanence_screen,
+        "tasks": tasks_screen,
+        "bilan": bilan_screen,
+        "sync": sync_screen,
+    }
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "permanence": "permanence",
+        "tasks": "tasks",
+        "bilan": "bilan",
+        "sync": "sync",
+    }
+    DEFAULT_MODE: ClassVar[str] = "permanence"
+
+    data_ready: var[bool] = var(False)
+    """True once the data folder is open and set up (screens watch it to fill)."""
 
     def __init__(
         self,
@@ -147,30 +107,26 @@ class CitesLabApp(App[int]):
     ) -> None:
         super().__init__(**kwargs)
         self.data_dir_option = data_dir
-        self.workspace: Any = None  # services.workspace.Workspace once opened
+        self.workspace: Workspace | None = None
         self.now: Callable[[], datetime] = now or local_now
+        """The clock (local time zone); tests and the docs pictures freeze it."""
         self.last_key_at = time.monotonic()
-        self.exit_on_ready = os.environ.get(EXIT_ON_READY, "")
+        self.quitting = False
+        self.records_changed_signal: Signal[int] = Signal(self, "records-changed")
+        """Published (with the repository's local sequence) after a save changed records."""
+        self.published_lseq = 0
+
+    def today(self) -> date:
+        return self.now().date()
 
     # --- start-up ------------------------------------------------------------------
-
-    def get_default_screen(self) -> Screen[Any]:
-        from citeslab_tui.ui.screens.permanence import PermanenceScreen
-
-        screen = PermanenceScreen()
-        self.install_screen(screen, "permanence")
-        return screen
 
     def on_mount(self) -> None:
         self.set_interval(15, self.hide_if_idle)
 
-    def on_ready(self) -> None:
+    def on_ready(self, event: events.Ready) -> None:
         """The first screen is painted: only now load the data (the loading thread
         would otherwise compete with the first paint for the interpreter)."""
-        if self.exit_on_ready == "1":
-            _report(f"{_elapsed():.4f}")
-            self.exit(0)
-            return
         self.open_workspace()
 
     @work(thread=True, exclusive=True, group="workspace")
@@ -208,11 +164,18 @@ class CitesLabApp(App[int]):
 
         self.push_screen(FatalScreen(message, hint))
 
-    def workspace_ready(self, ws: Any) -> None:
-        if self._exit or not self.is_running:  # quit before the data arrived
+    def show_message(self, title: str, text: str) -> None:
+        """A French message in a dialog (closed with Entrée or Échap)."""
+        from citeslab_tui.ui.dialogs.message import MessageDialog
+
+        self.push_screen(MessageDialog(title, text))
+
+    def workspace_ready(self, ws: Workspace) -> None:
+        if self.quitting or not self.is_running:  # quit before the data arrived
             ws.close()
             return
         self.workspace = ws
+        self.published_lseq = ws.repo.lseq
         if ws.repo.recovered_torn_write:
             self.notify(
                 "La dernière modification, interrompue (coupure ou arrêt brutal), a été "
@@ -229,13 +192,10 @@ class CitesLabApp(App[int]):
             self.data_loaded()
 
     def data_loaded(self) -> None:
-        self.get_screen("permanence").load()  # type: ignore[attr-defined]
-        if self.exit_on_ready == "loaded":
-            import resource
-
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            _report(f"{_elapsed():.4f} {peak:.1f}")
-            self.exit(0)
+        """The data is open and set up: the screens fill, then the work that can wait."""
+        self.data_ready = True  # the permanence screen fills now (it watches this)
+        ws = self.workspace
+        if ws is None:
             return
         from citeslab_tui.ui.screens.intake import offer_draft_at_start
 
@@ -244,16 +204,25 @@ class CitesLabApp(App[int]):
         self.check_reference()
         from citeslab_tui.domain.hlc import clock_problem
 
-        clock = clock_problem(self.workspace.repo.clock.last)  # the system clock itself
+        clock = clock_problem(ws.repo.clock.last)  # the system clock itself
         if clock:  # a wrong clock never blocks anything, but the user should fix it
             self.notify(clock, title="Date et heure", severity="warning", timeout=20)
         if offer_draft_at_start(self):  # an intake left unsaved by a crash or power cut
             return
         from citeslab_tui.services.privacy import retention_reminder  # at most monthly
 
-        reminder = retention_reminder(self.workspace, self.now().date())
+        reminder = retention_reminder(ws, self.today())
         if reminder:
             self.notify(reminder, title="Données personnelles", severity="warning", timeout=20)
+
+    def publish_records_changed(self) -> None:
+        """Tell the screens that records changed, if a save happened since the last
+        time (cheap: one comparison). Called after every service call of the UI."""
+        ws = self.workspace
+        if ws is None or ws.repo.lseq == self.published_lseq:
+            return
+        self.published_lseq = ws.repo.lseq
+        self.records_changed_signal.publish(self.published_lseq)
 
     @work(thread=True, exclusive=True, group="reference")
     def check_reference(self) -> None:
@@ -273,10 +242,10 @@ class CitesLabApp(App[int]):
         from citeslab_tui.services import tasks
 
         if self.workspace is not None:
-            self._warm_up_board(tasks.board_for(self.workspace), self.now().date())
+            self.warm_up_board(tasks.board_for(self.workspace), self.today())
 
     @work(thread=True, exclusive=True, group="tasks")
-    def _warm_up_board(self, board: Any, today: Any) -> None:
+    def warm_up_board(self, board: TaskBoard, today: date) -> None:
         try:
             board.warm_up(today)
         except Exception as exc:  # optional: the tasks screen computes them when shown
@@ -303,53 +272,51 @@ class CitesLabApp(App[int]):
             ws.close()
 
     async def action_quit(self) -> None:
+        self.quitting = True
         self.close_workspace()
         self.exit(0)
 
     def on_unmount(self) -> None:
+        self.quitting = True
         self.close_workspace()  # whatever the way out
 
     # --- navigation ------------------------------------------------------------------
 
-    async def action_open(self, name: str) -> None:
-        """Switch to one of the main screens (one instance each)."""
+    async def action_switch_mode(self, mode: str) -> None:
+        """F2-F5: show a main screen. What was opened over the current one (a person's
+        file, an intake...) is closed first: each main screen shows as itself."""
         if self.workspace is None:
             return
-        if name not in self._installed_screens:
-            try:
-                self.install_screen(load_class(SCREENS_BY_NAME[name])(), name)
-            except (ImportError, AttributeError):
-                self.notify("Cet écran n'est pas encore disponible.", severity="warning")
-                return
-        if self.screen is self.get_screen(name):
-            return
-        if not self.screen._result_callbacks:
-            # The default screen was never pushed, so it has no result callback, and
-            # Textual 8.2.8's switch_screen pops one (IndexError on the first F3).
-            self.screen._push_result_callback(self.screen, None)
-        await self.switch_screen(name)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.switch_mode(mode)
 
-    async def action_push(self, target: str) -> None:
-        """Open a screen or dialog by "module:Class" (imported on first use)."""
+    async def action_intake(self) -> None:
+        """Ctrl+N: a new intake over the current screen."""
         if self.workspace is None:
             return
-        try:
-            cls = load_class(target)
-        except (ImportError, AttributeError):
-            self.notify("Cet écran n'est pas encore disponible.", severity="warning")
+        from citeslab_tui.ui.screens.intake import IntakeScreen
+
+        await self.push_screen(IntakeScreen())
+
+    async def action_find(self) -> None:
+        """Ctrl+F: find a person (the dialog opens the file chosen)."""
+        if self.workspace is None:
             return
-        await self.push_screen(cls())
+        from citeslab_tui.ui.dialogs.search import SearchDialog
+
+        await self.push_screen(SearchDialog())
 
     async def action_quick_task(self) -> None:
         """Ctrl+T: a quick task, for the person whose file is open if any."""
         if self.workspace is None:
             return
         from citeslab_tui.ui.dialogs.quick_task import QuickTaskDialog
+        from citeslab_tui.ui.screens.person import PersonScreen
 
-        await self.push_screen(QuickTaskDialog(getattr(self.screen, "person_id", None)))
-
-    def screen_instance(self, name: str) -> Screen[Any]:
-        return self.get_screen(name)
+        screen = self.screen
+        person_id = screen.person_id if isinstance(screen, PersonScreen) else None
+        await self.push_screen(QuickTaskDialog(person_id))
 
     def action_help(self) -> None:
         from citeslab_tui.ui.screens.help import HelpScreen
@@ -378,7 +345,8 @@ class CitesLabApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Screens may restrict the global keys (privacy cover, first set-up, errors)."""
-        allowed = getattr(self.screen, "ALLOWED_GLOBAL_ACTIONS", None)
+        screen = self.screen
+        allowed = screen.ALLOWED_GLOBAL_ACTIONS if isinstance(screen, AppScreen) else None
         if allowed is not None and action not in allowed:
             return False  # hidden from the footer and inactive
         return True
@@ -392,7 +360,7 @@ class CitesLabApp(App[int]):
         """Ctrl+P: the palette, in French."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder="Rechercher une commande…")
             )
@@ -402,8 +370,6 @@ class CitesLabApp(App[int]):
         from functools import partial
 
         from textual.actions import parse as parse_action
-
-        from citeslab_tui.ui.keys import bindings_of, key_display
 
         seen: set[str] = {"command_palette"}
         for node in (screen, self):
@@ -422,6 +388,4 @@ class CitesLabApp(App[int]):
                 )
 
     def get_key_display(self, binding: Binding) -> str:
-        from citeslab_tui.ui.keys import key_display
-
         return key_display(binding, short=True)

@@ -80,20 +80,15 @@ def _cell(value: str) -> str:
 
 def _long_descriptions() -> dict[str, str]:
     """Binding id -> longer French text (the binding's tooltip, as in the F1 help)."""
-    from citeslab_tui.ui.app import SCREENS_BY_NAME, CitesLabApp, load_class
-    from citeslab_tui.ui.keys import EXTRA_SCREENS, bindings_of
+    from citeslab_tui.ui.keys import GLOBAL_BINDINGS, bindings_of, described, documented_screens
 
-    owners: list[Any] = [CitesLabApp]
-    for target in [*SCREENS_BY_NAME.values(), *EXTRA_SCREENS.values()]:
-        try:
-            owners.append(load_class(target))
-        except (ImportError, AttributeError):
-            continue  # all_bindings() skips it too
     found: dict[str, str] = {}
-    for owner in owners:
-        for binding in bindings_of(owner):
-            if binding.id and binding.tooltip:
-                found.setdefault(binding.id, binding.tooltip)
+    bindings = described(GLOBAL_BINDINGS)
+    for owner in documented_screens():
+        bindings += bindings_of(owner)
+    for binding in bindings:
+        if binding.id and binding.tooltip:
+            found.setdefault(binding.id, binding.tooltip)
     return found
 
 

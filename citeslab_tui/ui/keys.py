@@ -1,22 +1,72 @@
-"""Every key of the app, read from the real BINDINGS (help screen, user guide test).
+"""Every key of the app, read from the real BINDINGS (footer, help screen, palette, guide).
 
-`all_bindings()` -> [(screen_title, key_display, description, id)] for the app's
-global keys, every screen of `app.SCREENS_BY_NAME`, the intake and person's file
-screens, so documentation can never disagree with the code.
+`GLOBAL_BINDINGS` are the app's own keys (shown on every screen); each screen declares
+its keys in its `BINDINGS`. `all_bindings()` -> [(screen_title, key_display,
+description, id)] for the global keys and every screen of `documented_screens()`, so
+documentation can never disagree with the code.
+
+This module imports no other module of the app at import time (the app, the help
+screen and the docs tool import it; it imports the screens only inside
+`documented_screens`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
-# Screens listed besides SCREENS_BY_NAME (pushed, not switched to).
-EXTRA_SCREENS: dict[str, str] = {
-    "intake": "screens.intake:IntakeScreen",
-    "person": "screens.person:PersonScreen",
-    "picker": "widgets.picker:PickerInput",  # the commune and QPV lists
-}
+# Key rows: (screen title, key as shown, description, binding id)
+Row = tuple[str, str, str, str]
+
+GLOBAL_TITLE = "Partout"
+GLOBAL_BINDINGS: list[BindingType] = [
+    # priority: F1 also works inside dialogs (modal screens hide non-priority app keys)
+    Binding("f1", "help", "Aide", id="help", priority=True, tooltip="Aide : toutes les touches"),
+    Binding(
+        "f2",
+        "switch_mode('permanence')",
+        "Permanence",
+        id="go_permanence",
+        tooltip="Permanence du jour",
+    ),
+    Binding("f3", "switch_mode('tasks')", "Tâches", id="go_tasks", tooltip="Tâches de suivi"),
+    Binding("f4", "switch_mode('bilan')", "Bilan", id="go_bilan", tooltip="Bilan d'activité"),
+    Binding("f5", "switch_mode('sync')", "Synchro", id="go_sync", tooltip="Synchronisation"),
+    Binding(
+        "ctrl+n",
+        "intake",
+        "Accueil",
+        id="intake",
+        tooltip="Nouvel accueil (fiche de premier accueil)",
+    ),
+    Binding("ctrl+f", "find", "Rechercher", id="find", tooltip="Rechercher une personne"),
+    Binding(
+        "ctrl+t",
+        "quick_task",
+        "Tâche rapide",
+        id="quick_task",
+        tooltip="Noter une tâche rapide",
+    ),
+    Binding(
+        "ctrl+o",
+        "hide",
+        "Masquer",
+        id="hide",
+        priority=True,
+        tooltip="Masquer l'écran (confidentialité)",
+    ),
+    Binding(
+        "ctrl+p",
+        "command_palette",
+        "Commandes",
+        id="command_palette",
+        priority=True,
+        tooltip="Palette de commandes",
+    ),
+    Binding("ctrl+q", "quit", "Quitter", id="quit", priority=True, tooltip="Quitter"),
+]
 
 _NAMES = {
     "escape": "Échap",
@@ -59,45 +109,73 @@ def key_display(binding: Binding, *, short: bool = False) -> str:
     return "+".join([*words, shown])
 
 
-def bindings_of(owner: Any) -> list[Binding]:
-    """The bindings declared by a class (and its own-project bases), expanded, with an id."""
+def described(bindings: Iterable[BindingType]) -> list[Binding]:
+    """The bindings, one per (key, action), expanded, without those shown nowhere."""
     found: list[Binding] = []
     seen: set[tuple[str, str]] = set()
-    for cls in reversed(getattr(owner, "__mro__", (type(owner),))):
-        if not cls.__module__.startswith("citeslab_tui"):
+    for binding in Binding.make_bindings(bindings):
+        if (binding.key, binding.action) in seen or not binding.description:
             continue
-        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
-            if (binding.key, binding.action) in seen or not binding.description:
-                continue
-            seen.add((binding.key, binding.action))
-            found.append(binding)
+        seen.add((binding.key, binding.action))
+        found.append(binding)
     return found
+
+
+def bindings_of(owner: Any) -> list[Binding]:
+    """The bindings declared by a class (and its own-project bases), expanded, with an id."""
+    declared: list[BindingType] = []
+    for cls in reversed(getattr(owner, "__mro__", (type(owner),))):
+        if cls.__module__.startswith("citeslab_tui"):
+            declared += cls.__dict__.get("BINDINGS", [])
+    return described(declared)
 
 
 def screen_title(cls: Any) -> str:
     return getattr(cls, "HELP_TITLE", None) or getattr(cls, "TITLE", None) or cls.__name__
 
 
-def rows_for(
-    cls: Any, title: str | None = None, *, long: bool = False
-) -> list[tuple[str, str, str, str]]:
-    """Rows of one class; `long` uses the binding's tooltip (longer French text) if any."""
-    title = title or screen_title(cls)
+def binding_rows(bindings: Iterable[Binding], title: str, *, long: bool = False) -> list[Row]:
+    """Rows of a list of bindings; `long` uses the binding's tooltip (longer French text)."""
     return [
-        (title, key_display(b), (long and b.tooltip) or b.description, b.id or "")
-        for b in bindings_of(cls)
+        (title, key_display(b), (long and b.tooltip) or b.description, b.id or "") for b in bindings
     ]
 
 
-def all_bindings() -> list[tuple[str, str, str, str]]:
-    """[(screen_title, key_display, description, id)] for the app and every screen."""
-    from citeslab_tui.ui.app import SCREENS_BY_NAME, CitesLabApp, load_class
+def rows_for(cls: Any, title: str | None = None, *, long: bool = False) -> list[Row]:
+    """Rows of one class (a screen, a dialog, a widget with keys)."""
+    return binding_rows(bindings_of(cls), title or screen_title(cls), long=long)
 
-    rows = rows_for(CitesLabApp, "Partout")
-    for target in [*SCREENS_BY_NAME.values(), *EXTRA_SCREENS.values()]:
-        try:
-            cls = load_class(target)
-        except (ImportError, AttributeError):
-            continue  # a screen not written yet
+
+def global_rows(*, long: bool = False) -> list[Row]:
+    """Rows of the keys available everywhere."""
+    return binding_rows(described(GLOBAL_BINDINGS), GLOBAL_TITLE, long=long)
+
+
+def documented_screens() -> list[type[Any]]:
+    """The screens whose keys the guide lists, in its order: the main screens (F2-F5),
+    then those opened over them (intake, person's file) and the commune and QPV lists."""
+    from citeslab_tui.ui.screens.bilan import BilanScreen
+    from citeslab_tui.ui.screens.intake import IntakeScreen
+    from citeslab_tui.ui.screens.permanence import PermanenceScreen
+    from citeslab_tui.ui.screens.person import PersonScreen
+    from citeslab_tui.ui.screens.sync import SyncScreen
+    from citeslab_tui.ui.screens.tasks import TasksScreen
+    from citeslab_tui.ui.widgets.picker import PickerInput
+
+    return [
+        PermanenceScreen,
+        TasksScreen,
+        BilanScreen,
+        SyncScreen,
+        IntakeScreen,
+        PersonScreen,
+        PickerInput,
+    ]
+
+
+def all_bindings() -> list[Row]:
+    """[(screen_title, key_display, description, id)] for the app and every screen."""
+    rows = global_rows()
+    for cls in documented_screens():
         rows += rows_for(cls)
     return rows

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet
 from textual.widgets.option_list import Option
 
 from citeslab_tui.domain.models import QueueReason
+from citeslab_tui.ui.base import AppDialog
 
 MAX_MATCHES = 5
 
@@ -30,7 +31,7 @@ class Arrival:
     reason: QueueReason
 
 
-class ArrivalDialog(ModalScreen[Arrival | None]):
+class ArrivalDialog(AppDialog[Arrival | None]):
     HELP_TITLE = "Nouvelle arrivée"
     DEFAULT_CSS = """
     ArrivalDialog { align: center middle; }
@@ -87,15 +88,14 @@ class ArrivalDialog(ModalScreen[Arrival | None]):
         matches.display = bool(hits)
 
     def search(self, query: str) -> list[Any]:
-        ws = self.app.workspace  # type: ignore[attr-defined]
         try:
             from citeslab_tui.services import search
 
-            return search.search(ws.repo, query, limit=MAX_MATCHES)
+            return search.search(self.ws.repo, query, limit=MAX_MATCHES)
         except Exception:  # search is a help, never a blocker
             return []
 
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
         name = self.query_one("#arrival-name", Input)
         matches = self.query_one("#arrival-matches", OptionList)
         if event.key == "down" and self.focused is name and matches.display:
@@ -106,12 +106,12 @@ class ArrivalDialog(ModalScreen[Arrival | None]):
             # Entrée on the reason chooses the highlighted one and saves, as the hint says.
             event.stop()
             event.prevent_default()
-            reasons = self.focused
-            buttons = list(reasons.query(RadioButton))
-            index = reasons._selected  # the highlighted button (Textual keeps it private)
-            if index is not None and 0 <= index < len(buttons):
-                buttons[index].value = True
-                self.action_save(buttons[index].name)
+            # the highlighted button is the one Textual marks "-selected" (its style)
+            highlighted = self.focused.query(RadioButton).filter(".-selected")
+            if highlighted:
+                button = highlighted.first(RadioButton)
+                button.value = True
+                self.action_save(button.name)
             else:
                 self.action_save()
 

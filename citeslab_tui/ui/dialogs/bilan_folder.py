@@ -11,11 +11,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from citeslab_tui.ui.base import AppDialog
 
-class BilanFolderDialog(ModalScreen[Path | None]):
+
+class BilanFolderDialog(AppDialog[Path | None]):
     HELP_TITLE = "Dossier d'écriture"
     DEFAULT_CSS = """
     BilanFolderDialog { align: center middle; }

@@ -10,15 +10,15 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from citeslab_tui.domain.bilan import Period
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import format_date, parse_date
+from citeslab_tui.ui.base import AppDialog
 
 
-class BilanPeriodDialog(ModalScreen[Period | None]):
+class BilanPeriodDialog(AppDialog[Period | None]):
     HELP_TITLE = "Période du bilan"
     DEFAULT_CSS = """
     BilanPeriodDialog { align: center middle; }

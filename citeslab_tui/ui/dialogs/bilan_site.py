@@ -8,14 +8,15 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from citeslab_tui.ui.base import AppDialog
 
 ALL_SITES = "Tous les sites"
 
 
-class BilanSiteDialog(ModalScreen[str | None]):
+class BilanSiteDialog(AppDialog[str | None]):
     HELP_TITLE = "Site du bilan"
     DEFAULT_CSS = """
     BilanSiteDialog { align: center middle; }

@@ -6,18 +6,17 @@ Dismisses with the saved `CollectiveAction`, or None when cancelled.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
 from citeslab_tui.domain.text import format_date
+from citeslab_tui.ui.base import AppDialog
 
 FIELDS = (
     ("on", "Date"),
@@ -29,7 +28,7 @@ FIELDS = (
 )
 
 
-class CollectiveDialog(ModalScreen[CollectiveAction | None]):
+class CollectiveDialog(AppDialog[CollectiveAction | None]):
     HELP_TITLE = "Action collective"
     DEFAULT_CSS = """
     CollectiveDialog { align: center middle; }
@@ -52,9 +51,8 @@ class CollectiveDialog(ModalScreen[CollectiveAction | None]):
         Binding("escape", "cancel", "Annuler", id="collective_cancel"),
     ]
 
-    def __init__(self, *, today: date | None = None, site: str = "") -> None:
+    def __init__(self, *, site: str = "") -> None:
         super().__init__()
-        self.today = today or date.today()
         self.site = site
 
     def compose(self) -> ComposeResult:
@@ -105,23 +103,19 @@ class CollectiveDialog(ModalScreen[CollectiveAction | None]):
     def action_save(self) -> None:
         from citeslab_tui.services.reports import record_collective_action
 
-        ws: Any = self.app.workspace  # type: ignore[attr-defined]
-        kind = self.query_one("#collective-kind", Select).value
-        try:
-            action = record_collective_action(
-                ws,
-                kind=str(kind),
-                on=self.value("on"),
-                site=self.value("site"),
-                title=self.value("title"),
-                women=self.value("women"),
-                men=self.value("men"),
-                unknown=self.value("unknown"),
-            )
-        except CitesLabError as exc:
-            self.query_one("#collective-error", Label).update(exc.message)
-            return
-        self.dismiss(action)
+        kind = str(self.query_one("#collective-kind", Select).value)
+        values = {
+            key: self.value(key) for key in ("on", "site", "title", "women", "men", "unknown")
+        }
+        action = self.run_service(
+            lambda: record_collective_action(self.ws, kind=kind, **values),
+            refused=self._refused,
+        )
+        if action is not None:
+            self.dismiss(action)
+
+    def _refused(self, exc: CitesLabError) -> None:
+        self.query_one("#collective-error", Label).update(exc.message)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -11,11 +11,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from citeslab_tui.ui.base import AppDialog
 
-class ConfirmDialog(ModalScreen[bool]):
+
+class ConfirmDialog(AppDialog[bool]):
     """Ask a question; Enter/O = yes (button focused), Escape/N = no."""
 
     DEFAULT_CSS = """

@@ -15,17 +15,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
 from citeslab_tui.domain import text
 from citeslab_tui.services.search import Duplicate
+from citeslab_tui.ui.base import AppDialog
 
 Answer = tuple[str, str | None] | None
 
 
-class DuplicateSaveDialog(ModalScreen[Answer]):
+class DuplicateSaveDialog(AppDialog[Answer]):
     """Open the existing file (default), create anyway, or go back to the form."""
 
     HELP_TITLE = "Déjà connu ?"

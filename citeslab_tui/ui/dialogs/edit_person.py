@@ -6,17 +6,16 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.services import people
+from citeslab_tui.ui.base import AppDialog
 from citeslab_tui.ui.dialogs.person_form import PersonForm
-from citeslab_tui.ui.screens.intake import app_today
 from citeslab_tui.ui.widgets.footer import KeysFooter
 
 
-class EditPersonDialog(ModalScreen[bool]):
+class EditPersonDialog(AppDialog[bool]):
     """Dismisses True once saved, False when left without saving."""
 
     HELP_TITLE = "Modifier la fiche"
@@ -37,11 +36,11 @@ class EditPersonDialog(ModalScreen[bool]):
         self.person_id = person_id
 
     def compose(self) -> ComposeResult:
-        ws = self.app.workspace  # type: ignore[attr-defined]
+        ws = self.ws
         person = people.get_person(ws, self.person_id)
         self.initial = people.form_values(person, ws.reference.places)
         yield Label(f"Modifier : {person.display_name}", id="edit-title", markup=False)
-        yield PersonForm(ws, with_notes=True, values=self.initial, today=app_today(self.app))
+        yield PersonForm(ws, with_notes=True, values=self.initial, today=self.today)
         yield KeysFooter()
 
     @property
@@ -59,20 +58,21 @@ class EditPersonDialog(ModalScreen[bool]):
         self.form.toggle_page()
 
     def action_save(self) -> None:
-        from citeslab_tui.store.errors import StoreError
-        from citeslab_tui.ui.dialogs.message import MessageDialog
+        values = self.form.values()
+        saved = self.run_service(
+            lambda: people.update_person(self.ws, self.person_id, values, today=self.today),
+            title="Enregistrement impossible",
+            refused=self._refused,
+        )
+        if saved is not None:
+            self.dismiss(True)
 
-        ws = self.app.workspace  # type: ignore[attr-defined]
-        try:
-            people.update_person(ws, self.person_id, self.form.values(), today=app_today(self.app))
-        except people.FormErrors as exc:
+    def _refused(self, exc: CitesLabError) -> None:
+        if isinstance(exc, people.FormErrors):
             self.form.show_errors(exc.errors)
             self.notify(exc.message, title="Non enregistré", severity="error", timeout=6)
-            return
-        except (StoreError, CitesLabError) as exc:
-            self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
-            return
-        self.dismiss(True)
+        else:
+            self.app.show_message("Enregistrement impossible", exc.message)
 
     def action_leave(self) -> None:
         if self.form.values() == {k: self.initial.get(k) for k in self.form.keys}:

@@ -10,8 +10,7 @@ from textual.widgets import Input, Select
 from citeslab_tui.domain import text
 from citeslab_tui.domain.models import Channel
 from citeslab_tui.services import people
-from citeslab_tui.ui.dialogs.person_form import RecordDialog
-from citeslab_tui.ui.screens.intake import app_today
+from citeslab_tui.ui.dialogs.record import RecordDialog
 
 
 class InterviewDialog(RecordDialog):
@@ -22,7 +21,7 @@ class InterviewDialog(RecordDialog):
         self.person_id = person_id
 
     def rows(self) -> ComposeResult:
-        today = text.format_date(app_today(self.app))
+        today = text.format_date(self.today)
         yield self.row("Date", Input(today, placeholder="jj/mm/aaaa", id="on", compact=True))
         yield self.row(
             "Canal",
@@ -43,12 +42,12 @@ class InterviewDialog(RecordDialog):
         self.query_one("#notes", Input).focus()
 
     def _submit(self, values: dict[str, Any]) -> Any:
-        ws = self.app.workspace  # type: ignore[attr-defined]
+        ws = self.ws
         return people.log_interview(
             ws,
             self.person_id,
             on=values["on"],
             channel=values["channel"],
             notes=values["notes"],
-            today=app_today(self.app),
+            today=self.today,
         )

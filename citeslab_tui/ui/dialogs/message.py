@@ -7,11 +7,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label
 
+from citeslab_tui.ui.base import AppDialog, AppScreen
 
-class MessageDialog(ModalScreen[None]):
+
+class MessageDialog(AppDialog[None]):
     """Show `title` and `text` (never parsed as markup) until the user closes it."""
 
     DEFAULT_CSS = """
@@ -50,11 +51,11 @@ class MessageDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class FatalScreen(Screen[None]):
+class FatalScreen(AppScreen[None]):
     """Full screen French message when the data cannot be opened; Ctrl+Q quits."""
 
     HELP_TITLE = "Données indisponibles"
-    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"quit", "hide", "help"})
+    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str] | None] = frozenset({"quit", "hide", "help"})
     DEFAULT_CSS = """
     FatalScreen { align: center middle; }
     FatalScreen > Vertical {

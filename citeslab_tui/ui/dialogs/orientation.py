@@ -9,8 +9,8 @@ from textual.widgets import Input
 
 from citeslab_tui.domain import text
 from citeslab_tui.services import people
-from citeslab_tui.ui.dialogs.person_form import FoldSuggester, RecordDialog
-from citeslab_tui.ui.screens.intake import app_today
+from citeslab_tui.ui.dialogs.person_form import FoldSuggester
+from citeslab_tui.ui.dialogs.record import RecordDialog
 
 
 class OrientationDialog(RecordDialog):
@@ -22,7 +22,7 @@ class OrientationDialog(RecordDialog):
         self.person_id = person_id
 
     def rows(self) -> ComposeResult:
-        ws = self.app.workspace  # type: ignore[attr-defined]
+        ws = self.ws
         yield self.row(
             "Partenaire",
             Input(
@@ -36,7 +36,7 @@ class OrientationDialog(RecordDialog):
                 compact=True,
             ),
         )
-        today = text.format_date(app_today(self.app))
+        today = text.format_date(self.today)
         yield self.row("Date", Input(today, placeholder="jj/mm/aaaa", id="on", compact=True))
         yield self.row("Notes", Input(id="notes", compact=True))
 
@@ -44,12 +44,12 @@ class OrientationDialog(RecordDialog):
         self.query_one("#partner", Input).focus()
 
     def _submit(self, values: dict[str, Any]) -> Any:
-        ws = self.app.workspace  # type: ignore[attr-defined]
+        ws = self.ws
         return people.add_orientation(
             ws,
             self.person_id,
             values["partner"],
             on=values["on"],
             notes=values["notes"],
-            today=app_today(self.app),
+            today=self.today,
         )

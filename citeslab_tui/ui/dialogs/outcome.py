@@ -11,8 +11,7 @@ from citeslab_tui.domain import text
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import OutcomeKind
 from citeslab_tui.services import people
-from citeslab_tui.ui.dialogs.person_form import RecordDialog
-from citeslab_tui.ui.screens.intake import app_today
+from citeslab_tui.ui.dialogs.record import RecordDialog
 
 
 class OutcomeDialog(RecordDialog):
@@ -33,7 +32,7 @@ class OutcomeDialog(RecordDialog):
             ),
         )
         yield Label(people.POSITIVE_NOTE, classes="dialog-help")
-        today = text.format_date(app_today(self.app))
+        today = text.format_date(self.today)
         yield self.row("Date", Input(today, placeholder="jj/mm/aaaa", id="on", compact=True))
         yield self.row("Notes", Input(id="notes", compact=True))
 
@@ -43,12 +42,12 @@ class OutcomeDialog(RecordDialog):
     def _submit(self, values: dict[str, Any]) -> Any:
         if not values["outcome"]:
             raise ValidationError("Choisissez l'issue.")
-        ws = self.app.workspace  # type: ignore[attr-defined]
+        ws = self.ws
         return people.add_outcome(
             ws,
             self.person_id,
             values["outcome"],
             on=values["on"],
             notes=values["notes"],
-            today=app_today(self.app),
+            today=self.today,
         )

@@ -1,6 +1,5 @@
-"""Shared pieces of the person forms: the two-page identity form (quick intake, edit),
-an accent-insensitive completion, and the base of the small record dialogs
-(interview, stage, orientation, outcome) of the person's file.
+"""Shared pieces of the person forms: the two-page identity form (quick intake, edit)
+and an accent-insensitive completion.
 
 Field order follows the intake sheet (DOMAIN.md); page 1 holds what a first contact
 needs, page 2 the rest. Raw values go to `services.people` which validates them and
@@ -10,23 +9,20 @@ field and keeps everything typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Checkbox, ContentSwitcher, Input, Label, Select
 
-from citeslab_tui.domain.errors import CitesLabError, ValidationError
 from citeslab_tui.domain.models import Approach, Civility
 from citeslab_tui.domain.text import fold
 from citeslab_tui.services import people
-from citeslab_tui.services.people import FORM_FIELDS, FormErrors
+from citeslab_tui.services.people import FORM_FIELDS
 from citeslab_tui.ui.widgets.picker import ReferencePicker
 
 
@@ -107,11 +103,11 @@ class PersonForm(Vertical):
         with_notes: bool = False,
         values: dict[str, Any] | None = None,
         widget_id: str | None = None,
-        today: date | None = None,
+        today: date,
     ) -> None:
         super().__init__(id=widget_id)
         self.ws = ws
-        self.today = today or date.today()  # the QPV map offered is the one in force
+        self.today = today  # the QPV map offered is the one in force
         self.page_1 = PAGE_1
         self.page_2 = tuple(
             k for k in PAGE_2 if (k != "site" or with_site) and (k != "notes" or with_notes)
@@ -316,85 +312,3 @@ class PersonForm(Vertical):
     def error(self, key: str) -> str:
         label = self.query_one(f"#e-{key}", Label)
         return str(label.content) if label.has_class("-shown") else ""
-
-
-class RecordDialog(ModalScreen[bool]):
-    """Base of the small dialogs of the person's file: a title, a few rows, a French
-    error line; Ctrl+S (or Entrée in a text field) saves through `submit(values)`,
-    Échap cancels. Dismisses True once saved."""
-
-    DEFAULT_CSS = """
-    RecordDialog { align: center middle; }
-    RecordDialog > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    RecordDialog .dialog-title { text-style: bold; width: 100%; margin-bottom: 1; }
-    RecordDialog .dialog-help { color: $text-muted; width: 100%; }
-    RecordDialog .form-row { height: 1; margin-bottom: 1; }
-    RecordDialog .form-label { width: 18; height: 1; }
-    RecordDialog .form-row Input, RecordDialog .form-row Select { width: 1fr; }
-    RecordDialog #dialog-error { color: $error; width: 100%; height: auto; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Enregistrer", id="record_save"),
-        Binding("escape", "cancel", "Annuler", id="record_cancel"),
-    ]
-    TITLE_TEXT = ""
-    HELP_TEXT = "Ctrl+S (ou Entrée dans une zone de texte) : enregistrer · Échap : annuler"
-
-    def __init__(self, submit: Callable[[dict[str, Any]], Any]) -> None:
-        super().__init__()
-        self.submit = submit
-
-    def rows(self) -> ComposeResult:  # pragma: no cover - overridden
-        yield from ()
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.TITLE_TEXT, classes="dialog-title", markup=False)
-            yield from self.rows()
-            yield Label("", id="dialog-error", markup=False)
-            yield Label(self.HELP_TEXT, classes="dialog-help")
-
-    @staticmethod
-    def row(label: str, widget: Widget) -> Horizontal:
-        return Horizontal(Label(label, classes="form-label"), widget, classes="form-row")
-
-    def values(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for widget in self.query("Input, Select"):
-            if widget.id:
-                if isinstance(widget, Select):
-                    found[widget.id] = "" if widget.value is Select.NULL else widget.value
-                else:
-                    found[widget.id] = widget.value  # type: ignore[attr-defined]
-        return found
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def action_save(self) -> None:
-        from citeslab_tui.store.errors import StoreError
-        from citeslab_tui.ui.dialogs.message import MessageDialog
-
-        error = self.query_one("#dialog-error", Label)
-        try:
-            self.submit(self.values())
-        except FormErrors as exc:
-            error.update(" ".join(exc.errors.values()))
-            return
-        except StoreError as exc:
-            self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
-            return
-        except (ValidationError, CitesLabError) as exc:
-            error.update(exc.message)
-            return
-        except ValueError:
-            error.update("Valeur refusée : vérifiez les champs.")
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

@@ -8,19 +8,20 @@ the audit trail. Read-only: nothing here changes the file.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.resources import style_file
+from citeslab_tui.ui.base import AppDialog
 
 
-class AccessExportDialog(ModalScreen[str | None]):
+class AccessExportDialog(AppDialog[str | None]):
     """Dismisses with the path of the text copy written, or None."""
 
     CSS_PATH = str(style_file("privacy.tcss"))
@@ -50,7 +51,7 @@ class AccessExportDialog(ModalScreen[str | None]):
         from citeslab_tui.services import privacy
 
         try:
-            content = privacy.render_access(self.app.workspace, self.person_id, "text")
+            content = privacy.render_access(self.ws, self.person_id, "text")
         except CitesLabError as exc:
             self._status(exc.message, error=True)
             return
@@ -65,20 +66,16 @@ class AccessExportDialog(ModalScreen[str | None]):
         label.set_class(error, "-error")
 
     def action_save(self) -> None:
-        from citeslab_tui.logs import log_unexpected
         from citeslab_tui.services import privacy
 
-        ws = self.app.workspace
-        try:
-            text_path = privacy.write_access_export(ws, self.person_id, "text")
-            json_path = privacy.write_access_export(ws, self.person_id, "json")
-        except CitesLabError as exc:
-            self._status(exc.message, error=True)
+        def write() -> tuple[Path, Path]:
+            text = privacy.write_access_export(self.ws, self.person_id, "text")
+            return text, privacy.write_access_export(self.ws, self.person_id, "json")
+
+        written = self.run_service(write, refused=lambda exc: self._status(exc.message, error=True))
+        if written is None:
             return
-        except Exception as exc:  # never a traceback on screen
-            log_unexpected(exc)
-            self._status("La copie n'a pas pu être écrite (détail dans le journal).", error=True)
-            return
+        text_path, json_path = written
         self.saved = str(text_path)
         self._status(
             f"Copie enregistrée (lisible par vous seul) : {text_path.name} et {json_path.name} "

@@ -10,17 +10,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
 from citeslab_tui.domain.display import show_instant
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.resources import style_file
+from citeslab_tui.ui.base import AppDialog
 
 COLUMNS = ("Date", "Qui (appareil)", "Enregistrement et action")
 
 
-class AuditTrailDialog(ModalScreen[None]):
+class AuditTrailDialog(AppDialog[None]):
     """`AuditTrailDialog(person_id)`: the person's audit trail, oldest first."""
 
     CSS_PATH = str(style_file("privacy.tcss"))
@@ -49,7 +49,7 @@ class AuditTrailDialog(ModalScreen[None]):
         table = self.query_one("#audit-table", DataTable)
         table.add_columns(*COLUMNS)
         try:
-            entries = privacy.audit_trail(self.app.workspace, self.person_id)
+            entries = privacy.audit_trail(self.ws, self.person_id)
         except CitesLabError as exc:
             self.query_one("#audit-status", Label).update(exc.message)
             return

@@ -12,17 +12,16 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
-from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import fold
 from citeslab_tui.resources import style_file
+from citeslab_tui.ui.base import AppDialog
 
 CONFIRM_WORD = "EFFACER"
 
 
-class EraseDialog(ModalScreen[str | None]):
+class EraseDialog(AppDialog[str | None]):
     CSS_PATH = str(style_file("privacy.tcss"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="privacy_erase_cancel"),
@@ -49,7 +48,7 @@ class EraseDialog(ModalScreen[str | None]):
         from citeslab_tui.domain.models import Person
         from citeslab_tui.services import privacy
 
-        ws = self.app.workspace
+        ws = self.ws
         doc = ws.repo.doc("person", self.person_id)
         if doc is None:
             self._status("Personne introuvable : rien ne sera effacé.")
@@ -75,23 +74,18 @@ class EraseDialog(ModalScreen[str | None]):
         label.add_class("-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        from citeslab_tui.logs import log_unexpected
         from citeslab_tui.services import privacy
 
         event.stop()
         if fold(event.value) != fold(CONFIRM_WORD):
             self._status(f"Tapez {CONFIRM_WORD} pour confirmer, ou Échap pour annuler.")
             return
-        try:
-            result = privacy.erase_person(self.app.workspace, self.person_id)
-        except CitesLabError as exc:
-            self._status(exc.message)
-            return
-        except Exception as exc:  # never a traceback on screen
-            log_unexpected(exc)
-            self._status("L'effacement n'a pas abouti ; rien n'a été modifié (voir le journal).")
-            return
-        self.dismiss(result.message)
+        result = self.run_service(
+            lambda: privacy.erase_person(self.ws, self.person_id),
+            refused=lambda exc: self._status(exc.message),
+        )
+        if result is not None:
+            self.dismiss(result.message)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

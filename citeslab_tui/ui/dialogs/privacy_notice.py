@@ -12,11 +12,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.resources import style_file
+from citeslab_tui.ui.base import AppDialog
 
 
 def reflow(text: str, min_line: int = 60) -> str:
@@ -40,7 +40,7 @@ def reflow(text: str, min_line: int = 60) -> str:
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
-class NoticeDialog(ModalScreen[None]):
+class NoticeDialog(AppDialog[None]):
     CSS_PATH = str(style_file("privacy.tcss"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="privacy_notice_close"),
@@ -60,7 +60,7 @@ class NoticeDialog(ModalScreen[None]):
     def on_mount(self) -> None:
         from citeslab_tui.services import privacy
 
-        ws = self.app.workspace
+        ws = self.ws
         try:
             content = privacy.notice_text(ws)
         except CitesLabError as exc:

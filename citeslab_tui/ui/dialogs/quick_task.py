@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.domain.models import TaskKind
+from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
 
@@ -28,7 +28,7 @@ EXAMPLE = "Rappeler Mme Diallo jeudi 14h"
 MAX_HITS = 4
 
 
-class QuickTaskDialog(TaskDialog):
+class QuickTaskDialog(TaskDialog[FollowUpTask | None]):
     """One-line task entry; `person_id` ties it to a person (else one can be searched)."""
 
     HELP_TITLE = "Tâche rapide"
@@ -48,8 +48,8 @@ class QuickTaskDialog(TaskDialog):
         title = "Nouvelle tâche"
         if self.person_id:
             title += " pour " + task_service.person_name(ws, self.person_id)
-        sites = ws.site_names() if ws is not None else []
-        last_site = ws.settings.last_site if ws is not None else ""
+        sites = ws.site_names()
+        last_site = ws.settings.last_site
         with Vertical():
             yield Label(title, classes="title", markup=False)
             yield Input(placeholder=EXAMPLE, id="line", compact=True, max_length=200)
@@ -102,7 +102,9 @@ class QuickTaskDialog(TaskDialog):
 
     def _kind(self, title: str) -> TaskKind:
         value = self.query_one("#kind", Select).value
-        return TaskKind(value) if value and value != AUTO else task_service.infer_kind(title)
+        if isinstance(value, str) and value != AUTO:
+            return TaskKind(value)
+        return task_service.infer_kind(title)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "line":
@@ -188,26 +190,21 @@ class QuickTaskDialog(TaskDialog):
         event.stop()
         self.action_save()
 
-    def _error(self, message: str) -> None:
-        label = self.query_one("#error", Label)
-        label.update(message)
-        label.display = True
-
     def action_save(self) -> None:
         line = self.query_one("#line", Input).value
         try:
             parsed = duedates.parse_quick_task(line, self.today)
             person_id = self._chosen_person()
         except CitesLabError as exc:
-            self._error(exc.message)
+            self.show_error(exc)
             self.query_one("#line", Input).focus()
             return
         kind = self._kind(parsed.title)
         site = self.query_one("#site", Select).value if kind is TaskKind.APPOINTMENT else ""
 
         def save() -> None:
-            try:
-                task = task_service.create_task(
+            task = self.run_service(
+                lambda: task_service.create_task(
                     self.ws,
                     title=parsed.title,
                     due=parsed.due,
@@ -215,9 +212,10 @@ class QuickTaskDialog(TaskDialog):
                     task_kind=kind,
                     person_id=person_id,
                     site=str(site or ""),
-                )
-            except CitesLabError as exc:
-                self._error(exc.message)
+                ),
+                refused=self.show_error,
+            )
+            if task is None:
                 return
             self.app.notify(
                 f"Tâche enregistrée pour le {duedates.describe_due(task.due, task.time)}."

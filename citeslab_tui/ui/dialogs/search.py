@@ -4,24 +4,24 @@ the person's file, Échap closes. Accents, case and small typos are ignored.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from citeslab_tui.domain.text import clean_text
 from citeslab_tui.services import search
+from citeslab_tui.ui.base import AppDialog
 
 LIMIT = 20
 
 
-class SearchDialog(ModalScreen[str | None]):
+class SearchDialog(AppDialog[str | None]):
     """Dismisses with the chosen person's id (after opening the file), or None."""
 
     HELP_TITLE = "Rechercher une personne"
@@ -62,10 +62,6 @@ class SearchDialog(ModalScreen[str | None]):
             )
             yield Label("", id="search-status", markup=False)
             yield OptionList(id="search-results", compact=True)
-
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         self.query_one("#search-results", OptionList).can_focus = False

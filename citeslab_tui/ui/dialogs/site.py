@@ -12,14 +12,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from citeslab_tui.domain.text import fold
+from citeslab_tui.ui.base import AppDialog
 
 
-class SiteDialog(ModalScreen[str | None]):
+class SiteDialog(AppDialog[str | None]):
     HELP_TITLE = "Changer de site"
     DEFAULT_CSS = """
     SiteDialog { align: center middle; }

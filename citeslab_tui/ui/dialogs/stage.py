@@ -10,8 +10,7 @@ from textual.widgets import Input, Select
 from citeslab_tui.domain import text
 from citeslab_tui.domain.models import STAGE_ORDER, Stage
 from citeslab_tui.services import people
-from citeslab_tui.ui.dialogs.person_form import RecordDialog
-from citeslab_tui.ui.screens.intake import app_today
+from citeslab_tui.ui.dialogs.record import RecordDialog
 
 
 class StageDialog(RecordDialog):
@@ -38,14 +37,14 @@ class StageDialog(RecordDialog):
                 compact=True,
             ),
         )
-        today = text.format_date(app_today(self.app))
+        today = text.format_date(self.today)
         yield self.row("Date", Input(today, placeholder="jj/mm/aaaa", id="on", compact=True))
 
     def on_mount(self) -> None:
         self.query_one("#stage", Select).focus()
 
     def _submit(self, values: dict[str, Any]) -> Any:
-        ws = self.app.workspace  # type: ignore[attr-defined]
+        ws = self.ws
         return people.change_stage(
-            ws, self.person_id, values["stage"], on=values["on"], today=app_today(self.app)
+            ws, self.person_id, values["stage"], on=values["on"], today=self.today
         )

@@ -11,13 +11,12 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import FollowUpTask
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css
 
 
-class TaskAssignDialog(TaskDialog):
+class TaskAssignDialog(TaskDialog[FollowUpTask | None]):
     HELP_TITLE = "Réattribuer une tâche"
     DEFAULT_CSS = dialog_css("TaskAssignDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,14 +49,12 @@ class TaskAssignDialog(TaskDialog):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        try:
-            saved = task_service.reassign(self.ws, self.task_id, event.option.id or "")
-        except CitesLabError as exc:
-            error = self.query_one("#error", Label)
-            error.update(exc.message)
-            error.display = True
-            return
-        self.dismiss(saved)
+        staff = event.option.id or ""
+        saved = self.run_service(
+            lambda: task_service.reassign(self.ws, self.task_id, staff), refused=self.show_error
+        )
+        if saved is not None:
+            self.dismiss(saved)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual.screen import ModalScreen
+from textual.screen import ScreenResultType
 from textual.widgets import Label
 
 from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.ui.base import AppDialog
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -37,17 +38,14 @@ def options(pairs: list[tuple[str, Any]]) -> list[tuple[Text, Any]]:
     return [(Text(label), value) for label, value in pairs]
 
 
-class TaskDialog(ModalScreen[Any]):
-    """Base: today's date from the app, and a confirmation before saving a past date."""
+class TaskDialog(AppDialog[ScreenResultType]):
+    """Base: the due-date preview, the error line, a confirmation before a past date."""
 
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace
-
-    @property
-    def today(self) -> date:
-        now = getattr(self.app, "now", None)
-        return now().date() if callable(now) else date.today()
+    def show_error(self, exc: CitesLabError) -> None:
+        """The French reason in the `#error` line (kept until the next try)."""
+        label = self.query_one("#error", Label)
+        label.update(exc.message)
+        label.display = True
 
     def show_due_preview(self, parse: Callable[[], tuple[date, str | None]]) -> None:
         """The `#preview` label: the date `parse()` understood, or that it understood none."""

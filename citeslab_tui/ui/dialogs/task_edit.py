@@ -16,7 +16,7 @@ from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
 
 
-class TaskEditDialog(TaskDialog):
+class TaskEditDialog(TaskDialog[FollowUpTask | None]):
     HELP_TITLE = "Modifier une tâche"
     DEFAULT_CSS = dialog_css("TaskEditDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -34,7 +34,9 @@ class TaskEditDialog(TaskDialog):
         sites = self.ws.site_names()
         if task is not None and task.site and task.site not in sites:
             sites.append(task.site)
-        due_text = f"{task.due:%d/%m/%Y}" + (f" {task.time}" if task and task.time else "")
+        due_text = ""  # a task deleted meanwhile: the dialog closes when mounted
+        if task is not None:
+            due_text = f"{task.due:%d/%m/%Y}" + (f" {task.time}" if task.time else "")
         with Vertical():
             yield Label("Modifier la tâche", classes="title", markup=False)
             yield Label("Intitulé", classes="hint", markup=False)
@@ -84,11 +86,6 @@ class TaskEditDialog(TaskDialog):
         event.stop()
         self.action_save()
 
-    def _error(self, message: str) -> None:
-        error = self.query_one("#error", Label)
-        error.update(message)
-        error.display = True
-
     def action_save(self) -> None:
         task = self.edited
         if task is None:
@@ -96,26 +93,30 @@ class TaskEditDialog(TaskDialog):
         try:
             due, time = duedates.parse_due(self.query_one("#due", Input).value, self.today)
         except CitesLabError as exc:
-            self._error(exc.message)
+            self.show_error(exc)
             return
+        title = self.query_one("#title", Input).value
+        kind = TaskKind(str(self.query_one("#kind", Select).value))
+        site = str(self.query_one("#site", Select).value or "")
+        notes = self.query_one("#notes", Input).value
 
         def save() -> None:
-            try:
-                saved = task_service.edit(
+            saved = self.run_service(
+                lambda: task_service.edit(
                     self.ws,
                     self.task_id,
-                    title=self.query_one("#title", Input).value,
+                    title=title,
                     due=due,
                     time=time,
-                    task_kind=TaskKind(self.query_one("#kind", Select).value),
-                    site=str(self.query_one("#site", Select).value or ""),
-                    notes=self.query_one("#notes", Input).value,
+                    task_kind=kind,
+                    site=site,
+                    notes=notes,
                     person_id=task.person_id,
-                )
-            except CitesLabError as exc:
-                self._error(exc.message)
-                return
-            self.dismiss(saved)
+                ),
+                refused=self.show_error,
+            )
+            if saved is not None:
+                self.dismiss(saved)
 
         if due < self.today and due != task.due:
             self.confirm_past(due, save)

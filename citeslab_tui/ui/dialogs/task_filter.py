@@ -16,7 +16,7 @@ from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
 ANY = ""
 
 
-class TaskFilterDialog(TaskDialog):
+class TaskFilterDialog(TaskDialog[task_service.TaskFilter | None]):
     HELP_TITLE = "Filtrer les tâches"
     DEFAULT_CSS = dialog_css("TaskFilterDialog")
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -12,7 +12,7 @@ from textual.widgets import Button, Label
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css
 
 
-class TaskMetDialog(TaskDialog):
+class TaskMetDialog(TaskDialog[bool | None | str]):
     """Dismisses True (met), False (not met), None (unknown) or CANCEL (task left open)."""
 
     CANCEL = "cancel"

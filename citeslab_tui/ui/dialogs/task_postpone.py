@@ -20,7 +20,7 @@ from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css
 
 
-class TaskPostponeDialog(TaskDialog):
+class TaskPostponeDialog(TaskDialog[FollowUpTask | None]):
     HELP_TITLE = "Reporter une tâche"
     DEFAULT_CSS = dialog_css("TaskPostponeDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,25 +68,23 @@ class TaskPostponeDialog(TaskDialog):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         task = self.load_task()
-        error = self.query_one("#error", Label)
         if task is None:
             self.dismiss(None)
             return
+        typed = event.value
         try:
-            due, _time = task_service.postpone_target(task, event.value, self.today)
+            due, _time = task_service.postpone_target(task, typed, self.today)
         except CitesLabError as exc:
-            error.update(exc.message)
-            error.display = True
+            self.show_error(exc)
             return
 
         def save() -> None:
-            try:
-                saved = task_service.postpone(self.ws, self.task_id, event.value, today=self.today)
-            except CitesLabError as exc:
-                error.update(exc.message)
-                error.display = True
-                return
-            self.dismiss(saved)
+            saved = self.run_service(
+                lambda: task_service.postpone(self.ws, self.task_id, typed, today=self.today),
+                refused=self.show_error,
+            )
+            if saved is not None:
+                self.dismiss(saved)
 
         self.confirm_past(due, save)
 

@@ -7,7 +7,6 @@ The figures are computed in a thread worker (`services.reports.bilan_for`).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.reactive import var
 from textual.widgets import Label, Static
 
 from citeslab_tui.domain import bilan as bilan_domain
@@ -31,19 +30,14 @@ from citeslab_tui.domain.bilan import (
     Period,
     quality_lines,
 )
-from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import format_int, format_percent
 from citeslab_tui.resources import style_file
+from citeslab_tui.ui.base import AppScreen, failure_message
 from citeslab_tui.ui.widgets.footer import KeysFooter
 
 PRESET_LABELS = {key: label for key, (label, _f) in bilan_domain.PRESETS.items()}
 CUSTOM = "custom"
 BAR_WIDTH = 40
-
-
-def today_of(app: Any) -> date:
-    now = getattr(app, "now", None)
-    return now().date() if callable(now) else date.today()
 
 
 def render_funnel(bilan: Bilan, width: int = BAR_WIDTH) -> Text:
@@ -117,7 +111,7 @@ def render_quality(bilan: Bilan) -> Text:
     return out
 
 
-class BilanScreen(Screen[None]):
+class BilanScreen(AppScreen[None]):
     """Activity report of a period, for all sites or one."""
 
     HELP_TITLE = "Bilan"
@@ -178,13 +172,16 @@ class BilanScreen(Screen[None]):
         ),
     ]
 
+    busy: var[bool] = var(False, init=False)
+    """True while the figures are being computed (in a worker thread)."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.preset_name = "year"
         self.period: Period | None = None
         self.site: str | None = None
         self.bilan: Bilan | None = None
-        self.computing = False
+        self.stale = False  # records changed since the figures were computed
 
     def compose(self) -> ComposeResult:
         yield Label("", id="bilan-title", markup=False)
@@ -198,34 +195,49 @@ class BilanScreen(Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.period = bilan_domain.preset(self.preset_name, today_of(self.app))
+        self.period = bilan_domain.preset(self.preset_name, self.today)
         self.query_one("#bilan-body").focus()
+        self.app.records_changed_signal.subscribe(self, self.records_changed)
         self.recompute()
 
-    def on_screen_resume(self) -> None:
-        if self.bilan is not None:
+    def records_changed(self, _lseq: int) -> None:
+        """A save: compute again now if shown, else when shown again."""
+        self.stale = True
+        if self.is_active:
             self.recompute()
 
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace  # type: ignore[attr-defined]
+    def on_screen_resume(self) -> None:
+        if self.stale and self.bilan is not None:
+            self.recompute()
+
+    def watch_busy(self, busy: bool) -> None:
+        if busy:
+            self.query_one("#bilan-status", Label).update("Calcul en cours…")
 
     # --- computing ---------------------------------------------------------------------
 
     def recompute(self) -> None:
-        if self.ws is None or self.period is None:
+        if not self.has_data or self.period is None:
             return
+        self.stale = False
         self._draw_title()
-        self.query_one("#bilan-status", Label).update("Calcul en cours…")
-        self.computing = True
+        self.busy = True
         self._compute(self.period, self.site)
 
     @work(thread=True, exclusive=True, group="bilan")
     def _compute(self, period: Period, site: str | None) -> None:
         from citeslab_tui.services.reports import bilan_for
 
-        result = bilan_for(self.ws, period, site)  # the records as they are now
+        try:
+            result = bilan_for(self.ws, period, site)  # the records as they are now
+        except Exception as exc:  # never a traceback: the French reason on the status line
+            self.app.call_from_thread(self._failed, failure_message(exc))
+            return
         self.app.call_from_thread(self._show, result)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#bilan-status", Label).update(message)
 
     def _draw_title(self) -> None:
         assert self.period is not None
@@ -233,7 +245,7 @@ class BilanScreen(Screen[None]):
         self.query_one("#bilan-title", Label).update(f"Bilan {self.period.label} · {site}")
 
     def _show(self, result: Bilan) -> None:
-        self.computing = False
+        self.busy = False
         if result.period != self.period or (result.site or None) != (self.site or None):
             return  # an older computation finished after a newer request
         changed = self.bilan is None or (self.bilan.period, self.bilan.site) != (
@@ -259,7 +271,7 @@ class BilanScreen(Screen[None]):
 
     def action_preset(self, name: str) -> None:
         self.preset_name = name
-        self.period = bilan_domain.preset(name, today_of(self.app))
+        self.period = bilan_domain.preset(name, self.today)
         self.recompute()
 
     def action_custom_period(self) -> None:
@@ -289,9 +301,7 @@ class BilanScreen(Screen[None]):
     # --- writing ----------------------------------------------------------------------
 
     def _message(self, title: str, text: str) -> None:
-        from citeslab_tui.ui.dialogs.message import MessageDialog
-
-        self.app.push_screen(MessageDialog(title, text))
+        self.app.show_message(title, text)
 
     def action_write_report(self) -> None:
         from citeslab_tui.services.reports import default_folder
@@ -317,8 +327,8 @@ class BilanScreen(Screen[None]):
 
         try:
             paths = write_report_files(bilan, folder)
-        except CitesLabError as exc:
-            self.app.call_from_thread(self._message, "Bilan non écrit", exc.message)
+        except Exception as exc:  # refused in French, or unexpected (logged)
+            self.app.call_from_thread(self._message, "Bilan non écrit", failure_message(exc))
             return
         self.app.call_from_thread(
             self._message, "Bilan écrit", "Fichiers écrits :\n" + "\n".join(map(str, paths))
@@ -350,8 +360,8 @@ class BilanScreen(Screen[None]):
         try:
             written = exports.export(self.ws, "xlsx", folder / f"{name}.xlsx")
             written += exports.export(self.ws, "csv", folder / name)
-        except CitesLabError as exc:
-            self.app.call_from_thread(self._message, "Export non écrit", exc.message)
+        except Exception as exc:  # refused in French, or unexpected (logged)
+            self.app.call_from_thread(self._message, "Export non écrit", failure_message(exc))
             return
         self.app.call_from_thread(
             self._message,
@@ -362,10 +372,9 @@ class BilanScreen(Screen[None]):
     def action_collective(self) -> None:
         from citeslab_tui.ui.dialogs.collective import CollectiveDialog
 
-        def saved(action: Any) -> None:
-            if action is not None:
+        def saved(action: object) -> None:
+            if action is not None:  # the figures are computed again (records changed)
                 self.notify("Action collective enregistrée.")
-                self.recompute()
 
         site = self.site or self.ws.settings.last_site
-        self.app.push_screen(CollectiveDialog(today=today_of(self.app), site=site), saved)
+        self.app.push_screen(CollectiveDialog(site=site), saved)

@@ -10,10 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from citeslab_tui.ui.keys import rows_for, screen_title
+from citeslab_tui.ui.base import AppScreen
+from citeslab_tui.ui.keys import Row, global_rows, rows_for, screen_title
 
 
-class HelpScreen(Screen[None]):
+class HelpScreen(AppScreen[None]):
     """Keys of the screen the user came from first, then the keys available everywhere."""
 
     HELP_TITLE = "Aide"
@@ -36,8 +37,7 @@ class HelpScreen(Screen[None]):
         yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
         yield Label("↑ ↓ pour parcourir, Échap pour revenir.", id="help-hint")
 
-    def help_rows(self) -> list[tuple[str, str, str, str]]:
-        from citeslab_tui.ui.app import CitesLabApp
+    def help_rows(self) -> list[Row]:
         from citeslab_tui.ui.widgets.picker import PickerInput, ReferencePicker
 
         rows = []
@@ -46,7 +46,7 @@ class HelpScreen(Screen[None]):
             rows += rows_for(underneath, screen_title(underneath), long=True)
             if self.underneath.query(ReferencePicker):  # the intake, the person's form
                 rows += rows_for(PickerInput, long=True)
-        return rows + rows_for(CitesLabApp, "Partout", long=True)
+        return rows + global_rows(long=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -6,17 +6,18 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Label
+
+from citeslab_tui.ui.base import AppScreen
 
 HIDDEN_TEXT = "Écran masqué — appuyez sur Entrée pour revenir"
 
 
-class HiddenScreen(Screen[None]):
+class HiddenScreen(AppScreen[None]):
     """A neutral screen; Enter returns to where the user was."""
 
     HELP_TITLE = "Écran masqué"
-    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"quit", "hide"})
+    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str] | None] = frozenset({"quit", "hide"})
     DEFAULT_CSS = """
     HiddenScreen { align: center middle; background: $background; }
     HiddenScreen Label { color: $text-muted; }

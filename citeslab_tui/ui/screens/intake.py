@@ -13,8 +13,8 @@ back the next time the intake opens (after a crash, a power cut...).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -30,23 +30,16 @@ from citeslab_tui.domain import text
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import drafts, people, search
+from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.dialogs.person_form import PersonForm
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.picker import PickerInput, ReferencePicker
 
+if TYPE_CHECKING:
+    from citeslab_tui.ui.app import CitesLabApp
+
 DRAFT_DELAY = 1.0  # seconds of calm before the draft is written
 DUPLICATE_KEYS = ("family_name", "first_name", "usage_name", "phone", "birth")
-
-
-def app_today(app: Any) -> date:
-    now = getattr(app, "now", None)
-    return now().date() if callable(now) else date.today()
-
-
-def app_now(app: Any) -> datetime:
-    now = getattr(app, "now", None)
-    value = now() if callable(now) else datetime.now()
-    return value.astimezone(UTC)
 
 
 def split_arrival_name(name: str) -> dict[str, str]:
@@ -60,7 +53,7 @@ def split_arrival_name(name: str) -> dict[str, str]:
     return {"family_name": " ".join(family), "first_name": " ".join(first)}
 
 
-class IntakeScreen(Screen[None]):
+class IntakeScreen(AppScreen[None]):
     """A newcomer's first-contact sheet; `queue_entry_id` links the arrival being seen."""
 
     HELP_TITLE = "Nouvel accueil"
@@ -89,13 +82,9 @@ class IntakeScreen(Screen[None]):
         self._pending: dict[str, Any] | None = None  # the draft to write next
         self.saved = False
 
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         ws = self.ws
-        today = app_today(self.app)
+        today = self.today
         site = ws.settings.last_site or next(iter(ws.site_names()), "")
         yield Label(
             f"Nouvel accueil — {text.format_date(today)} · {site or 'site ?'} · {ws.repo.staff}",
@@ -175,7 +164,7 @@ class IntakeScreen(Screen[None]):
         return {
             "values": self.form.values(),
             "queue_entry_id": self.queue_entry_id,
-            "saved_at": datetime.now(UTC).isoformat(),
+            "saved_at": self.now().astimezone(UTC).isoformat(),
         }
 
     def write_draft(self) -> None:
@@ -240,9 +229,7 @@ class IntakeScreen(Screen[None]):
         key = self._key(event.input)
         if key is None or not event.value.strip():
             return
-        reason = people.field_error(
-            key, self.form.values(), self.ws.reference, today=app_today(self.app)
-        )
+        reason = people.field_error(key, self.form.values(), self.ws.reference, today=self.today)
         self.form.set_error(key, reason)
 
     # --- duplicates ------------------------------------------------------------------------
@@ -261,7 +248,7 @@ class IntakeScreen(Screen[None]):
         index.refresh(self.ws.repo)
         values = self.form.values()
         try:
-            _year, born = people.parse_birth(values.get("birth", ""), app_today(self.app))
+            _year, born = people.parse_birth(values.get("birth", ""), self.today)
         except ValidationError:
             born = None
         phone = values.get("phone", "")
@@ -322,16 +309,17 @@ class IntakeScreen(Screen[None]):
             self.open_existing(person_id)
 
     def open_existing(self, person_id: str) -> None:
-        from citeslab_tui.ui.dialogs.message import MessageDialog
         from citeslab_tui.ui.screens.person import PersonScreen
 
-        if self.queue_entry_id:
-            try:
-                people.link_queue_entry(
-                    self.ws, self.queue_entry_id, person_id, now=app_now(self.app)
-                )
-            except CitesLabError as exc:
-                self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
+        entry_id = self.queue_entry_id
+        if entry_id:
+            linked = self.run_service(
+                lambda: people.link_queue_entry(
+                    self.ws, entry_id, person_id, now=self.now().astimezone(UTC)
+                ),
+                title="Enregistrement impossible",
+            )
+            if linked is None:
                 return
         self._discard()
         self._replace_with(PersonScreen(person_id))
@@ -349,7 +337,7 @@ class IntakeScreen(Screen[None]):
         values = self.form.values()
         values.pop("site", None)
         try:
-            people.person_from_form(values, self.ws.reference, today=app_today(self.app))
+            people.person_from_form(values, self.ws.reference, today=self.today)
         except people.FormErrors as exc:
             self.form.show_errors(exc.errors)
             self.notify(exc.message, title="Non enregistré", severity="error", timeout=6)
@@ -375,45 +363,34 @@ class IntakeScreen(Screen[None]):
         self.app.push_screen(DuplicateSaveDialog(list(self.duplicates)), answer)
 
     def _save(self) -> None:
-        from citeslab_tui.logs import log_unexpected
-        from citeslab_tui.store.errors import StoreError
-        from citeslab_tui.ui.dialogs.message import MessageDialog
         from citeslab_tui.ui.screens.person import PersonScreen
 
         values = self.form.values()
         site = values.pop("site", "") or None
-        try:
-            result = people.create_person_with_intake(
+        result = self.run_service(
+            lambda: people.create_person_with_intake(
                 self.ws,
                 values,
                 site=site,
-                today=app_today(self.app),
-                now=app_now(self.app),
+                today=self.today,
+                now=self.now().astimezone(UTC),
                 queue_entry_id=self.queue_entry_id,
-            )
-        except people.FormErrors as exc:
-            self.form.show_errors(exc.errors)
-            self.notify(exc.message, title="Non enregistré", severity="error", timeout=6)
-            return
-        except StoreError as exc:
-            self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
-            return
-        except CitesLabError as exc:
-            self.app.push_screen(MessageDialog("Enregistrement impossible", exc.message))
-            return
-        except Exception as exc:  # never a traceback; the form keeps its data
-            log_unexpected(exc)
-            self.app.push_screen(
-                MessageDialog(
-                    "Enregistrement impossible",
-                    "Erreur inattendue : rien n'a été enregistré, la saisie est conservée. "
-                    "Le détail technique est dans le journal (dossier logs).",
-                )
-            )
+            ),
+            title="Enregistrement impossible",
+            refused=self._refused,
+        )
+        if result is None:  # nothing saved, everything typed kept
             return
         self._discard()
         self.app.notify("Enregistré.", timeout=4)
         self._replace_with(PersonScreen(result.person.id))
+
+    def _refused(self, exc: CitesLabError) -> None:
+        if isinstance(exc, people.FormErrors):
+            self.form.show_errors(exc.errors)
+            self.notify(exc.message, title="Non enregistré", severity="error", timeout=6)
+        else:
+            self.app.show_message("Enregistrement impossible", exc.message)
 
     def _replace_with(self, screen: Screen[Any]) -> None:
         """Close the intake (the opener's callback runs, e.g. the queue refreshes), then
@@ -451,10 +428,10 @@ class IntakeScreen(Screen[None]):
         )
 
 
-def offer_draft_at_start(app: Any) -> bool:
+def offer_draft_at_start(app: CitesLabApp) -> bool:
     """At app start: if an intake was left unsaved (crash, power cut), open the intake,
     which offers to resume it. Returns True if it did. For app.py (data_loaded)."""
-    ws = getattr(app, "workspace", None)
+    ws = app.workspace
     if ws is None or drafts.load_draft(ws.data_dir) is None:
         return False
     app.push_screen(IntakeScreen())

@@ -1,14 +1,14 @@
 """Today's permanence (start screen): the queue of arrivals at the current site.
 
-The frame shows at once; the app calls `load()` when the workspace is open. Every
-change goes through `services.queue` (one durable save each). The clock is the
-app's `now()` (injectable in tests); waiting times refresh every 30 seconds.
+The frame shows at once; the queue fills when the app's `data_ready` turns true (the
+data folder is open and set up). Every change goes through `services.queue` (one
+durable save each). The clock is the app's `now()` (injectable in tests); waiting
+times refresh every 30 seconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from citeslab_tui.resources import style_file
+from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.tables import FixedTable
 
@@ -64,7 +65,7 @@ def fit(value: str, width: int) -> str:
     return value if len(value) < width else value[: width - 2] + "…"
 
 
-class PermanenceScreen(Screen[None]):
+class PermanenceScreen(AppScreen[None]):
     """Arrivals of the day at one site, and the appointments expected there."""
 
     HELP_TITLE = "Permanence du jour"
@@ -128,22 +129,21 @@ class PermanenceScreen(Screen[None]):
         yield Label("", id="perm-status", markup=False)
         yield KeysFooter()
 
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace  # type: ignore[attr-defined]
-
-    def now(self) -> datetime:
-        return self.app.now()  # type: ignore[attr-defined]
-
     def on_mount(self) -> None:
         self.set_interval(30, self.tick)
+        self.watch(self.app, "data_ready", self.data_ready_changed)
+
+    def data_ready_changed(self, ready: bool) -> None:
+        if ready:
+            self.load()
+            self.refresh_bindings()  # the keys acting on the queue are available now
 
     def on_screen_resume(self) -> None:
-        if self.ws is not None and self.site:
+        if self.has_data and self.site:
             self.refresh_rows()
 
     def load(self) -> None:
-        """The workspace is open: show the site's queue."""
+        """The data is open: show the site's queue."""
         from citeslab_tui.services import queue
 
         self.site = queue.current_site(self.ws)
@@ -163,13 +163,13 @@ class PermanenceScreen(Screen[None]):
         return widths
 
     def on_resize(self) -> None:
-        if self.ws is not None and self.day is not None:
+        if self.has_data and self.day is not None:
             self.refresh_rows()
 
     def refresh_rows(self, select: str | None = None) -> None:
         from citeslab_tui.services import queue
 
-        if self.ws is None:
+        if not self.has_data:
             return
         now = self.now()
         self.day = now.date()
@@ -208,9 +208,9 @@ class PermanenceScreen(Screen[None]):
         """Every 30 s: only the waiting times of people still waiting change."""
         from citeslab_tui.services import queue
 
-        if self.ws is None or self.day is None:
+        if not self.has_data or self.day is None:
             return
-        if self.now().date() != self.day:
+        if self.today != self.day:
             self.refresh_rows()  # midnight passed
             return
         table = self.table()
@@ -237,35 +237,9 @@ class PermanenceScreen(Screen[None]):
     # --- acting --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in SCREEN_ACTIONS and self.ws is None:
+        if action in SCREEN_ACTIONS and not self.has_data:
             return None  # shown dimmed until the data is open
         return True
-
-    def guard(self, do: Callable[[], Any], success: str | None = None) -> Any:
-        """Run a service call: French dialog on refusal or store error, never a traceback."""
-        from citeslab_tui.domain.errors import CitesLabError
-        from citeslab_tui.ui.dialogs.message import MessageDialog
-
-        try:
-            result = do()
-        except CitesLabError as exc:
-            self.app.push_screen(MessageDialog("Action impossible", exc.message))
-            return None
-        except Exception as exc:
-            from citeslab_tui.logs import log_unexpected
-
-            log_unexpected(exc)
-            self.app.push_screen(
-                MessageDialog(
-                    "Erreur inattendue",
-                    "L'action n'a pas abouti ; ce qui était enregistré est conservé. "
-                    "Le détail technique est dans le journal (dossier logs).",
-                )
-            )
-            return None
-        if success:
-            self.app.notify(success, timeout=3, markup=False)
-        return result
 
     def need_entry(self) -> Any | None:
         """The selected arrival (not an expected appointment), or a French hint."""
@@ -290,17 +264,17 @@ class PermanenceScreen(Screen[None]):
         result = await self.app.push_screen_wait(ArrivalDialog())
         if result is None:
             return
-        entry = self.guard(
+        entry = self.run_service(
             lambda: queue.add_arrival(
                 self.ws,
-                day=self.now().date(),
+                day=self.today,
                 site=self.site,
                 now=self.now(),
                 name=result.name,
                 person_id=result.person_id,
                 reason=result.reason,
             ),
-            "Arrivée enregistrée.",
+            success="Arrivée enregistrée.",
         )
         if entry is not None:
             self.refresh_rows(select=entry.id)
@@ -312,7 +286,9 @@ class PermanenceScreen(Screen[None]):
         if row is None:
             return
         if row.status_value != "in_interview":
-            entry = self.guard(lambda: queue.start_interview(self.ws, row.key, now=self.now()))
+            entry = self.run_service(
+                lambda: queue.start_interview(self.ws, row.key, now=self.now())
+            )
             if entry is None:
                 return
             self.refresh_rows(select=row.key)
@@ -321,18 +297,14 @@ class PermanenceScreen(Screen[None]):
         self.open_interview(row.key, row.person_id, entry.display_name if entry else "")
 
     def open_interview(self, entry_id: str, person_id: str | None, first_name: str) -> None:
-        from citeslab_tui.ui.app import load_class
+        from citeslab_tui.ui.screens.intake import IntakeScreen
+        from citeslab_tui.ui.screens.person import PersonScreen
 
-        try:
-            if person_id:
-                screen = load_class("screens.person:PersonScreen")(person_id)
-            else:
-                screen = load_class("screens.intake:IntakeScreen")(
-                    queue_entry_id=entry_id, first_name=first_name
-                )
-        except (ImportError, AttributeError):
-            self.app.notify("Cet écran n'est pas encore disponible.", severity="warning")
-            return
+        screen: Screen[None]
+        if person_id:
+            screen = PersonScreen(person_id)
+        else:
+            screen = IntakeScreen(queue_entry_id=entry_id, first_name=first_name)
         self.app.push_screen(screen, lambda _result: self.refresh_rows())
 
     def action_mark(self, status: str) -> None:
@@ -343,9 +315,9 @@ class PermanenceScreen(Screen[None]):
         if row is None:
             return
         value = QueueStatus(status)
-        entry = self.guard(
+        entry = self.run_service(
             lambda: queue.set_status(self.ws, row.key, value, now=self.now()),
-            f"{row.name} : {value.label}.",
+            success=f"{row.name} : {value.label}.",
         )
         if entry is not None:
             self.refresh_rows(select=row.key)
@@ -362,11 +334,11 @@ class PermanenceScreen(Screen[None]):
             )
             return
         task_id = row.key.removeprefix("task:")
-        entry = self.guard(
+        entry = self.run_service(
             lambda: queue.arrive_appointment(
-                self.ws, task_id, day=self.now().date(), site=self.site, now=self.now()
+                self.ws, task_id, day=self.today, site=self.site, now=self.now()
             ),
-            "Arrivée enregistrée.",
+            success="Arrivée enregistrée.",
         )
         if entry is not None:
             self.refresh_rows(select=entry.id)
@@ -377,7 +349,7 @@ class PermanenceScreen(Screen[None]):
         row = self.need_entry()
         if row is None:
             return
-        if self.guard(lambda: queue.move(self.ws, row.key, step)):
+        if self.run_service(lambda: queue.move(self.ws, row.key, step)):
             self.refresh_rows(select=row.key)
 
     @work(exclusive=True, group="perm-dialog")
@@ -388,7 +360,12 @@ class PermanenceScreen(Screen[None]):
         site = await self.app.push_screen_wait(SiteDialog(self.ws.site_names(), self.site))
         if not site or site == self.site:
             return
-        if self.guard(lambda: queue.set_site(self.ws, site) or True, f"Site : {site}."):
+
+        def remember() -> str:
+            queue.set_site(self.ws, site)
+            return site
+
+        if self.run_service(remember, success=f"Site : {site}.") is not None:
             self.site = site
             self.refresh_rows()
 
@@ -408,7 +385,9 @@ class PermanenceScreen(Screen[None]):
         ):
             return
         now = self.now()
-        left = self.guard(lambda: queue.close_session(self.ws, now.date(), self.site, now=now))
+        left = self.run_service(
+            lambda: queue.close_session(self.ws, now.date(), self.site, now=now)
+        )
         if left is None:
             return
         self.refresh_rows()
@@ -425,10 +404,15 @@ class PermanenceScreen(Screen[None]):
                     no="Non",
                 )
             ):
-                if self.guard(lambda e=entry: queue.plan_callback(self.ws, e.id)) is not None:
+                if self.plan_callback(entry.id):
                     planned += 1
         plural = "s" if planned > 1 else ""
         planned_text = (
             f"{planned} rappel{plural} prévu{plural}" if planned else "aucun rappel prévu"
         )
         self.app.notify(f"Permanence clôturée : {planned_text}.", timeout=5)
+
+    def plan_callback(self, entry_id: str) -> bool:
+        from citeslab_tui.services import queue
+
+        return self.run_service(lambda: queue.plan_callback(self.ws, entry_id)) is not None

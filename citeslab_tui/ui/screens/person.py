@@ -10,12 +10,11 @@ matching `action_*` method on PersonScreen), e.g. the privacy area's export and 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from citeslab_tui.domain import text
@@ -27,6 +26,7 @@ from citeslab_tui.domain.models import (
 from citeslab_tui.domain.places import Places
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import people
+from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 
 PERSON_BINDINGS: list[BindingType] = [
@@ -54,9 +54,7 @@ PERSON_BINDINGS: list[BindingType] = [
 ]
 
 
-def identity_lines(
-    person: Person, stage_label: str, places: Places | None = None, today: date | None = None
-) -> list[str]:
+def identity_lines(person: Person, stage_label: str, places: Places, today: date) -> list[str]:
     """The identity block, French, one string per line (user text kept as typed).
 
     Commune and QPV are shown as the reference names them, with their status: "(à
@@ -73,13 +71,9 @@ def identity_lines(
         " · ".join(p for p in (text.format_phone(person.phone), person.email or "") if p)
         or "pas de téléphone ni d'e-mail"
     )
-    if places is None:
-        place = person.commune or "commune non renseignée"
-        qpv = person.qpv
-    else:
-        commune = places.commune_value(person.commune_insee, person.commune)
-        place = commune.label or "commune non renseignée"
-        qpv = places.qpv_label(person.qpv, today or date.today())
+    commune = places.commune_value(person.commune_insee, person.commune)
+    place = commune.label or "commune non renseignée"
+    qpv = places.qpv_label(person.qpv, today)
     if qpv:
         place += f" · QPV : {qpv}" + (" (résidence vérifiée)" if person.qpv_checked else "")
     notice = (
@@ -113,7 +107,7 @@ def identity_lines(
     return lines
 
 
-class PersonScreen(Screen[None]):
+class PersonScreen(AppScreen[None]):
     """One person's file."""
 
     HELP_TITLE = "Fiche de la personne"
@@ -124,11 +118,7 @@ class PersonScreen(Screen[None]):
         super().__init__()
         self.person_id = person_id
         self.person: Person | None = None
-        self._shown_lseq = -1  # repository state the file shows
-
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace  # type: ignore[attr-defined]
+        self.stale = False  # records changed since the file was drawn
 
     def compose(self) -> ComposeResult:
         yield Label("", id="person-name", markup=False)
@@ -145,8 +135,15 @@ class PersonScreen(Screen[None]):
         table.add_column("Date", key="date", width=10)
         table.add_column("Quoi", key="what", width=11)
         table.add_column("Détail", key="detail", width=self._detail_width())
+        self.app.records_changed_signal.subscribe(self, self.records_changed)
         self.refresh_file()
         table.focus()
+
+    def records_changed(self, _lseq: int) -> None:
+        """A save (a dialog of this file, a quick task, a sync): redraw now or when shown."""
+        self.stale = True
+        if self.is_active:
+            self.refresh_file()
 
     def _detail_width(self) -> int:
         """The detail column fills the width left (long notes: Entrée shows them whole)."""
@@ -166,12 +163,12 @@ class PersonScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back on the file (after a dialog, another screen): reload if anything was saved."""
-        if self.is_mounted and self.ws is not None and self.ws.repo.lseq != self._shown_lseq:
+        if self.is_mounted and self.stale:
             self.refresh_file()
 
     def refresh_file(self) -> None:
         """Reload the person and the timeline from the repository."""
-        self._shown_lseq = self.ws.repo.lseq
+        self.stale = False
         person = self.ws.repo.get(Person, self.person_id)
         self.person = person
         name = self.query_one("#person-name", Label)
@@ -185,9 +182,7 @@ class PersonScreen(Screen[None]):
         stage = people.current_stage(self.ws, self.person_id)
         stage_label = stage.label if stage else "aucune"
         name.update(person.display_name)
-        from citeslab_tui.ui.screens.intake import app_today
-
-        lines = identity_lines(person, stage_label, self.ws.reference.places, app_today(self.app))
+        lines = identity_lines(person, stage_label, self.ws.reference.places, self.today)
         identity.update(Text("\n".join(lines)))
         width = self._detail_width()
         for row in people.timeline(self.ws, self.person_id):
@@ -204,9 +199,7 @@ class PersonScreen(Screen[None]):
     # --- actions -----------------------------------------------------------------------
 
     def _saved(self, saved: bool | None) -> None:
-        if saved:
-            if self.ws.repo.lseq != self._shown_lseq:
-                self.refresh_file()
+        if saved:  # the file is redrawn (records changed)
             self.app.notify("Enregistré.", timeout=3)
 
     def _exists(self) -> bool:
@@ -258,12 +251,9 @@ class PersonScreen(Screen[None]):
     def action_plan_task(self) -> None:
         if not self._exists():
             return
-        try:
-            from citeslab_tui.ui.dialogs.quick_task import QuickTaskDialog
-        except ImportError:
-            self.notify("La tâche rapide n'est pas encore disponible.", severity="warning")
-            return
-        self.app.push_screen(QuickTaskDialog(self.person_id), lambda _r: self.refresh_file())
+        from citeslab_tui.ui.dialogs.quick_task import QuickTaskDialog
+
+        self.app.push_screen(QuickTaskDialog(self.person_id))
 
     # --- personal data (privacy area: ui/dialogs/privacy_*.py) ---------------------------
 
@@ -280,6 +270,5 @@ class PersonScreen(Screen[None]):
             self.app.push_screen(EraseDialog(self.person_id), self._erased)
 
     def _erased(self, message: str | None) -> None:
-        if message:
-            self.refresh_file()
+        if message:  # the file is redrawn (records changed)
             self.app.notify(message, title="Données effacées", timeout=15)

@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Label
 
+from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 
 FIELDS = (
@@ -28,11 +29,11 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
-class SetupScreen(Screen[bool]):
+class SetupScreen(AppScreen[bool]):
     """Dismissed with True once the settings are saved."""
 
     HELP_TITLE = "Premier démarrage"
-    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str]] = frozenset({"quit", "hide", "help"})
+    ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str] | None] = frozenset({"quit", "hide", "help"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="setup_save"),
     ]
@@ -51,9 +52,8 @@ class SetupScreen(Screen[bool]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        ws = self.app.workspace  # type: ignore[attr-defined]
-        if ws is not None:
-            settings = ws.settings
+        if self.has_data:
+            settings = self.ws.settings
             self.query_one("#setup-structure", Input).value = settings.structure
             self.query_one("#setup-staff", Input).value = ", ".join(settings.staff)
             self.query_one("#setup-device", Input).value = settings.device_name
@@ -79,14 +79,11 @@ class SetupScreen(Screen[bool]):
         }
 
     def action_save(self) -> None:
-        from citeslab_tui.domain.errors import CitesLabError
+        values = self.values()
+        settings = self.run_service(lambda: self.ws.configure(**values), refused=self._refused)
+        if settings is not None:
+            self.app.notify("Paramètres enregistrés.", timeout=4)
+            self.dismiss(True)
 
-        ws = self.app.workspace  # type: ignore[attr-defined]
-        error = self.query_one("#setup-error", Label)
-        try:
-            ws.configure(**self.values())
-        except CitesLabError as exc:
-            error.update(exc.message)
-            return
-        self.app.notify("Paramètres enregistrés.", timeout=4)
-        self.dismiss(True)
+    def _refused(self, exc: CitesLabError) -> None:
+        self.query_one("#setup-error", Label).update(exc.message)

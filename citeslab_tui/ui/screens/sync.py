@@ -14,20 +14,21 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.reactive import var
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import visible
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import sync as sync_service
+from citeslab_tui.ui.base import AppScreen, failure_message
 from citeslab_tui.ui.widgets.footer import KeysFooter
 
 MAX_ROWS = 300  # the review list is for people, not for 10,000 rows
 COLUMNS = (("Type", 9), ("Fiche", 22), ("Champ / motif", 14), ("Valeur", 24))
 
 
-class SyncScreen(Screen[None]):
+class SyncScreen(AppScreen[None]):
     """Synchronisation by file copy (USB stick or shared folder)."""
 
     HELP_TITLE = "Synchronisation"
@@ -55,9 +56,11 @@ class SyncScreen(Screen[None]):
         ),
     ]
 
+    busy: var[bool] = var(False, init=False)
+    """True while an export or an import runs (its keys are then dimmed)."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.busy = False
         self._rows: dict[str, tuple[str, Any, int]] = {}
         self._conflicts: list[sync_service.ConflictItem] = []
         self._pairs: list[sync_service.DuplicatePair] = []
@@ -74,24 +77,23 @@ class SyncScreen(Screen[None]):
         yield table
         yield KeysFooter()
 
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace
-
     def on_mount(self) -> None:
         table = self.query_one("#sync-review", DataTable)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
-        if self.ws is not None:
+        if self.has_data:
             self.query_one("#sync-folder", Input).value = self.ws.settings.sync_folder
 
     def on_screen_resume(self) -> None:
-        self.refresh_state()
+        self.refresh_state()  # what it shows (pending changes, review) is cheap to read
+
+    def watch_busy(self) -> None:
+        self.refresh_bindings()
 
     # --- drawing ----------------------------------------------------------------------
 
     def refresh_state(self) -> None:
-        if self.ws is None:
+        if not self.has_data:
             return
         settings = self.ws.settings
         role = "bureau central" if settings.role == "office" else "portable"
@@ -148,8 +150,10 @@ class SyncScreen(Screen[None]):
         self.query_one("#sync-review-title", Label).update(title)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("export", "import", "return") and self.busy:
+            return None  # dimmed until the operation in progress ends
         if action == "return":
-            return self.ws is not None and self.ws.settings.role == "office"
+            return self.has_data and self.ws.settings.role == "office"
         if action in ("keep", "different"):
             row = self._current()
             if row is None:
@@ -199,7 +203,7 @@ class SyncScreen(Screen[None]):
         self._start("return")
 
     def _start(self, what: str) -> None:
-        if self.ws is None or self.busy:
+        if not self.has_data or self.busy:
             return
         folder = self._folder()
         if folder is None:
@@ -245,17 +249,8 @@ class SyncScreen(Screen[None]):
                 else:
                     sync_service.write_export(plan, folder, self._progress)
                     lines, ok = [on_ui(sync_service.commit_export, repo, plan).message], True
-        except CitesLabError as exc:
-            lines, ok = [exc.message], False
         except Exception as exc:  # never a traceback: French message, details in the log
-            from citeslab_tui.logs import log_unexpected
-
-            log_unexpected(exc)
-            lines = [
-                "Erreur inattendue : l'opération n'a pas abouti ; ce qui avait été confirmé "
-                "est conservé. Le détail technique est dans le journal (dossier logs)."
-            ]
-            ok = False
+            lines, ok = [failure_message(exc)], False
         on_ui(self._done, lines, ok)
 
     def _done(self, lines: list[str], ok: bool) -> None:
@@ -264,6 +259,7 @@ class SyncScreen(Screen[None]):
         self.query_one("#sync-progress", ProgressBar).update(progress=100)
         self.query_one("#sync-summary", Static).update("\n".join(lines))
         self.notify(lines[0], severity="information" if ok else "error", timeout=8, markup=False)
+        self.app.publish_records_changed()  # what was received shows on every screen
         self.refresh_state()
 
     # --- review -----------------------------------------------------------------------------
@@ -273,27 +269,38 @@ class SyncScreen(Screen[None]):
         if row is None:
             return
         kind, item, value = row
-        try:
-            if kind == "conflict":
-                sync_service.resolve_conflict(
-                    self.ws.repo, item.kind, item.record_id, item.field, value
-                )
-                self.notify(
-                    f"Conflit résolu : {item.field_label} = {visible(item.shown()[value])}.",
-                    markup=False,
-                )
-            else:
-                moved = sync_service.merge_persons(self.ws.repo, item.a, item.b)
+        repo = self.ws.repo
+        if kind == "conflict":
+            conflict: sync_service.ConflictItem = item
+            self.run_service(
+                lambda: sync_service.resolve_conflict(
+                    repo, conflict.kind, conflict.record_id, conflict.field, value
+                ),
+                success=(
+                    f"Conflit résolu : {conflict.field_label} = {visible(conflict.shown()[value])}."
+                ),
+                refused=self._refused,
+            )
+        else:
+            pair: sync_service.DuplicatePair = item
+            moved = self.run_service(
+                lambda: sync_service.merge_persons(repo, pair.a, pair.b), refused=self._refused
+            )
+            if moved is not None:
                 self.notify(f"Fusionné (historique des deux conservé, {moved} suivi(s) repris).")
-        except CitesLabError as exc:
-            self.notify(visible(exc.message), severity="error", markup=False)
         self.refresh_state()
 
     def action_different(self) -> None:
         row = self._current()
         if row is None or row[0] != "duplicate":
             return
-        pair = row[1]
-        sync_service.mark_different(self.ws.repo, pair.a, pair.b)
-        self.notify("Noté : ce sont deux personnes différentes.")
+        pair: sync_service.DuplicatePair = row[1]
+        self.run_service(
+            lambda: sync_service.mark_different(self.ws.repo, pair.a, pair.b),
+            success="Noté : ce sont deux personnes différentes.",
+            refused=self._refused,
+        )
         self.refresh_state()
+
+    def _refused(self, exc: CitesLabError) -> None:
+        self.notify(visible(exc.message), severity="error", markup=False)

@@ -10,6 +10,7 @@ suggestions are computed in a worker thread. All work goes through `services.tas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
@@ -17,7 +18,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.reactive import var
 from textual.widgets import DataTable, Label, Static
 
 from citeslab_tui.domain.errors import CitesLabError
@@ -25,6 +26,7 @@ from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.domain.text import format_int
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import tasks as task_service
+from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.tables import FixedTable
 
@@ -54,13 +56,7 @@ SUGGESTION_COLUMNS = (("Pour le", 10), ("Personne", 18), ("Proposition", 70))
 COMPUTING = "Calcul des suggestions…"
 
 
-def today_of(app: Any) -> date:
-    """The app's notion of today (tests fix it through `app.now`)."""
-    now = getattr(app, "now", None)
-    return now().date() if callable(now) else date.today()
-
-
-class TasksScreen(Screen[None]):
+class TasksScreen(AppScreen[None]):
     """Follow-up tasks and appointments."""
 
     HELP_TITLE = "Tâches"
@@ -128,7 +124,7 @@ class TasksScreen(Screen[None]):
         ),
         Binding(
             "i",
-            "dismiss",
+            "ignore",
             "Ignorer",
             id="tasks_dismiss",
             tooltip="Suggestions : ignorer (elle ne reviendra pas)",
@@ -157,17 +153,21 @@ class TasksScreen(Screen[None]):
         ),
     ]
 
+    view: var[str] = var(task_service.OVERDUE, init=False, always_update=True)
+    """The view shown (setting it shows it, even the same one again)."""
+    filter: var[task_service.TaskFilter] = var(task_service.TaskFilter, init=False)
+    """What the views are narrowed to (setting another one redraws)."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.view = task_service.OVERDUE
-        self.filter = task_service.TaskFilter()
         self.board: task_service.TaskBoard | None = None
         self._ids: list[str] = []
         self._loaded = 0
         self._suggestions: dict[str, task_service.Suggestion] = {}
         self._columns_for: str | None = None
         self._counts: dict[str, int] | None = None
-        self._drawn: tuple[Any, ...] | None = None  # what the table shows (see _state)
+        self.stale = True  # records changed since the table was drawn
+        self.drawn_for: date | None = None  # the day the table was drawn for
 
     # --- layout ---------------------------------------------------------------------
 
@@ -179,32 +179,37 @@ class TasksScreen(Screen[None]):
         yield Label("", id="tasks-detail", markup=False)
         yield KeysFooter()
 
+    def on_mount(self) -> None:
+        self.app.records_changed_signal.subscribe(self, self.records_changed)
+
     def on_resize(self, event: events.Resize) -> None:
         if self._counts is not None:
             self._draw_views(self._counts)
 
     def on_screen_resume(self) -> None:
         """Shown (first time, F3, or back from a dialog): redraw if anything changed."""
-        if self.ws is not None and self._drawn == self._state():
-            return  # same data, day, filter and view: the table on screen is right
-        self.refresh_view(keep_cursor=self.board is not None)
+        if self.stale or self.drawn_for != self.today:
+            self.refresh_view(keep_cursor=self.board is not None)
 
-    def _state(self) -> tuple[Any, ...]:
-        return (id(self.ws), self.ws.repo.lseq, self.today, self.filter, self.view)
+    def records_changed(self, _lseq: int) -> None:
+        """A save (here, in a dialog, by a sync): redraw now if shown, else when shown."""
+        self.stale = True
+        if self.is_active:
+            self.refresh_view(keep_cursor=True)
 
-    @property
-    def ws(self) -> Any:
-        return self.app.workspace
+    def watch_view(self) -> None:
+        if self.is_mounted:
+            self.refresh_view()
 
-    @property
-    def today(self) -> date:
-        return today_of(self.app)
+    def watch_filter(self) -> None:
+        if self.is_mounted:
+            self.refresh_view()
 
     # --- drawing --------------------------------------------------------------------
 
     def refresh_view(self, *, keep_cursor: bool = False) -> None:
         """Redraw the view bar and the first page of the current view."""
-        if self.ws is None:
+        if not self.has_data:
             return
         if self.board is None or self.board.ws is not self.ws:
             self.board = task_service.board_for(self.ws)
@@ -212,9 +217,10 @@ class TasksScreen(Screen[None]):
         old_row = table.cursor_row if keep_cursor else 0
         counts = self.board.counts(self.filter, self.today)
         self._counts = counts
-        if self._drawn is None and not counts[self.view]:  # first display: a view with tasks
+        if self.drawn_for is None and not counts[self.view]:  # first display: a view with tasks
             pending = [v for v in task_service.VIEWS if v != task_service.DONE and counts[v]]
-            self.view = pending[0] if pending else self.view
+            if pending:
+                self.set_reactive(TasksScreen.view, pending[0])
         self._draw_views(counts)
         self._draw_filter()
         if self.view == SUGGESTIONS:
@@ -226,7 +232,8 @@ class TasksScreen(Screen[None]):
                 self._load_more(table)
             table.move_cursor(row=min(old_row, table.row_count - 1), animate=False)
         self._show_detail()
-        self._drawn = self._state()
+        self.stale = False
+        self.drawn_for = self.today
 
     def _draw_views(self, counts: dict[str, int]) -> None:
         """The views with their counts, the current one highlighted; two lines if narrow."""
@@ -352,10 +359,10 @@ class TasksScreen(Screen[None]):
     def _suggestions_ready(self) -> None:
         if self.view != SUGGESTIONS or not self.is_attached:
             return
-        if self.app.screen is self:
+        if self.is_active:
             self.refresh_view(keep_cursor=True)
         else:
-            self._drawn = None  # redrawn when shown again
+            self.stale = True  # redrawn when shown again
 
     def _set_empty(self, text: str) -> None:
         label = self.query_one("#tasks-empty", Label)
@@ -421,7 +428,7 @@ class TasksScreen(Screen[None]):
         if suggestion is not None:
             return suggestion.person_id
         task_id = self.current_task_id()
-        doc = self.ws.repo.doc("task", task_id) if task_id and self.ws else None
+        doc = self.ws.repo.doc("task", task_id) if task_id and self.has_data else None
         return doc.get("person_id") if doc else None
 
     # --- keys -----------------------------------------------------------------------
@@ -433,30 +440,23 @@ class TasksScreen(Screen[None]):
             return None
         return self.current_task_id()
 
-    def _run(self, change: Any, done: str) -> bool:
-        """Apply a service change; French message on refusal, nothing else changed."""
-        try:
-            change()
-        except CitesLabError as exc:
-            self.notify(exc.message, title="Impossible", severity="error")
-            return False
-        self.refresh_view(keep_cursor=True)
-        if done:
-            self.notify(done)
-        return True
+    def _run(self, change: Callable[[], object], done: str) -> None:
+        """Apply a service change (the table redraws when records changed); a refusal
+        shows its French reason and changes nothing."""
+        self.run_service(change, success=done, refused=self._refused)
+
+    def _refused(self, exc: CitesLabError) -> None:
+        self.notify(exc.message, title="Impossible", severity="error")
 
     def action_next_view(self) -> None:
         self.view = VIEW_ORDER[(VIEW_ORDER.index(self.view) + 1) % len(VIEW_ORDER)]
-        self.refresh_view()
 
     def action_previous_view(self) -> None:
         self.view = VIEW_ORDER[(VIEW_ORDER.index(self.view) - 1) % len(VIEW_ORDER)]
-        self.refresh_view()
 
     def show_view(self, view: str) -> None:
         if view in VIEW_ORDER:
             self.view = view
-            self.refresh_view()
 
     def action_quick_add(self) -> None:
         from citeslab_tui.ui.dialogs.quick_task import QuickTaskDialog
@@ -486,11 +486,12 @@ class TasksScreen(Screen[None]):
 
         name = task_service.person_name(self.ws, task.person_id)
 
-        def answered(met: bool | None | str) -> None:
-            if met == TaskMetDialog.CANCEL:
+        def answered(answer: bool | None | str) -> None:
+            if answer == TaskMetDialog.CANCEL:
                 return
+            met = answer if isinstance(answer, bool) else None  # None: not known
             self._run(
-                lambda: task_service.complete(self.ws, task_id, met=met, today=self.today),  # type: ignore[arg-type]
+                lambda: task_service.complete(self.ws, task_id, met=met, today=self.today),
                 "Tâche terminée ; rencontre avec le partenaire enregistrée."
                 if met is not None
                 else "Tâche terminée.",
@@ -527,10 +528,11 @@ class TasksScreen(Screen[None]):
 
         self.app.push_screen(TaskAssignDialog(task_id), self._changed("Tâche réattribuée."))
 
-    def _changed(self, message: str) -> Any:
-        def callback(result: Any) -> None:
+    def _changed(self, message: str) -> Callable[[object], None]:
+        """After a task dialog: say what was done (the table redraws when shown again)."""
+
+        def callback(result: object) -> None:
             if result is not None:
-                self.refresh_view(keep_cursor=True)
                 self.notify(message)
 
         return callback
@@ -567,7 +569,7 @@ class TasksScreen(Screen[None]):
                 f"Tâche créée pour le {suggestion.due:%d/%m/%Y}.",
             )
 
-    def action_dismiss(self) -> None:
+    def action_ignore(self) -> None:
         suggestion = self._suggestion_or_say()
         if suggestion is not None:
             self._run(
@@ -581,23 +583,18 @@ class TasksScreen(Screen[None]):
         def chosen(flt: task_service.TaskFilter | None) -> None:
             if flt is not None:
                 self.filter = flt
-                self.refresh_view()
 
         self.app.push_screen(TaskFilterDialog(self.filter, self.current_person_id()), chosen)
 
     def action_clear_filter(self) -> None:
         if self.filter.active:
             self.filter = task_service.TaskFilter()
-            self.refresh_view()
 
     def action_open_person(self) -> None:
         person_id = self.current_person_id()
         if not person_id:
             self.notify("Cette ligne ne concerne aucune personne.", severity="warning")
             return
-        try:
-            from citeslab_tui.ui.screens.person import PersonScreen
-        except ImportError:
-            self.notify("La fiche personne n'est pas encore disponible.", severity="warning")
-            return
+        from citeslab_tui.ui.screens.person import PersonScreen
+
         self.app.push_screen(PersonScreen(person_id))
