@@ -259,3 +259,17 @@ def test_benchmark_hooks_print_their_figures(data_dir: Path, mode: str, figures:
 
 def test_dates_are_those_of_the_frozen_clock() -> None:
     assert CitesLabApp(now=lambda: NOW).today() == date(2026, 11, 26)
+
+
+# --- styles -----------------------------------------------------------------------------------------
+
+
+def test_every_style_is_in_styles() -> None:
+    """16 inline DEFAULT_CSS blocks lived beside styles/."""
+    inline = re.compile(r"^\s*(DEFAULT_)?CSS\s*[:=]", re.M)
+    found = [p.name for p in sorted(UI.rglob("*.py")) if inline.search(p.read_text("utf-8"))]
+    assert not found, found
+    styles = UI.parent.parent / "styles"
+    for path in sorted(UI.rglob("*.py")):
+        for name in re.findall(r'style_file\("([^"]+)"\)', path.read_text("utf-8")):
+            assert (styles / name).is_file(), (path.name, name)

@@ -22,6 +22,7 @@ from citeslab_tui.domain.models import (
     TaskKind,
     TaskStatus,
 )
+from citeslab_tui.resources import style_file
 from citeslab_tui.services import tasks as ts
 from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.ui.app import CitesLabApp
@@ -185,6 +186,7 @@ class KeysScreen(Screen[None]):
 
 
 class KeysApp(App[None]):
+    CSS_PATH = [str(style_file("base.tcss"))]  # the footer's style (styles/base.tcss)
     BINDINGS = [Binding("f3", "tasks", "Tâches", id="t_f3")]
     pressed = False
 

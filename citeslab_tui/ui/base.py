@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 from textual.screen import ModalScreen, Screen, ScreenResultType
 
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.resources import style_file
 
 if TYPE_CHECKING:
     from textual import getters
@@ -123,7 +124,9 @@ class AppScreen(AppContext, Screen[ScreenResultType]):
 
 
 class AppDialog(AppContext, ModalScreen[ScreenResultType]):
-    """A modal dialog of the app."""
+    """A modal dialog of the app (styled by styles/dialogs.tcss)."""
+
+    CSS_PATH = [str(style_file("dialogs.tcss"))]
 
     if TYPE_CHECKING:
         app = getters.app(CitesLabApp)

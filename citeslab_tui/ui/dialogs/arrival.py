@@ -33,18 +33,6 @@ class Arrival:
 
 class ArrivalDialog(AppDialog[Arrival | None]):
     HELP_TITLE = "Nouvelle arrivée"
-    DEFAULT_CSS = """
-    ArrivalDialog { align: center middle; }
-    ArrivalDialog > Vertical {
-        width: 70; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    ArrivalDialog #arrival-title { text-style: bold; }
-    ArrivalDialog OptionList { height: auto; max-height: 7; }
-    ArrivalDialog #arrival-linked { color: $success; }
-    ArrivalDialog #arrival-error { color: $error; }
-    ArrivalDialog RadioSet { width: 100%; layout: horizontal; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="arrival_save"),
         Binding("ctrl+d", "unlink", "Délier la personne", id="arrival_unlink"),

@@ -18,15 +18,6 @@ from citeslab_tui.ui.base import AppDialog
 
 class BilanFolderDialog(AppDialog[Path | None]):
     HELP_TITLE = "Dossier d'écriture"
-    DEFAULT_CSS = """
-    BilanFolderDialog { align: center middle; }
-    BilanFolderDialog > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    BilanFolderDialog #folder-title { text-style: bold; margin-bottom: 1; width: 100%; }
-    BilanFolderDialog #folder-error { color: $error; width: 100%; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="bilan_folder_cancel"),
     ]

@@ -20,19 +20,6 @@ from citeslab_tui.ui.base import AppDialog
 
 class BilanPeriodDialog(AppDialog[Period | None]):
     HELP_TITLE = "Période du bilan"
-    DEFAULT_CSS = """
-    BilanPeriodDialog { align: center middle; }
-    BilanPeriodDialog > Vertical {
-        width: 56; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    BilanPeriodDialog #period-title { text-style: bold; margin-bottom: 1; }
-    BilanPeriodDialog Horizontal { height: 1; margin-bottom: 1; }
-    BilanPeriodDialog .period-label { width: 14; }
-    BilanPeriodDialog Input { width: 16; }
-    BilanPeriodDialog #period-error { color: $error; width: 100%; }
-    BilanPeriodDialog #period-hint { width: 100%; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="bilan_period_cancel"),
     ]

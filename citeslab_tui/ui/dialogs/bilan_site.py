@@ -18,15 +18,6 @@ ALL_SITES = "Tous les sites"
 
 class BilanSiteDialog(AppDialog[str | None]):
     HELP_TITLE = "Site du bilan"
-    DEFAULT_CSS = """
-    BilanSiteDialog { align: center middle; }
-    BilanSiteDialog > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    BilanSiteDialog #bilan-site-title { text-style: bold; }
-    BilanSiteDialog OptionList { height: auto; max-height: 14; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="bilan_site_cancel"),
     ]

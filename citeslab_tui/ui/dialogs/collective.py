@@ -30,22 +30,6 @@ FIELDS = (
 
 class CollectiveDialog(AppDialog[CollectiveAction | None]):
     HELP_TITLE = "Action collective"
-    DEFAULT_CSS = """
-    CollectiveDialog { align: center middle; }
-    CollectiveDialog > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    CollectiveDialog #collective-heading { text-style: bold; width: 100%; margin-bottom: 1; }
-    CollectiveDialog Horizontal { height: 1; }
-    CollectiveDialog Horizontal#collective-kind-row { height: auto; }
-    CollectiveDialog #collective-kind-row { margin-bottom: 1; }
-    CollectiveDialog .collective-label { width: 16; }
-    CollectiveDialog Input { width: 1fr; }
-    CollectiveDialog Select { width: 1fr; }
-    CollectiveDialog #collective-error { color: $error; width: 100%; margin-top: 1; }
-    CollectiveDialog #collective-hint { color: $text-muted; width: 100%; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="collective_save", priority=True),
         Binding("escape", "cancel", "Annuler", id="collective_cancel"),

@@ -19,16 +19,6 @@ from citeslab_tui.ui.base import AppDialog
 class ConfirmDialog(AppDialog[bool]):
     """Ask a question; Enter/O = yes (button focused), Escape/N = no."""
 
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > Vertical {
-        width: 60; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 1 2;
-    }
-    ConfirmDialog #question { width: 100%; margin-bottom: 1; }
-    ConfirmDialog Horizontal { height: auto; align-horizontal: center; }
-    ConfirmDialog Button { margin: 0 1; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "answer(False)", "Non", id="confirm_no"),
         Binding("left,right", "switch_focus", "Changer de bouton", id="confirm_switch", show=False),

@@ -29,18 +29,6 @@ class DuplicateSaveDialog(AppDialog[Answer]):
     """Open the existing file (default), create anyway, or go back to the form."""
 
     HELP_TITLE = "Déjà connu ?"
-    DEFAULT_CSS = """
-    DuplicateSaveDialog { align: center middle; }
-    DuplicateSaveDialog > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $warning; background: $panel; padding: 0 1;
-    }
-    DuplicateSaveDialog #dup-question { width: 100%; margin-bottom: 1; text-style: bold; }
-    DuplicateSaveDialog OptionList { height: auto; max-height: 7; margin-bottom: 1; }
-    DuplicateSaveDialog #dup-help { color: $text-muted; width: 100%; }
-    DuplicateSaveDialog Horizontal { height: auto; align-horizontal: center; }
-    DuplicateSaveDialog Button { margin: 0 1; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Ouvrir la fiche", id="dup_open", priority=True),
         Binding("c", "create", "Créer quand même", id="dup_create"),

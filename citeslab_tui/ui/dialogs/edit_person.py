@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label
 
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.resources import style_file
 from citeslab_tui.services import people
 from citeslab_tui.ui.base import AppDialog
 from citeslab_tui.ui.dialogs.person_form import PersonForm
@@ -19,12 +20,7 @@ class EditPersonDialog(AppDialog[bool]):
     """Dismisses True once saved, False when left without saving."""
 
     HELP_TITLE = "Modifier la fiche"
-    DEFAULT_CSS = """
-    EditPersonDialog { background: $surface; }
-    EditPersonDialog #edit-title {
-        height: 1; width: 100%; background: $primary; color: $text; text-style: bold;
-    }
-    """
+    CSS_PATH = [str(style_file("dialogs.tcss")), str(style_file("forms.tcss"))]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="edit_save", priority=True),
         Binding("escape", "leave", "Annuler", id="edit_leave"),

@@ -9,22 +9,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Label
 
+from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppDialog, AppScreen
 
 
 class MessageDialog(AppDialog[None]):
     """Show `title` and `text` (never parsed as markup) until the user closes it."""
 
-    DEFAULT_CSS = """
-    MessageDialog { align: center middle; }
-    MessageDialog > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $error; background: $panel; padding: 1 2;
-    }
-    MessageDialog #title { text-style: bold; width: 100%; margin-bottom: 1; }
-    MessageDialog #text { width: 100%; margin-bottom: 1; }
-    MessageDialog Button { width: 100%; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="message_close"),
     ]
@@ -55,16 +46,8 @@ class FatalScreen(AppScreen[None]):
     """Full screen French message when the data cannot be opened; Ctrl+Q quits."""
 
     HELP_TITLE = "Données indisponibles"
+    CSS_PATH = [str(style_file("dialogs.tcss"))]
     ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str] | None] = frozenset({"quit", "hide", "help"})
-    DEFAULT_CSS = """
-    FatalScreen { align: center middle; }
-    FatalScreen > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $error; padding: 1 2;
-    }
-    FatalScreen #title { text-style: bold; margin-bottom: 1; }
-    FatalScreen .line { width: 100%; margin-bottom: 1; }
-    """
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__()

@@ -79,22 +79,6 @@ PLACEHOLDERS = {key: field.help for key, field in FORM_FIELDS.items() if field.h
 class PersonForm(Vertical):
     """The identity form on two pages (F6 switches). `values()` gives raw values."""
 
-    DEFAULT_CSS = """
-    PersonForm { height: 1fr; }
-    PersonForm #form-page-title { height: 1; color: $text-muted; }
-    PersonForm ContentSwitcher { height: 1fr; }
-    PersonForm VerticalScroll { height: 1fr; scrollbar-size-vertical: 1; }
-    PersonForm .form-row { height: 1; }
-    PersonForm .form-label { width: 28; height: 1; }
-    PersonForm .form-row Input, PersonForm .form-row Select { width: 1fr; }
-    PersonForm .form-row ReferencePicker { width: 1fr; }
-    PersonForm .form-row Checkbox { width: 1fr; }
-    PersonForm .form-error {
-        color: $error; width: 100%; height: auto; padding-left: 28; display: none;
-    }
-    PersonForm .form-error.-shown { display: block; }
-    """
-
     def __init__(
         self,
         ws: Any,

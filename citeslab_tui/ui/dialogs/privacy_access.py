@@ -17,14 +17,12 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Label, TextArea
 
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppDialog
 
 
 class AccessExportDialog(AppDialog[str | None]):
     """Dismisses with the path of the text copy written, or None."""
 
-    CSS_PATH = str(style_file("privacy.tcss"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="privacy_access_close"),
         Binding("ctrl+s", "save", "Enregistrer la copie", id="privacy_access_save"),

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Footer, Label
 
 from citeslab_tui.domain.display import show_instant
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppDialog
 
 COLUMNS = ("Date", "Qui (appareil)", "Enregistrement et action")
@@ -23,7 +22,6 @@ COLUMNS = ("Date", "Qui (appareil)", "Enregistrement et action")
 class AuditTrailDialog(AppDialog[None]):
     """`AuditTrailDialog(person_id)`: the person's audit trail, oldest first."""
 
-    CSS_PATH = str(style_file("privacy.tcss"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="privacy_audit_close"),
     ]

@@ -15,14 +15,12 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label
 
 from citeslab_tui.domain.text import fold
-from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppDialog
 
 CONFIRM_WORD = "EFFACER"
 
 
 class EraseDialog(AppDialog[str | None]):
-    CSS_PATH = str(style_file("privacy.tcss"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="privacy_erase_cancel"),
     ]

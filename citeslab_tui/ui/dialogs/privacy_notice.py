@@ -15,7 +15,6 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Label, TextArea
 
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppDialog
 
 
@@ -41,7 +40,6 @@ def reflow(text: str, min_line: int = 60) -> str:
 
 
 class NoticeDialog(AppDialog[None]):
-    CSS_PATH = str(style_file("privacy.tcss"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="privacy_notice_close"),
     ]

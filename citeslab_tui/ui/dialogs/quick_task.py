@@ -21,7 +21,7 @@ from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.services import tasks as task_service
-from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
+from citeslab_tui.ui.dialogs.task_base import TaskDialog, options
 
 AUTO = "auto"
 EXAMPLE = "Rappeler Mme Diallo jeudi 14h"
@@ -32,7 +32,6 @@ class QuickTaskDialog(TaskDialog[FollowUpTask | None]):
     """One-line task entry; `person_id` ties it to a person (else one can be searched)."""
 
     HELP_TITLE = "Tâche rapide"
-    DEFAULT_CSS = dialog_css("QuickTaskDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="quick_task_save"),
         Binding("escape", "cancel", "Annuler", id="quick_task_cancel"),

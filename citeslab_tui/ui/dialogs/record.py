@@ -22,20 +22,6 @@ from citeslab_tui.ui.base import AppDialog
 class RecordDialog(AppDialog[bool]):
     """Subclasses give `TITLE_TEXT`, `rows()` and the `submit` call."""
 
-    DEFAULT_CSS = """
-    RecordDialog { align: center middle; }
-    RecordDialog > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    RecordDialog .dialog-title { text-style: bold; width: 100%; margin-bottom: 1; }
-    RecordDialog .dialog-help { color: $text-muted; width: 100%; }
-    RecordDialog .form-row { height: 1; margin-bottom: 1; }
-    RecordDialog .form-label { width: 18; height: 1; }
-    RecordDialog .form-row Input, RecordDialog .form-row Select { width: 1fr; }
-    RecordDialog #dialog-error { color: $error; width: 100%; height: auto; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="record_save"),
         Binding("escape", "cancel", "Annuler", id="record_cancel"),

@@ -25,17 +25,6 @@ class SearchDialog(AppDialog[str | None]):
     """Dismisses with the chosen person's id (after opening the file), or None."""
 
     HELP_TITLE = "Rechercher une personne"
-    DEFAULT_CSS = """
-    SearchDialog { align: center top; }
-    SearchDialog > Vertical {
-        width: 78; max-width: 100%; height: auto; max-height: 22;
-        border: thick $primary; background: $panel; padding: 0 1; margin-top: 1;
-    }
-    SearchDialog #search-title { text-style: bold; width: 100%; }
-    SearchDialog #search-input { margin: 0 0 1 0; }
-    SearchDialog #search-status { color: $text-muted; width: 100%; height: 1; }
-    SearchDialog #search-results { height: auto; max-height: 14; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="search_close"),
         Binding("down", "move(1)", "Suivant", id="search_down", show=False),

@@ -21,15 +21,6 @@ from citeslab_tui.ui.base import AppDialog
 
 class SiteDialog(AppDialog[str | None]):
     HELP_TITLE = "Changer de site"
-    DEFAULT_CSS = """
-    SiteDialog { align: center middle; }
-    SiteDialog > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $panel; padding: 0 1;
-    }
-    SiteDialog #site-title { text-style: bold; }
-    SiteDialog OptionList { height: auto; max-height: 12; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="site_cancel"),
     ]

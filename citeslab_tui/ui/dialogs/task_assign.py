@@ -13,12 +13,11 @@ from textual.widgets.option_list import Option
 
 from citeslab_tui.domain.models import FollowUpTask
 from citeslab_tui.services import tasks as task_service
-from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css
+from citeslab_tui.ui.dialogs.task_base import TaskDialog
 
 
 class TaskAssignDialog(TaskDialog[FollowUpTask | None]):
     HELP_TITLE = "Réattribuer une tâche"
-    DEFAULT_CSS = dialog_css("TaskAssignDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="task_assign_cancel"),
     ]

@@ -1,4 +1,5 @@
-"""Shared parts of the task dialogs: frame, French labels, past-date confirmation."""
+"""Shared parts of the task dialogs: French labels, error line, past-date confirmation
+(their frame: `TaskDialog` in styles/dialogs.tcss)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,6 @@ from textual.widgets import Label
 from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.ui.base import AppDialog
-
-DIALOG_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 74; max-width: 100%; height: auto; max-height: 100%;
-    border: thick $primary; background: $panel; padding: 0 1;
-}}
-{name} .title {{ text-style: bold; width: 100%; margin-bottom: 1; }}
-{name} .field {{ width: 100%; }}
-{name} .hint {{ color: $text-muted; width: 100%; }}
-{name} .preview {{ color: $success; width: 100%; }}
-{name} .error {{ color: $error; width: 100%; }}
-{name} Input, {name} Select, {name} OptionList {{ margin-bottom: 1; }}
-"""
-
-
-def dialog_css(name: str) -> str:
-    return DIALOG_CSS.format(name=name)
 
 
 def options(pairs: list[tuple[str, Any]]) -> list[tuple[Text, Any]]:

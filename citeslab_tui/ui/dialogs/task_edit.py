@@ -13,12 +13,11 @@ from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.services import tasks as task_service
-from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
+from citeslab_tui.ui.dialogs.task_base import TaskDialog, options
 
 
 class TaskEditDialog(TaskDialog[FollowUpTask | None]):
     HELP_TITLE = "Modifier une tâche"
-    DEFAULT_CSS = dialog_css("TaskEditDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="task_edit_save"),
         Binding("escape", "cancel", "Annuler", id="task_edit_cancel"),

@@ -11,14 +11,13 @@ from textual.widgets import Label, Select
 
 from citeslab_tui.domain.models import TaskKind
 from citeslab_tui.services import tasks as task_service
-from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css, options
+from citeslab_tui.ui.dialogs.task_base import TaskDialog, options
 
 ANY = ""
 
 
 class TaskFilterDialog(TaskDialog[task_service.TaskFilter | None]):
     HELP_TITLE = "Filtrer les tâches"
-    DEFAULT_CSS = dialog_css("TaskFilterDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Appliquer", id="task_filter_apply"),
         Binding("escape", "cancel", "Annuler", id="task_filter_cancel"),

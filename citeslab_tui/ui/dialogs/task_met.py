@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
-from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css
+from citeslab_tui.ui.dialogs.task_base import TaskDialog
 
 
 class TaskMetDialog(TaskDialog[bool | None | str]):
@@ -17,13 +17,6 @@ class TaskMetDialog(TaskDialog[bool | None | str]):
 
     CANCEL = "cancel"
     HELP_TITLE = "Vérifier l'orientation"
-    DEFAULT_CSS = (
-        dialog_css("TaskMetDialog")
-        + """
-    TaskMetDialog Horizontal { height: auto; }
-    TaskMetDialog Button { margin: 0 1 0 0; }
-    """
-    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "answer('yes')", "Oui, rencontré", id="task_met_yes"),
         Binding("n", "answer('no')", "Non", id="task_met_no"),

@@ -17,12 +17,11 @@ from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import FollowUpTask
 from citeslab_tui.services import tasks as task_service
-from citeslab_tui.ui.dialogs.task_base import TaskDialog, dialog_css
+from citeslab_tui.ui.dialogs.task_base import TaskDialog
 
 
 class TaskPostponeDialog(TaskDialog[FollowUpTask | None]):
     HELP_TITLE = "Reporter une tâche"
-    DEFAULT_CSS = dialog_css("TaskPostponeDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="task_postpone_cancel"),
     ]

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
+from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.keys import Row, global_rows, rows_for, screen_title
 
@@ -18,11 +19,7 @@ class HelpScreen(AppScreen[None]):
     """Keys of the screen the user came from first, then the keys available everywhere."""
 
     HELP_TITLE = "Aide"
-    DEFAULT_CSS = """
-    HelpScreen #help-title { width: 100%; background: $primary; color: $text; padding: 0 1; }
-    HelpScreen DataTable { height: 1fr; }
-    HelpScreen #help-hint { width: 100%; color: $text-muted; padding: 0 1; }
-    """
+    CSS_PATH = [str(style_file("help.tcss"))]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer l'aide", id="help_close"),
         Binding("f1", "close", "Fermer l'aide", id="help_close_f1", show=False),

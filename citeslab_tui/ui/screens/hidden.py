@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label
 
+from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppScreen
 
 HIDDEN_TEXT = "Écran masqué — appuyez sur Entrée pour revenir"
@@ -17,13 +18,8 @@ class HiddenScreen(AppScreen[None]):
     """A neutral screen; Enter returns to where the user was."""
 
     HELP_TITLE = "Écran masqué"
+    CSS_PATH = [str(style_file("hidden.tcss"))]
     ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str] | None] = frozenset({"quit", "hide"})
-    DEFAULT_CSS = """
-    HiddenScreen { align: center middle; background: $background; }
-    HiddenScreen Label { color: $text-muted; }
-    /* toasts may name people ("DIALLO Aïcha : Reçu."): none on the cover */
-    HiddenScreen Toast { visibility: hidden !important; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "reveal", "Revenir", id="reveal"),
     ]

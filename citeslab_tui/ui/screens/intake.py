@@ -57,7 +57,7 @@ class IntakeScreen(AppScreen[None]):
     """A newcomer's first-contact sheet; `queue_entry_id` links the arrival being seen."""
 
     HELP_TITLE = "Nouvel accueil"
-    CSS_PATH = [str(style_file("intake.tcss"))]
+    CSS_PATH = [str(style_file("intake.tcss")), str(style_file("forms.tcss"))]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", id="intake_save", priority=True),
         Binding("escape", "leave", "Annuler", id="intake_leave"),

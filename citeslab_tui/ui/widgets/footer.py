@@ -31,24 +31,6 @@ class KeysFooter(Widget, can_focus=False):
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"keys-footer--key", "keys-footer--description"}
-    DEFAULT_CSS = """
-    KeysFooter {
-        dock: bottom;
-        height: auto;
-        max-height: 5;
-        color: $footer-foreground;
-        background: $footer-background;
-        .keys-footer--key {
-            color: $footer-key-foreground;
-            background: $footer-key-background;
-            text-style: bold;
-        }
-        .keys-footer--description {
-            color: $footer-description-foreground;
-            background: $footer-description-background;
-        }
-    }
-    """
 
     def __init__(self, **kwargs: Any) -> None:
         # show_command_palette / compact were Footer options: the grid is always compact

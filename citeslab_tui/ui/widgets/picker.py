@@ -106,23 +106,6 @@ class PickerInput(Input):
 class ReferencePicker(Vertical):
     """An Input with a filtered list of reference entries under it (see module doc)."""
 
-    DEFAULT_CSS = """
-    ReferencePicker { height: auto; width: 1fr; }
-    ReferencePicker > PickerInput { width: 1fr; }
-    ReferencePicker > OptionList {
-        display: none;
-        overlay: screen;
-        constrain: none inside;
-        width: 1fr;
-        height: auto;
-        max-height: 8;
-        border: tall $border-blurred;
-        background: $surface;
-        scrollbar-size-vertical: 1;
-    }
-    ReferencePicker.-open > OptionList { display: block; }
-    """
-
     @dataclass
     class Changed(Message):
         """The value (token) changed: typed, chosen or set."""
