@@ -30,3 +30,28 @@ def workspace(data_dir: Path) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()  # idempotent: fine if the test closed it already
+
+
+@pytest.fixture
+def notifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every toast message the apps of the test show (Textual keeps its own list private)."""
+    from textual.app import App
+    from textual.notifications import SeverityLevel
+
+    shown: list[str] = []
+    notify = App.notify
+
+    def recording(
+        self: App[object],
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        shown.append(str(message))
+        notify(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    monkeypatch.setattr(App, "notify", recording)
+    return shown

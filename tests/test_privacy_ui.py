@@ -91,7 +91,7 @@ async def test_notice_dialog(workspace: Workspace) -> None:
     assert app.results == [None]
 
 
-async def test_app_reminds_retention_once_a_month(data_dir) -> None:  # type: ignore[no-untyped-def]
+async def test_app_reminds_retention_once_a_month(data_dir, notifications) -> None:  # type: ignore[no-untyped-def]
     from datetime import date, datetime, timedelta, timezone
 
     from citeslab_tui.ui.app import CitesLabApp
@@ -101,17 +101,19 @@ async def test_app_reminds_retention_once_a_month(data_dir) -> None:  # type: ig
         ws.configure(structure="Mife du Calvados", staff=["Céline"], device="poste-test")
         build_file(ws, start=date(2020, 1, 6))
     for expected in (True, False):
+        notifications.clear()
         app = CitesLabApp(str(data_dir), now=lambda: now)
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            shown = [n.message for n in app._notifications]
-            assert any("Conservation des données" in m for m in shown) is expected
-            assert not any("Diallo" in m for m in shown)
+            assert any("Conservation des données" in m for m in notifications) is expected
+            assert not any("Diallo" in m for m in notifications)
             await pilot.press("ctrl+q")
 
 
-async def test_person_file_keys_export_and_erase(workspace: Workspace) -> None:
+async def test_person_file_keys_export_and_erase(
+    workspace: Workspace, notifications: list[str]
+) -> None:
     from citeslab_tui.ui.screens.person import PersonScreen
 
     person, _ = build_file(workspace)
@@ -131,5 +133,5 @@ async def test_person_file_keys_export_and_erase(workspace: Workspace) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PersonScreen)
         assert str(app.screen.query_one("#person-name", Label).render()) == "(personne effacée)"
-        assert any("d'ici 14 jours" in n.message for n in app._notifications)
+        assert any("d'ici 14 jours" in m for m in notifications)
     assert workspace.repo.doc("person", person.id)["meta"]["erased"] is True

@@ -378,7 +378,9 @@ def test_a_laptop_a_day_behind_takes_the_return_file(sites, tmp_path, monkeypatc
     assert "en avance d'environ" in report.files[0].line()  # reported, never refused
 
 
-async def test_the_app_warns_at_start_when_the_clock_is_behind_the_saved_one(tmp_path):
+async def test_the_app_warns_at_start_when_the_clock_is_behind_the_saved_one(
+    tmp_path, notifications
+):
     from citeslab_tui.ui.app import CitesLabApp
 
     folder = tmp_path / "d"
@@ -388,7 +390,7 @@ async def test_the_app_warns_at_start_when_the_clock_is_behind_the_saved_one(tmp
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        messages = [str(n.message) for n in app._notifications]
+        messages = notifications
     assert any("en retard sur la dernière modification" in m for m in messages), messages
 
 

@@ -174,7 +174,7 @@ def test_no_forbidden_or_bare_digit_keys() -> None:
     assert key_display(Binding("ctrl+n", "x"), short=True) == "^N"
 
 
-async def test_torn_write_is_reported_once(data_dir: Path) -> None:
+async def test_torn_write_is_reported_once(data_dir: Path, notifications: list[str]) -> None:
     configured(data_dir)
     (journal,) = data_dir.glob("journal-*.jsonl")
     with journal.open("ab") as handle:
@@ -182,8 +182,7 @@ async def test_torn_write_is_reported_once(data_dir: Path) -> None:
     app = CitesLabApp(str(data_dir), now=lambda: NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
-        messages = [n.message for n in app._notifications]
-        assert any("interrompue" in m for m in messages)
+        assert any("interrompue" in m for m in notifications)
         assert isinstance(app.screen, PermanenceScreen)
 
 

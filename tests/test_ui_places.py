@@ -250,3 +250,27 @@ async def test_f1_in_the_intake_lists_the_keys_of_the_lists(data):
         rows = {(key, title) for title, key, _d, _id in app.screen.help_rows()}
         assert ("Tab", "Commune et QPV (listes de l'accueil et de la fiche)") in rows
         assert ("→", "Commune et QPV (listes de l'accueil et de la fiche)") in rows
+
+
+async def test_escape_closes_the_open_list_then_leaves_the_intake(data):
+    """Échap on an open commune list closes the list only; the next one leaves the form."""
+    from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+    from citeslab_tui.ui.widgets.footer import KeysFooter
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        screen = await open_intake(pilot)
+        await go_to(pilot, screen, "commune")
+        await type_text(pilot, "herou")
+        await pilot.pause()
+        assert screen.form.field("commune").is_open
+        footer = screen.query_one(KeysFooter)
+        shown = "\n".join(footer.render_line(y).text for y in range(footer.size.height))
+        assert "Échap Annuler" in shown  # the footer still says what Échap does at last
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and not screen.form.field("commune").is_open
+        await pilot.press("escape")  # something typed: the question before leaving
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)

@@ -3,6 +3,7 @@ way to run a service call, a "records changed" signal, benchmark hooks outside t
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
 import re
@@ -273,3 +274,72 @@ def test_every_style_is_in_styles() -> None:
     for path in sorted(UI.rglob("*.py")):
         for name in re.findall(r'style_file\("([^"]+)"\)', path.read_text("utf-8")):
             assert (styles / name).is_file(), (path.name, name)
+
+
+# --- Textual's public API only -------------------------------------------------------------------
+
+
+def private_names(root: Path) -> set[str]:
+    """Private names (`_x`, not dunders) a source tree defines: methods, classes,
+    attributes assigned (`self._x = ...`) and class-level names."""
+    names: set[str] = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+
+
+STDLIB = {"os", "sys"}
+
+
+def test_no_private_textual_attribute_anywhere() -> None:
+    """`_installed_screens`, `_push_result_callback`, `_result_callbacks`, RadioSet's
+    `_selected`, Select's `_allow_blank`, DataTable's internals, `textual.widgets._select`..."""
+    import textual
+
+    root = UI.parent.parent
+    ours = private_names(root / "citeslab_tui") | private_names(root / "tests")
+    ours |= private_names(root / "bench")
+    theirs = private_names(Path(textual.__file__).parent) - ours
+    found = []
+    for folder in (UI, root / "bench", root / "tests"):
+        for path in sorted(folder.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+                if isinstance(node, ast.Attribute) and node.attr in theirs:
+                    if isinstance(node.value, ast.Name) and node.value.id in STDLIB:
+                        continue  # os._exit: not Textual's
+                    found.append(f"{path.name}:{node.lineno}: .{node.attr}")
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    if node.module.startswith("textual") and "._" in node.module:
+                        found.append(f"{path.name}:{node.lineno}: from {node.module}")
+    assert not found, found
+
+
+def test_no_textual_internal_is_overridden() -> None:
+    """FixedTable replaced DataTable._update_dimensions, PickerInput Input._on_key."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    import citeslab_tui.ui as ui
+
+    found = []
+    for info in pkgutil.walk_packages(ui.__path__, "citeslab_tui.ui."):
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, DOMNode):
+                continue
+            bases = [b for b in cls.__mro__ if b.__module__.startswith("textual")]
+            for attr, value in vars(cls).items():
+                private = attr.startswith("_") and not attr.startswith("__")
+                if private and (inspect.isfunction(value) or isinstance(value, property)):
+                    if any(hasattr(base, attr) for base in bases):
+                        found.append(f"{name}.{attr}")
+    assert not found, found

@@ -61,7 +61,9 @@ async def test_send_to_folder_remembers_it_and_says_what_went(workspace, tmp_pat
     assert workspace.settings.sync_folder == str(stick)
 
 
-async def test_missing_folder_is_a_french_message_and_nothing_runs(workspace, tmp_path: Path):
+async def test_missing_folder_is_a_french_message_and_nothing_runs(
+    workspace, tmp_path: Path, notifications: list[str]
+):
     app = Host(workspace)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -69,7 +71,7 @@ async def test_missing_folder_is_a_french_message_and_nothing_runs(workspace, tm
         await pilot.press("f7")
         await settle(pilot)
         assert app.screen.busy is False
-        assert any("n'existe pas" in str(n.message) for n in app._notifications)
+        assert any("n'existe pas" in m for m in notifications)
 
 
 def conflicting(ws: Workspace) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -246,18 +248,29 @@ def _search_name(folder: Path) -> str:
         return f"{person.family_name} {person.first_name}"
 
 
-def screen_text(app: Any) -> str:
-    """What the terminal shows, as plain text (for checks and for reviewing pictures)."""
-    import io
+SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="([\d.]+)" '
+    r'clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>'
+)
 
-    from rich.console import Console
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows, as plain text (to review pictures): read back from the
+    SVG picture itself (one <text> element per run of same-styled cells)."""
+    from rich.cells import cell_len
 
     width, height = app.size
-    console = Console(
-        width=width, height=height, file=io.StringIO(), record=True, color_system=None
-    )
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
+    rows: list[list[str]] = [[" "] * width for _ in range(height)]
+    for x, length, line, content in SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(content).replace("\xa0", " ")
+        cells = cell_len(text)
+        if not cells or int(line) >= height:
+            continue
+        column = round(float(x) / (float(length) / cells))
+        for offset, char in enumerate(text):
+            if 0 <= column + offset < width:
+                rows[int(line)][column + offset] = char
+    return "\n".join("".join(row).rstrip() for row in rows) + "\n"
 
 
 def _as_typed(name: str) -> str:

@@ -71,6 +71,7 @@ PAGE_2 = (
 CHECKBOXES = ("notice_given", "qpv_checked")
 PICKERS = ("commune", "qpv")  # chosen from the reference, never free text
 SELECTS = ("civility", "approach", "situation", "training_level", "heard_from")
+ALWAYS_CHOSEN = ("civility", "approach")  # lists with no blank choice (a default instead)
 # each field's title and help text: the model's (services/people/form.py)
 LABELS = {key: field.label for key, field in FORM_FIELDS.items()}
 PLACEHOLDERS = {key: field.help for key, field in FORM_FIELDS.items() if field.help}
@@ -172,7 +173,7 @@ class PersonForm(Vertical):
                 self._options(key),
                 prompt="(choisir)",
                 value=chosen if chosen else Select.NULL,
-                allow_blank=key not in ("civility", "approach"),
+                allow_blank=key not in ALWAYS_CHOSEN,
                 id=wid,
                 compact=True,
             )
@@ -256,7 +257,7 @@ class PersonForm(Vertical):
                 options = {v for _label, v in self._options(key)}
                 if value in options:
                     widget.value = value
-                elif not value and widget._allow_blank:
+                elif not value and key not in ALWAYS_CHOSEN:
                     widget.clear()
             elif isinstance(widget, ReferencePicker):
                 widget.set_value(str(value or ""))

@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -24,6 +25,16 @@ MAX_ROWS = 5
 
 # (key, key shown, description, enabled) of each cell
 Cell = tuple[str, str, str, bool]
+
+# Descriptions Textual gives the keys of its own widgets, shown in French.
+TEXTUAL_DESCRIPTIONS = {
+    "Dismiss menu": "Fermer",  # an open Select list
+}
+
+
+def french_description(binding: Binding) -> str:
+    """What a key does: ours as written, Textual's own in French."""
+    return TEXTUAL_DESCRIPTIONS.get(binding.description, binding.description)
 
 
 class KeysFooter(Widget, can_focus=False):
@@ -62,7 +73,12 @@ class KeysFooter(Widget, can_focus=False):
                 continue
             seen.add(binding.action)
             cells.append(
-                (binding.key, self.app.get_key_display(binding), binding.description, enabled)
+                (
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    french_description(binding),
+                    enabled,
+                )
             )
         new = tuple(cells)
         if new == self._cells:

@@ -94,13 +94,13 @@ class PickerInput(Input):
             return
         super().action_cursor_right(select)
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """Échap closes the open list; with no list open, Échap goes on to the screen
+        (a key handler, not a binding: the footer keeps showing the screen's Échap)."""
         if event.key == "escape" and self.picker.is_open:
             event.stop()
             event.prevent_default()
             self.picker.close()
-            return
-        await super()._on_key(event)
 
 
 class ReferencePicker(Vertical):
