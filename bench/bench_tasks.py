@@ -37,7 +37,8 @@ from textual.screen import Screen  # noqa: E402
 from citeslab_tui.services import tasks as task_service  # noqa: E402
 from citeslab_tui.services.workspace import Workspace  # noqa: E402
 from citeslab_tui.ui.app import CitesLabApp  # noqa: E402
-from citeslab_tui.ui.screens.tasks import PAGE_SIZE, VIEW_ORDER, TasksScreen  # noqa: E402
+from citeslab_tui.ui.screens.tasks import TasksScreen  # noqa: E402
+from citeslab_tui.ui.widgets.task_table import PAGE_SIZE, VIEW_ORDER  # noqa: E402
 
 
 def ms(values: list[float]) -> str:

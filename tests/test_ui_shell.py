@@ -343,3 +343,11 @@ def test_no_textual_internal_is_overridden() -> None:
                     if any(hasattr(base, attr) for base in bases):
                         found.append(f"{name}.{attr}")
     assert not found, found
+
+
+def test_ui_modules_fit_in_a_head() -> None:
+    """ui/screens/tasks.py had 603 lines: view drawing and keys in one module."""
+    long = {
+        p.name: n for p in UI.rglob("*.py") if (n := len(p.read_text("utf-8").splitlines())) > 500
+    }
+    assert not long, long

@@ -325,7 +325,7 @@ async def test_appointment_shows_in_permanence_screen(workspace: Workspace) -> N
 
 
 async def test_long_lists_load_by_pages(workspace: Workspace) -> None:
-    from citeslab_tui.ui.screens.tasks import PAGE_SIZE
+    from citeslab_tui.ui.widgets.task_table import PAGE_SIZE
 
     workspace.repo.save(
         *[FollowUpTask(title=f"Tâche {i}", due=TODAY - timedelta(days=1 + i)) for i in range(100)]

@@ -1,11 +1,10 @@
 """The tasks screen (F3): what was promised, by view, with keys to act on it.
 
 Views: overdue, today, this week, later, done, and the suggested follow-ups
-(`v` cycles them). Rows are loaded a page at a time (PAGE_SIZE, more when the
-cursor nears the end) into a table of fixed column widths (nothing to measure):
-the views of 20,000 tasks switch in milliseconds. The board (the tasks sorted by
-view) is cached by the service between visits and updated in place on saves; the
-suggestions are computed in a worker thread. All work goes through `services.tasks`.
+(`v` cycles them); how a view looks (its bar, its paged table) is
+`widgets/task_table.py`. The board (the tasks sorted by view) is cached by the
+service between visits and updated in place on saves; the suggestions are computed
+in a worker thread. All work goes through `services.tasks`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,37 +20,19 @@ from textual.reactive import var
 from textual.widgets import DataTable, Label, Static
 
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.domain.models import FollowUpTask, TaskKind
-from citeslab_tui.domain.text import format_int
+from citeslab_tui.domain.models import FollowUpTask
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
-from citeslab_tui.ui.widgets.tables import FixedTable
+from citeslab_tui.ui.widgets.task_table import (
+    SUGGESTIONS,
+    VIEW_LABELS,
+    VIEW_ORDER,
+    TaskTable,
+    views_bar,
+)
 
-SUGGESTIONS = "suggestions"
-VIEW_ORDER = (*task_service.VIEWS, SUGGESTIONS)
-VIEW_LABELS = {**task_service.VIEW_LABELS, SUGGESTIONS: "Suggestions"}
-PAGE_SIZE = 30  # a DataTable measures every cell it is given: keep pages small
-LOAD_MORE_MARGIN = 12
-
-TASK_COLUMNS = (
-    ("État", 11),
-    ("Échéance", 10),
-    ("Heure", 5),
-    ("Type", 8),
-    ("Personne", 16),
-    ("Tâche", 40),
-)  # site and staff member show in the detail line under the table (80 columns)
-# short kind labels for the narrow "Type" column (the full ones are in filters and dialogs)
-SHORT_KIND = {
-    TaskKind.CALL: "Appel",
-    TaskKind.DOCUMENT: "Document",
-    TaskKind.APPOINTMENT: "RDV",
-    TaskKind.CHECK_ORIENTATION: "Vérif.",
-    TaskKind.OTHER: "Autre",
-}
-SUGGESTION_COLUMNS = (("Pour le", 10), ("Personne", 18), ("Proposition", 70))
 COMPUTING = "Calcul des suggestions…"
 
 
@@ -161,10 +141,6 @@ class TasksScreen(AppScreen[None]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.board: task_service.TaskBoard | None = None
-        self._ids: list[str] = []
-        self._loaded = 0
-        self._suggestions: dict[str, task_service.Suggestion] = {}
-        self._columns_for: str | None = None
         self._counts: dict[str, int] | None = None
         self.stale = True  # records changed since the table was drawn
         self.drawn_for: date | None = None  # the day the table was drawn for
@@ -174,7 +150,7 @@ class TasksScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="tasks-views")
         yield Label("", id="tasks-filter", markup=False)
-        yield FixedTable(id="tasks-table", cursor_type="row", zebra_stripes=True)
+        yield TaskTable(id="tasks-table")
         yield Label("", id="tasks-empty", markup=False)
         yield Label("", id="tasks-detail", markup=False)
         yield KeysFooter()
@@ -207,13 +183,17 @@ class TasksScreen(AppScreen[None]):
 
     # --- drawing --------------------------------------------------------------------
 
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one(TaskTable)
+
     def refresh_view(self, *, keep_cursor: bool = False) -> None:
         """Redraw the view bar and the first page of the current view."""
         if not self.has_data:
             return
         if self.board is None or self.board.ws is not self.ws:
             self.board = task_service.board_for(self.ws)
-        table = self.query_one(DataTable)
+        table = self.table
         old_row = table.cursor_row if keep_cursor else 0
         counts = self.board.counts(self.filter, self.today)
         self._counts = counts
@@ -224,39 +204,21 @@ class TasksScreen(AppScreen[None]):
         self._draw_views(counts)
         self._draw_filter()
         if self.view == SUGGESTIONS:
-            self._show_suggestions(table)
+            self._show_suggestions(self.board)
         else:
-            self._show_tasks(table)
-        if table.row_count:
-            while old_row >= table.row_count and self._loaded < len(self._ids):
-                self._load_more(table)
-            table.move_cursor(row=min(old_row, table.row_count - 1), animate=False)
+            ids = self.board.ids(self.view, self.filter, self.today)
+            table.show_tasks(self.board, ids, self.today)
+            self._set_empty(
+                "" if ids else f"Aucune tâche dans la vue « {VIEW_LABELS[self.view]} »."
+            )
+        table.show_row(old_row)
         self._show_detail()
         self.stale = False
         self.drawn_for = self.today
 
     def _draw_views(self, counts: dict[str, int]) -> None:
-        """The views with their counts, the current one highlighted; two lines if narrow."""
         width = self.size.width or self.app.size.width or 80
-        bar = Text(no_wrap=True, overflow="ellipsis")
-        line_width = 0
-        for view in VIEW_ORDER:
-            label = VIEW_LABELS[view]
-            if view != SUGGESTIONS:
-                label += f" {format_int(counts[view])}"
-            if view == task_service.OVERDUE and counts[view]:
-                label = "⚠ " + label
-            style = "reverse bold" if view == self.view else ""
-            if view == task_service.OVERDUE and counts[view] and view != self.view:
-                style = "bold red"
-            part = f" {label} "
-            if line_width and line_width + len(part) + 1 > width:
-                bar.append("\n")
-                line_width = 0
-            bar.append(part, style=style)
-            bar.append("│", style="dim")
-            line_width += len(part) + 1
-        self.query_one("#tasks-views", Static).update(bar)
+        self.query_one("#tasks-views", Static).update(views_bar(counts, self.view, width))
 
     def _draw_filter(self) -> None:
         flt = self.filter
@@ -274,70 +236,16 @@ class TasksScreen(AppScreen[None]):
         label.update(text)
         label.display = bool(parts)
 
-    def _set_columns(self, table: DataTable[Any], kind: str) -> None:
-        if self._columns_for == kind:
-            table.clear()
-            return
-        table.clear(columns=True)
-        columns = SUGGESTION_COLUMNS if kind == SUGGESTIONS else TASK_COLUMNS
-        for label, width in columns:
-            table.add_column(Text(label), width=width)
-        self._columns_for = kind
-
-    def _show_tasks(self, table: DataTable[Any]) -> None:
-        assert self.board is not None
-        self._set_columns(table, "tasks")
-        self._ids = self.board.ids(self.view, self.filter, self.today)
-        self._loaded = 0
-        self._load_more(table)
-        self._set_empty(
-            "" if self._ids else f"Aucune tâche dans la vue « {VIEW_LABELS[self.view]} »."
-        )
-
-    def _load_more(self, table: DataTable[Any]) -> None:
-        assert self.board is not None
-        chunk = self._ids[self._loaded : self._loaded + PAGE_SIZE]
-        self._loaded += len(chunk)
-        for row in self.board.rows(chunk, self.today):
-            table.add_row(*self._task_cells(row), key=row.id)
-        if isinstance(table, FixedTable):
-            table.size_now()
-
-    def _task_cells(self, row: task_service.TaskRow) -> list[Text]:
-        warn = "bold red" if row.overdue else ""
-        dim = "dim" if row.done else ""
-        return [
-            Text(row.status_label, style=warn or dim),
-            Text(f"{row.due:%d/%m/%Y}", style=warn),
-            Text(row.time or ""),
-            Text(SHORT_KIND[row.task_kind]),
-            Text(row.person_name),
-            Text(row.title, style=dim),
-        ]
-
-    def _show_suggestions(self, table: DataTable[Any]) -> None:
-        self._set_columns(table, SUGGESTIONS)
-        assert self.board is not None
-        self._ids = []
-        self._loaded = 0
-        found = self.board.cached_suggestions(self.today)
+    def _show_suggestions(self, board: task_service.TaskBoard) -> None:
+        found = board.cached_suggestions(self.today)
         if found is None:  # computed in a worker; the view is redrawn when they are ready
-            self._suggestions = {}
+            self.table.show_suggestions([])
             self._set_empty(COMPUTING)
-            self.compute_suggestions(self.board, self.today)
+            self.compute_suggestions(board, self.today)
             return
         if self.filter.person_id:
             found = [s for s in found if s.person_id == self.filter.person_id]
-        self._suggestions = {s.key: s for s in found}
-        for suggestion in found:
-            table.add_row(
-                Text(f"{suggestion.due:%d/%m/%Y}"),
-                Text(suggestion.person_name),
-                Text(suggestion.text),
-                key=suggestion.key,
-            )
-        if isinstance(table, FixedTable):
-            table.size_now()
+        self.table.show_suggestions(found)
         self._set_empty("" if found else "Aucune suggestion de suivi pour le moment.")
 
     @work(thread=True, exclusive=True, group="suggestions")
@@ -391,13 +299,6 @@ class TasksScreen(AppScreen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
-        table = event.data_table
-        if (
-            self.view != SUGGESTIONS
-            and self._loaded < len(self._ids)
-            and event.cursor_row >= table.row_count - LOAD_MORE_MARGIN
-        ):
-            self._load_more(table)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -406,14 +307,7 @@ class TasksScreen(AppScreen[None]):
     # --- current row ----------------------------------------------------------------
 
     def current_key(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # cursor outside the table while it is being redrawn
-            return None
-        return key
+        return self.table.current_key()
 
     def current_task_id(self) -> str | None:
         return None if self.view == SUGGESTIONS else self.current_key()
@@ -421,7 +315,7 @@ class TasksScreen(AppScreen[None]):
     def current_suggestion(self) -> task_service.Suggestion | None:
         if self.view != SUGGESTIONS:
             return None
-        return self._suggestions.get(self.current_key() or "")
+        return self.table.suggestions.get(self.current_key() or "")
 
     def current_person_id(self) -> str | None:
         suggestion = self.current_suggestion()
