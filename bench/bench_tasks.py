@@ -53,10 +53,10 @@ class FooterOnly(Screen):
 
 
 class Bench(CitesLabApp):
-    """The app on an empty screen ("blank" mode), the tasks screen one key (F3) away."""
+    """The app on an empty screen ("blank"), the tasks screen one key (F3) away."""
 
-    MODES = {**CitesLabApp.MODES, "blank": Screen, "footer_only": FooterOnly}
-    DEFAULT_MODE = "blank"
+    SCREENS = {**CitesLabApp.SCREENS, "blank": Screen, "footer_only": FooterOnly}
+    MODES = {"main": "blank"}
 
     def __init__(self, ws: Workspace) -> None:
         super().__init__(str(ws.data_dir))
@@ -93,7 +93,7 @@ class Clock:
 
 
 async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
-    """Like the real app: the tasks screen is a mode, switched to (F3)."""
+    """Like the real app: the tasks screen is installed and shown by F3's action."""
     for name in (
         "référence : touche sans effet",
         "référence : écran vide + pied",
@@ -110,7 +110,7 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             started = clock.start()
-            await app.switch_mode("tasks")
+            await app.action_show("tasks")
             await pilot.pause()
             clock.stop("premier affichage", started)
             for _ in VIEW_ORDER:
@@ -124,19 +124,19 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
                 await app.workers.wait_for_complete()
                 clock.stop("changement de vue", started)
                 clock.stop(f"  vue {tasks_screen(app).view}", started)
-            await app.switch_mode("blank")
+            await app.action_show("blank")
             await pilot.pause()
             started = clock.start()
-            await app.switch_mode("tasks")
+            await app.action_show("tasks")
             await pilot.pause()
             clock.stop("retour (F3)", started)
             # reference: switching to a screen holding only the footer (Textual's own cost)
-            await app.switch_mode("footer_only")
+            await app.action_show("footer_only")
             await pilot.pause()
-            await app.switch_mode("blank")
+            await app.action_show("blank")
             await pilot.pause()
             started = clock.start()
-            await app.switch_mode("footer_only")
+            await app.action_show("footer_only")
             await pilot.pause()
             clock.stop("référence : écran vide + pied", started)
             app.workspace = None  # the bench closes the workspace, not the app
@@ -147,7 +147,7 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
             await pilot.pause()
             task_service.board_for(ws).warm_up(app.now().date())
             started = clock.start()
-            await app.switch_mode("tasks")
+            await app.action_show("tasks")
             await pilot.pause()
             clock.stop("premier affichage (préparé)", started)
             for _ in VIEW_ORDER:
@@ -161,7 +161,7 @@ async def pilot_bench(ws: Workspace, runs: int, clock: Clock) -> None:
     # the screen's own work without the pilot nor the paint: refresh_view timed directly
     app = Bench(ws)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.switch_mode("tasks")
+        await app.action_show("tasks")
         await pilot.pause()
         screen = tasks_screen(app)
         for _ in range(runs):

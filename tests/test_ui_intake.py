@@ -23,8 +23,8 @@ class IntakeTestApp(CitesLabApp):
     """The real app on a blank start screen: these tests do not depend on the
     permanence screen (another area) and run with a fixed "today"."""
 
-    MODES = {**CitesLabApp.MODES, "blank": Screen}
-    DEFAULT_MODE = "blank"
+    SCREENS = {**CitesLabApp.SCREENS, "blank": Screen}
+    MODES = {"main": "blank"}
 
     def data_loaded(self) -> None:
         pass

@@ -48,23 +48,29 @@ async def started(pilot) -> None:
 # --- navigation -------------------------------------------------------------------------
 
 
-async def test_function_keys_switch_modes_and_close_what_was_opened_over(data_dir: Path) -> None:
+async def test_function_keys_show_installed_screens_and_close_what_was_opened_over(
+    data_dir: Path,
+) -> None:
     app = CitesLabApp(str(configured(data_dir)), now=lambda: NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
-        assert app.current_mode == "permanence"
+        permanence = app.screen
+        assert permanence is app.get_screen("permanence", PermanenceScreen)
         await pilot.press("ctrl+n")  # an intake over the permanence
         await pilot.pause()
         await pilot.press("f3")
         await pilot.pause()
-        assert (app.current_mode, type(app.screen)) == ("tasks", TasksScreen)
-        for key, mode in (("f4", "bilan"), ("f5", "sync"), ("f2", "permanence")):
+        tasks = app.get_screen("tasks", TasksScreen)
+        assert app.screen_stack == [permanence, tasks]
+        for key in ("f4", "f5", "f3"):
             await pilot.press(key)
             await pilot.pause()
-            assert app.current_mode == mode
+            assert len(app.screen_stack) == 2
             assert type(app.screen) in documented_screens()  # its keys are in the guide
-        assert isinstance(app.screen, PermanenceScreen)
-        assert len(app.screen_stack) == 1  # F2 shows the queue itself, not the intake
+        assert app.screen is tasks  # one instance each, kept between visits
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen_stack == [permanence]  # F2 shows the queue itself
 
 
 async def test_a_broken_screen_module_is_an_error_not_a_toast(
@@ -214,7 +220,7 @@ async def test_the_tasks_screen_redraws_when_a_dialog_saved(workspace: Workspace
     workspace.repo.save(FollowUpTask(title="Rappeler", due=TODAY))
     app = OpenApp(workspace, datetime.combine(TODAY, time(10, 0)))
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.switch_mode("tasks")
+        await app.action_show("tasks")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, TasksScreen) and not screen.stale

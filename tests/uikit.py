@@ -15,8 +15,8 @@ class OpenApp(CitesLabApp):
     """CitesLabApp on an already open workspace, starting on a blank screen: the test
     pushes what it tests. Nothing runs at start (no warm-up, no draft offered)."""
 
-    MODES = {**CitesLabApp.MODES, "blank": Screen}
-    DEFAULT_MODE = "blank"
+    SCREENS = {**CitesLabApp.SCREENS, "blank": Screen}
+    MODES = {"main": "blank"}
 
     def __init__(self, ws: Workspace, now: datetime | None = None) -> None:
         super().__init__(str(ws.data_dir), now=(lambda: now) if now else local_now)

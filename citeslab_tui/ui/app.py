@@ -1,8 +1,9 @@
 """The Textual app: small on purpose. It shows the permanence screen at once, opens
 the workspace in a worker thread, and owns the global keys (shown in every footer).
 
-The main screens (F2-F5) are Textual modes, each built when first shown; the intake
-and the person's file open over them, modal dialogs live in `ui/dialogs/`. Every
+The main screens (F2-F5) are installed screens (SCREENS), each built when first
+shown; the intake and the person's file open over them, modal dialogs live in
+`ui/dialogs/`. Every
 module of a screen or dialog is imported only when first shown (start-up speed on
 weak laptops). Screens learn about the data through two public signals of the app:
 `data_ready` (a reactive: the data folder is open and set up) and
@@ -80,20 +81,18 @@ class CitesLabApp(App[int]):
     COMMANDS: ClassVar[set[Any]] = {key_commands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS: ClassVar[list[BindingType]] = GLOBAL_BINDINGS
-    # The main screens (F2-F5), one mode each (F2 is `switch_mode('permanence')`).
+    # The main screens (F2-F5): installed for the app's lifetime, each built when first
+    # shown. The permanence is the base of the app's one mode; F3-F5 open the others over
+    # it (push/pop, not one mode each: in Textual 8.2.8 a mode's first two visits each
+    # restyle the whole app, ~20 ms of CPU on the first F3 of bench_tasks.py).
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
         "permanence": permanence_screen,
         "tasks": tasks_screen,
         "bilan": bilan_screen,
         "sync": sync_screen,
     }
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "permanence": "permanence",
-        "tasks": "tasks",
-        "bilan": "bilan",
-        "sync": "sync",
-    }
-    DEFAULT_MODE: ClassVar[str] = "permanence"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"main": "permanence"}
+    DEFAULT_MODE: ClassVar[str] = "main"
 
     data_ready: var[bool] = var(False)
     """True once the data folder is open and set up (screens watch it to fill)."""
@@ -282,14 +281,16 @@ class CitesLabApp(App[int]):
 
     # --- navigation ------------------------------------------------------------------
 
-    async def action_switch_mode(self, mode: str) -> None:
-        """F2-F5: show a main screen. What was opened over the current one (a person's
-        file, an intake...) is closed first: each main screen shows as itself."""
+    async def action_show(self, name: str) -> None:
+        """F2-F5: show a main screen (a name of SCREENS). What was opened over the current
+        one (a person's file, an intake...) is closed first: each shows as itself."""
         if self.workspace is None:
             return
-        while len(self.screen_stack) > 1:
+        target = self.get_screen(name)
+        while len(self.screen_stack) > 1 and self.screen is not target:
             await self.pop_screen()
-        await self.switch_mode(mode)
+        if self.screen is not target:
+            await self.push_screen(target)
 
     async def action_intake(self) -> None:
         """Ctrl+N: a new intake over the current screen."""

@@ -26,14 +26,14 @@ GLOBAL_BINDINGS: list[BindingType] = [
     Binding("f1", "help", "Aide", id="help", priority=True, tooltip="Aide : toutes les touches"),
     Binding(
         "f2",
-        "switch_mode('permanence')",
+        "show('permanence')",
         "Permanence",
         id="go_permanence",
         tooltip="Permanence du jour",
     ),
-    Binding("f3", "switch_mode('tasks')", "Tâches", id="go_tasks", tooltip="Tâches de suivi"),
-    Binding("f4", "switch_mode('bilan')", "Bilan", id="go_bilan", tooltip="Bilan d'activité"),
-    Binding("f5", "switch_mode('sync')", "Synchro", id="go_sync", tooltip="Synchronisation"),
+    Binding("f3", "show('tasks')", "Tâches", id="go_tasks", tooltip="Tâches de suivi"),
+    Binding("f4", "show('bilan')", "Bilan", id="go_bilan", tooltip="Bilan d'activité"),
+    Binding("f5", "show('sync')", "Synchro", id="go_sync", tooltip="Synchronisation"),
     Binding(
         "ctrl+n",
         "intake",
