@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from test_privacy_support import build_file
@@ -91,7 +92,7 @@ async def test_notice_dialog(workspace: Workspace) -> None:
     assert app.results == [None]
 
 
-async def test_app_reminds_retention_once_a_month(data_dir, notifications) -> None:  # type: ignore[no-untyped-def]
+async def test_app_reminds_retention_once_a_month(data_dir: Path, notifications: list[str]) -> None:
     from datetime import date, datetime, timedelta, timezone
 
     from citeslab_tui.ui.app import CitesLabApp
