@@ -56,7 +56,7 @@ class Bench(CitesLabApp):
     """The app on an empty screen ("blank"), the tasks screen one key (F3) away."""
 
     SCREENS = {**CitesLabApp.SCREENS, "blank": Screen, "footer_only": FooterOnly}
-    MODES = {"main": "blank"}
+    START_SCREEN = "blank"
 
     def __init__(self, ws: Workspace) -> None:
         super().__init__(str(ws.data_dir))

@@ -24,7 +24,7 @@ class IntakeTestApp(CitesLabApp):
     permanence screen (another area) and run with a fixed "today"."""
 
     SCREENS = {**CitesLabApp.SCREENS, "blank": Screen}
-    MODES = {"main": "blank"}
+    START_SCREEN = "blank"
 
     def data_loaded(self) -> None:
         pass

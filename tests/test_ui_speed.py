@@ -238,7 +238,7 @@ async def test_footer_of_start_screen_wraps_at_80_columns(workspace: Workspace) 
 
 
 class TasksHarness(CitesLabApp):
-    MODES = {"main": "tasks"}  # starts on the tasks screen
+    START_SCREEN = "tasks"
 
     def __init__(self, ws: Workspace) -> None:
         super().__init__(str(ws.data_dir), now=lambda: datetime.combine(TODAY, time(10, 0)))

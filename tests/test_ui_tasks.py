@@ -27,7 +27,7 @@ SITE = "Caen – Chemin Vert"
 class TasksHarness(CitesLabApp):
     """The real app (global keys, dialogs) starting on the tasks screen with an open workspace."""
 
-    MODES = {"main": "tasks"}  # starts on the tasks screen
+    START_SCREEN = "tasks"
 
     def __init__(self, ws: Workspace) -> None:
         super().__init__(str(ws.data_dir), now=lambda: datetime.combine(TODAY, time(10, 0)))

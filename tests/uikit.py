@@ -16,7 +16,7 @@ class OpenApp(CitesLabApp):
     pushes what it tests. Nothing runs at start (no warm-up, no draft offered)."""
 
     SCREENS = {**CitesLabApp.SCREENS, "blank": Screen}
-    MODES = {"main": "blank"}
+    START_SCREEN = "blank"
 
     def __init__(self, ws: Workspace, now: datetime | None = None) -> None:
         super().__init__(str(ws.data_dir), now=(lambda: now) if now else local_now)

@@ -76,23 +76,24 @@ class CitesLabApp(App[int]):
     """CitésLab: today's permanence, intake, person's file, tasks, bilan, sync."""
 
     TITLE = "CitésLab"
-    CSS_PATH = [str(style_file("base.tcss"))]
+    # The first screen's style is read with the app's: styled from the first paint,
+    # without the whole-app restyle Textual does when a screen brings new CSS.
+    CSS_PATH = [str(style_file("base.tcss")), str(style_file("permanence.tcss"))]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar[set[Any]] = {key_commands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS: ClassVar[list[BindingType]] = GLOBAL_BINDINGS
     # The main screens (F2-F5): installed for the app's lifetime, each built when first
-    # shown. The permanence is the base of the app's one mode; F3-F5 open the others over
-    # it (push/pop, not one mode each: in Textual 8.2.8 a mode's first two visits each
-    # restyle the whole app, ~20 ms of CPU on the first F3 of bench_tasks.py).
+    # shown. The first one is the base of the screen stack; F3-F5 push the others over it
+    # (not one Textual mode each: in Textual 8.2.8 each of a mode's first two visits
+    # restyles the whole app, ~20 ms of CPU on the first F3 of bench_tasks.py).
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
         "permanence": permanence_screen,
         "tasks": tasks_screen,
         "bilan": bilan_screen,
         "sync": sync_screen,
     }
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"main": "permanence"}
-    DEFAULT_MODE: ClassVar[str] = "main"
+    START_SCREEN: ClassVar[str] = "permanence"
 
     data_ready: var[bool] = var(False)
     """True once the data folder is open and set up (screens watch it to fill)."""
@@ -119,6 +120,10 @@ class CitesLabApp(App[int]):
         return self.now().date()
 
     # --- start-up ------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The first screen, at the base of the stack: the installed START_SCREEN."""
+        return self.get_screen(self.START_SCREEN)
 
     def on_mount(self) -> None:
         self.set_interval(15, self.hide_if_idle)

@@ -18,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.tables import FixedTable
@@ -69,7 +68,7 @@ class PermanenceScreen(AppScreen[None]):
     """Arrivals of the day at one site, and the appointments expected there."""
 
     HELP_TITLE = "Permanence du jour"
-    CSS_PATH = [str(style_file("permanence.tcss"))]
+    # its style, permanence.tcss, is read with the app's (the first screen: see app.py)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_arrival", "Arrivée", id="perm_arrival", tooltip="Ajouter une arrivée"),
         Binding(
