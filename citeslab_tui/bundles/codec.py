@@ -25,7 +25,7 @@ import base64
 import hashlib
 import re
 import zlib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import orjson
 import pydantic
@@ -36,8 +36,8 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.perf import no_gc
 
 MAGIC = b"CITESLAB-BUNDLE"
-FORMAT = "citeslab-bundle"
-FORMAT_VERSION = 2
+FORMAT: Final = "citeslab-bundle"
+FORMAT_VERSION: Final = 2
 SUFFIX = ".cslb"
 SIGNING_CONTEXT = b"citeslab-bundle-v2\n"  # signed = context + manifest line
 # FAT32-safe, sorts by device then time: citeslab-<device>-<YYYYMMDD-HHMMSS>-<from>-<to>.cslb

@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import orjson
 import pydantic
@@ -33,8 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from citeslab_tui.domain.errors import CitesLabError
 
-FORMAT = "citeslab-identity"
-FORMAT_VERSION = 1
+FORMAT: Final = "citeslab-identity"
+FORMAT_VERSION: Final = 1
 MAX_FILE_BYTES = 16 * 1024
 
 # Device ids: made by `Workspace.configure` from the device name (ASCII letters and

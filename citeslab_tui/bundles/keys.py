@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -32,6 +32,9 @@ from citeslab_tui.bundles.identity import DeviceIdentity, IdentityError, parse_i
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import Settings
 from citeslab_tui.store.files import ensure_private_dir, write_private
+
+if TYPE_CHECKING:  # pyrage is imported where used (start-up speed)
+    from pyrage import x25519
 
 KEYS_DIR = "keys"
 IDENTITY = "identity.age"
@@ -107,7 +110,7 @@ def public_key(data_dir: Path) -> str:
     return str(identity.to_public())
 
 
-def _identity(data_dir: Path):  # -> pyrage.x25519.Identity
+def _identity(data_dir: Path) -> x25519.Identity:
     from pyrage import x25519
 
     path = keys_dir(data_dir) / IDENTITY

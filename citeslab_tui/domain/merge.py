@@ -90,7 +90,7 @@ def _covered(dot: Dot, vv: dict[str, int]) -> bool:
     return vv.get(dot[0], 0) >= dot[1]
 
 
-def _view_key(item: tuple[Dot, tuple[Any, str]]) -> tuple:
+def _view_key(item: tuple[Dot, tuple[Any, str]]) -> tuple[str, str, int, bytes]:
     (device, counter), (value, hlc) = item
     return (hlc, device, counter, _canon(value))
 
@@ -145,8 +145,8 @@ def merge_docs(a: dict[str, Any], b: dict[str, Any], kind: str = "") -> dict[str
     dot0_id = _dot(dot0)[0] if dot0 else None
     content_a, content_b = content_of(a), content_of(b)
     merged: dict[str, Any] = {"id": a["id"]}
-    dots: dict[str, list] = {}
-    conflicts: dict[str, list] = {}
+    dots: dict[str, list[Any]] = {}
+    conflicts: dict[str, list[list[Any]]] = {}
     for field in sorted(content_a.keys() | content_b.keys()):
         if field not in content_b:
             reg = field_values(a, field)
@@ -182,14 +182,17 @@ def merge_docs(a: dict[str, Any], b: dict[str, Any], kind: str = "") -> dict[str
     if "trail" in meta_a or "trail" in meta_b:
         meta["trail"] = _merge_trail(meta_a.get("trail") or [], meta_b.get("trail") or [])
     for key in sorted((meta_a.keys() | meta_b.keys()) - _KNOWN_META):
-        candidates = [m for m in (meta_a, meta_b) if key in m]
-        best = max(candidates, key=lambda m, k=key: (str(m.get("hlc") or ""), _canon(m[k])))
-        meta[key] = best[key]
+        meta[key] = _newest_value([m for m in (meta_a, meta_b) if key in m], key)
     merged["meta"] = meta
     return normalize(merged, kind)
 
 
-def _merge_trail(a: list, b: list) -> list:
+def _newest_value(metas: list[dict[str, Any]], key: str) -> Any:
+    """The value of a meta key the merge does not know: the latest clock's, ties by value."""
+    return max(metas, key=lambda m: (str(m.get("hlc") or ""), _canon(m[key])))[key]
+
+
+def _merge_trail(a: list[Any], b: list[Any]) -> list[Any]:
     """Audit trails: union of both, ordered by clock, the last TRAIL_MAX kept (a join)."""
     entries = {_canon(e): e for e in [*a, *b]}
     ordered = sorted(entries.items(), key=lambda kv: (str(kv[1][0]) if kv[1] else "", kv[0]))

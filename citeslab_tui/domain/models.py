@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -103,8 +103,8 @@ class Meta(BaseModel):
     device: str = ""
     hlc: str = ""
     vv: dict[str, int] = Field(default_factory=dict)
-    dots: dict[str, list] = Field(default_factory=dict)
-    conflicts: dict[str, list] = Field(default_factory=dict)
+    dots: dict[str, list[Any]] = Field(default_factory=dict)
+    conflicts: dict[str, list[Any]] = Field(default_factory=dict)
     lseq: int = 0
     deleted: bool = False
 
@@ -129,7 +129,7 @@ class Record(BaseModel):
     id: str = Field(default_factory=new_id, title="Identifiant")
     meta: Meta | None = None
 
-    def content(self) -> dict:
+    def content(self) -> dict[str, Any]:
         """The domain fields as JSON-ready values (no id, no envelope)."""
         return self.model_dump(mode="json", exclude={"id", "meta"})
 

@@ -14,7 +14,7 @@ reaches the storage, and the line is assembled from those bytes.
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import Any, NotRequired, TypedDict, TypeGuard
 
 import orjson
 
@@ -22,6 +22,15 @@ from citeslab_tui.store.errors import DatabaseCorrupt
 
 Tables = dict[str, dict[str, Any]]
 EncodedOps = dict[str, dict[str, bytes | None]]
+
+
+class JournalEntry(TypedDict):
+    """One decoded journal line (see the module's docstring)."""
+
+    seq: int
+    ops: Tables  # {table: {doc id: document, or None when removed}}
+    drop: NotRequired[list[str]]
+    fold: NotRequired[bool]
 
 
 def encode_line(seq: int, ops: EncodedOps, drop: list[str], *, fold: bool = False) -> bytes:
@@ -46,26 +55,32 @@ def encode_line(seq: int, ops: EncodedOps, drop: list[str], *, fold: bool = Fals
     return f"{zlib.crc32(payload):08x} ".encode() + payload + b"\n"
 
 
-def _entry(line: bytes, previous: int | None) -> dict[str, Any] | None:
+def _entry(line: bytes, previous: int | None) -> JournalEntry | None:
     """The entry of one journal line if its checksum and sequence hold, else None."""
     try:
         crc, payload = line[:8].decode("ascii"), line[9:]
         if line[8:9] != b" " or f"{zlib.crc32(payload):08x}" != crc:
             return None
         entry = orjson.loads(payload)
-        expected = 1 if previous is None else previous + 1
-        if not isinstance(entry, dict) or entry["seq"] != expected:
-            return None
-        if not isinstance(entry["ops"], dict) or not isinstance(entry.get("drop", []), list):
-            return None
-        if not all(isinstance(docs, dict) for docs in entry["ops"].values()):
-            return None
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):
+        return None
+    expected = 1 if previous is None else previous + 1
+    if not _is_entry(entry) or entry["seq"] != expected:
         return None
     return entry
 
 
-def parse_journal(raw: bytes, name: str) -> tuple[list[dict[str, Any]], int, bool]:
+def _is_entry(value: object) -> TypeGuard[JournalEntry]:
+    """Whether a decoded line has the shape of a journal entry."""
+    if not isinstance(value, dict) or not isinstance(value.get("seq"), int):
+        return False
+    ops = value.get("ops")
+    if not isinstance(ops, dict) or not isinstance(value.get("drop", []), list):
+        return False
+    return all(isinstance(docs, dict) for docs in ops.values())
+
+
+def parse_journal(raw: bytes, name: str) -> tuple[list[JournalEntry], int, bool]:
     """Lines of a journal: (entries, length of the valid prefix, torn tail?).
 
     A torn tail is a last line without its newline (or NUL padding after a
@@ -73,7 +88,7 @@ def parse_journal(raw: bytes, name: str) -> tuple[list[dict[str, Any]], int, boo
     checksummed line (only the newline is missing or garbled), it is kept as an
     entry. Any complete line whose checksum fails is damage.
     """
-    entries: list[dict[str, Any]] = []
+    entries: list[JournalEntry] = []
     pos = 0
     size = len(raw)
     while pos < size:
@@ -96,7 +111,7 @@ def parse_journal(raw: bytes, name: str) -> tuple[list[dict[str, Any]], int, boo
     return entries, pos, False
 
 
-def apply_entry(tables: Tables, entry: dict[str, Any]) -> None:
+def apply_entry(tables: Tables, entry: JournalEntry) -> None:
     """Replay one journal entry over `tables` (dropped tables first, then documents)."""
     for name in entry.get("drop", ()):
         tables.pop(name, None)

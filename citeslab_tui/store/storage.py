@@ -62,7 +62,13 @@ from citeslab_tui.store.files import (
     write_private,
 )
 from citeslab_tui.store.index import FieldIndex
-from citeslab_tui.store.journal import EncodedOps, apply_entry, encode_line, parse_journal
+from citeslab_tui.store.journal import (
+    EncodedOps,
+    JournalEntry,
+    apply_entry,
+    encode_line,
+    parse_journal,
+)
 from citeslab_tui.store.migrations import migrate
 from citeslab_tui.store.snapshot import Tables, encode_snapshot, encode_snapshot_parts
 
@@ -132,7 +138,9 @@ class JournalStorage(Storage):
     def journal_path(self, gen: int | None = None) -> Path:
         return self.folder / f"journal-{self._gen if gen is None else gen}.jsonl"
 
-    def _read_disk(self, journal_bytes: int | None = None) -> tuple[int, Tables, list[dict], bool]:
+    def _read_disk(
+        self, journal_bytes: int | None = None
+    ) -> tuple[int, Tables, list[JournalEntry], bool]:
         """(schema, tables, journal entries, torn tail?) of what is on disk: the snapshot
         with its journal replayed, up to `journal_bytes` of it if given."""
         try:
@@ -287,7 +295,7 @@ class JournalStorage(Storage):
         self.version += 1
         self._done()
 
-    def _change(self, name: str, encoded: dict[str, bytes | None], *, create: bool) -> None:
+    def _change(self, name: str, encoded: Mapping[str, bytes | None], *, create: bool) -> None:
         """The one place documents change in memory: references replaced, the decoded
         copy of what is journaled stored, the index kept in step."""
         table = self._tables.get(name)

@@ -18,12 +18,13 @@ from typing import Any
 import orjson
 from tinydb import TinyDB
 from tinydb.queries import QueryLike
+from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from citeslab_tui.store.storage import JournalStorage
 
 
-class _Draft(dict):  # type: ignore[type-arg]
+class _Draft(dict[Any, Any]):
     """A table as TinyDB's updaters see it: ids in TinyDB's id class, and a stored
     document read from it is a private copy (TinyDB's update changes documents in
     place; a stored document is never changed in place)."""
@@ -60,13 +61,18 @@ class _Draft(dict):  # type: ignore[type-arg]
 class JournalTable(Table):
     """A TinyDB table whose writes reach the journal as changes (no diff of the table)."""
 
-    def __init__(self, storage: JournalStorage, name: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        name: str,
+        cache_size: int = Table.default_query_cache_capacity,
+        persist_empty: bool = False,
+    ) -> None:
+        if not isinstance(storage, JournalStorage):  # TinyDB's table_class hook passes a Storage
+            raise TypeError(f"{type(self).__name__} needs a JournalStorage, not {storage!r}")
+        self._journal = storage
         self._seen_version = -1
-        super().__init__(storage, name, **kwargs)  # type: ignore[arg-type]
-
-    @property
-    def _journal(self) -> JournalStorage:
-        return self._storage  # type: ignore[return-value]
+        super().__init__(storage, name, cache_size, persist_empty)
 
     def _read_table(self) -> dict[str, Any]:
         live = self._journal.table(self.name)
@@ -104,7 +110,9 @@ class RecordTable(JournalTable):
     """One kind of record: the document id is the record's own id (uuid hex), so the
     table is the index by id."""
 
-    document_id_class = str
+    # TinyDB's documented hook for non-integer ids; its class attribute is inferred as
+    # type[int], hence the ignore.
+    document_id_class = str  # type: ignore[assignment]
 
     def insert(self, document: Mapping[str, Any]) -> int:
         return super().insert(self.document_class(document, document["id"]))
@@ -139,7 +147,7 @@ class Database(TinyDB):
 
     def table(self, name: str, **kwargs: Any) -> Table:
         if name in self.record_kinds and name not in self._tables:
-            self._tables[name] = RecordTable(self.storage, name, **kwargs)  # type: ignore[arg-type]
+            self._tables[name] = RecordTable(self.storage, name, **kwargs)
         return super().table(name, **kwargs)
 
     def records(self, kind: str) -> RecordTable:

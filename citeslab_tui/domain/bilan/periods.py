@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,7 +46,7 @@ def month(today: date, offset: int = 0) -> Period:
     return Period(date(year, month0 + 1, 1), date(year, month0 + 1, last))
 
 
-PRESETS = {
+PRESETS: dict[str, tuple[str, Callable[[date], Period]]] = {
     "year": ("Année d'activité en cours", lambda t: activity_year(t)),
     "previous_year": ("Année d'activité précédente", lambda t: activity_year(t, -1)),
     "month": ("Ce mois-ci", lambda t: month(t)),

@@ -45,7 +45,7 @@ class Bilan:
             "indicators": {k: self.indicators[k] for k in INDICATOR_KEYS},
         }
         for key in BREAKDOWN_KEYS:
-            values = dict(self.breakdowns[key])
+            values: dict[str, float | None] = dict(self.breakdowns[key])
             for name, value in self.shares(key).items():
                 values[f"share_{name}"] = value
             out[key] = values

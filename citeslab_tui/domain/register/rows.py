@@ -4,10 +4,11 @@ name or a first name."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TypeVar
 
 from citeslab_tui.domain import identity, text
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
@@ -26,6 +27,8 @@ from citeslab_tui.domain.register.cells import (
     word_cell,
 )
 from citeslab_tui.domain.register.columns import COLUMN_LABELS, DATE_COLUMNS
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -120,7 +123,7 @@ def parse_row(
         raise ValidationError(f"{what} (ligne de total, commentaire ?)") from None
     row = RegisterRow(line=line, family_name=family, first_name=first)
 
-    def read(key: str, fn):  # noqa: ANN001, ANN202 - a small local helper
+    def read(key: str, fn: Callable[[str], _T | None]) -> _T | None:
         value = cell(key)
         try:
             return fn(value)
