@@ -113,17 +113,27 @@ class ConsoleStream(io.TextIOBase):
         self.target = target
         self._encoding = getattr(target, "encoding", None) or "utf-8"
 
+    # Typeshed declares a text stream's encoding and errors as writable attributes;
+    # here, as on io.TextIOWrapper, they are read-only: setting one raises.
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:
         return self._encoding
 
+    @encoding.setter
+    def encoding(self, value: str) -> None:
+        raise AttributeError("ConsoleStream.encoding is read-only")
+
     @property
-    def errors(self) -> str:  # type: ignore[override]
+    def errors(self) -> str:
         return ERRORS
+
+    @errors.setter
+    def errors(self, value: str | None) -> None:
+        raise AttributeError("ConsoleStream.errors is read-only")
 
     @property
     def buffer(self) -> Any:
-        return self.target.buffer  # type: ignore[attr-defined]
+        return self.target.buffer
 
     def writable(self) -> bool:
         return True
@@ -134,7 +144,7 @@ class ConsoleStream(io.TextIOBase):
     def fileno(self) -> int:
         return self.target.fileno()
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         self.target.write(encodable(visible(text), self._encoding))
         return len(text)
 
@@ -147,13 +157,15 @@ def safe_console() -> Iterator[None]:
     """sys.stdout and sys.stderr wrapped in ConsoleStream for the duration."""
     saved = sys.stdout, sys.stderr
     if sys.stdout is not None and not isinstance(sys.stdout, ConsoleStream):
-        sys.stdout = ConsoleStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = ConsoleStream(sys.stdout)
     if sys.stderr is not None and not isinstance(sys.stderr, ConsoleStream):
-        sys.stderr = ConsoleStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = ConsoleStream(sys.stderr)
     try:
         yield
     finally:
         for stream in (sys.stdout, sys.stderr):
+            if stream is None:  # no console at all (pythonw)
+                continue
             try:
                 stream.flush()
             except (OSError, ValueError):

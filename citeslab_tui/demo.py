@@ -223,13 +223,13 @@ def generate(
         )
     for year in range(10):
         held = start + timedelta(days=365 * year + rng.randint(0, 300))
-        for kind in CollectiveKind:
+        for action_kind in CollectiveKind:
             add(
                 CollectiveAction(
-                    action_kind=kind,
+                    action_kind=action_kind,
                     on=held,
                     site=rng.choice(sites),
-                    title=f"{kind.value} {held.year}",
+                    title=f"{action_kind.value} {held.year}",
                     women=rng.randint(3, 20),
                     men=rng.randint(2, 15),
                     unknown=rng.randint(0, 3),

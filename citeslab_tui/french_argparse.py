@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 _FR = {
     "usage: ": "utilisation : ",
@@ -37,14 +37,20 @@ def _french(message: str) -> str:
     return _FR.get(message, message)
 
 
-argparse._ = _french  # type: ignore[attr-defined]
-argparse.ngettext = lambda s, p, n: _french(s if n == 1 else p)  # type: ignore[assignment]
+def _french_plural(singular: str, plural: str, n: int) -> str:
+    return _french(singular if n == 1 else plural)
+
+
+# argparse calls the module-level names `_` and `ngettext` it imported from gettext:
+# replaced here (they are not part of argparse's declared interface, hence setattr).
+setattr(argparse, "_", _french)  # noqa: B010
+setattr(argparse, "ngettext", _french_plural)  # noqa: B010
 
 
 class FrenchParser(argparse.ArgumentParser):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # ArgumentParser's own arguments
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

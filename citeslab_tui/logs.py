@@ -19,6 +19,7 @@ import logging.handlers
 import os
 import re
 import traceback
+from io import TextIOWrapper
 from pathlib import Path
 
 LOGGER = logging.getLogger("citeslab")
@@ -55,11 +56,13 @@ class PersonalDataFilter(logging.Filter):
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating file handler whose files are all owner-only on POSIX."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> TextIOWrapper:
         from citeslab_tui.store.files import open_private
 
         fd = open_private(Path(self.baseFilename))
-        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+        stream = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+        assert isinstance(stream, TextIOWrapper)  # a text mode: logging writes str
+        return stream
 
 
 def _current_handler() -> PrivateRotatingFileHandler | None:

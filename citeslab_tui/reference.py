@@ -270,12 +270,12 @@ class Reference:
             )
         return entries
 
-    def matcher(self, name: str) -> P.Matcher[P.Entry]:
-        """Entries of any table with their aliases (for `find` and `search`)."""
+    def matcher(self, name: str) -> P.EntryLookup:
+        """Entries of any table with their aliases (to list them and `find` one)."""
         if name == "communes":
-            return self.places.communes  # type: ignore[return-value]
+            return self.places.communes
         if name == "qpv":
-            return self.places.qpv  # type: ignore[return-value]
+            return self.places.qpv
         if name == "partners":
             return self.places.partners
         if name == "sites":

@@ -30,7 +30,7 @@ from citeslab_tui.domain import display
 from citeslab_tui.domain import merge as merging
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.hlc import HLC_PATTERN
-from citeslab_tui.domain.models import RECORD_TYPES
+from citeslab_tui.domain.models import RECORD_TYPES, Record
 from citeslab_tui.domain.records import TRAIL_MAX, clean_value
 
 MAX_STRING = 4000  # characters in any text of a record (the longest field: notes)
@@ -187,17 +187,17 @@ def _clean_blob(blob: bytes) -> bool:
     return text.isprintable() and unicodedata.is_normalized("NFC", text)
 
 
-_WIRE_MODELS: dict[str, type[pydantic.BaseModel]] = {}
+_WIRE_MODELS: dict[str, type[Record]] = {}
 
 
-def _wire_model(kind: str) -> type[pydantic.BaseModel]:
+def _wire_model(kind: str) -> type[Record]:
     """The record's model with `meta: WireMeta`: content and envelope in one strict pass."""
-    model = _WIRE_MODELS.get(kind)
-    if model is None:
+    if kind not in _WIRE_MODELS:
         base = RECORD_TYPES[kind]
-        model = pydantic.create_model(f"Wire{base.__name__}", __base__=base, meta=(WireMeta, ...))
-        _WIRE_MODELS[kind] = model
-    return model
+        _WIRE_MODELS[kind] = pydantic.create_model(
+            f"Wire{base.__name__}", __base__=base, meta=(WireMeta, ...)
+        )
+    return _WIRE_MODELS[kind]
 
 
 def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
@@ -231,8 +231,9 @@ def canonical_record(kind: str, doc: Any) -> dict[str, Any]:
         raise _Invalid(_reason(exc)) from None
     except CitesLabError as exc:  # a model validator's French message
         raise _Invalid(exc.message.rstrip(".")) from None
-    canonical = record.content()  # type: ignore[attr-defined]
-    meta: WireMeta = record.meta  # type: ignore[attr-defined]
+    canonical = record.content()
+    meta = record.meta
+    assert isinstance(meta, WireMeta)  # the wire model's meta field (required)
 
     fields = set(canonical)
     vv = dict(meta.vv)

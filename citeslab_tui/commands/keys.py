@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.paths import resolve_data_dir
+
+if TYPE_CHECKING:  # services are imported by the commands that use them (start-up speed)
+    from citeslab_tui.domain.models import Settings
+    from citeslab_tui.services.workspace import Workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -98,7 +104,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(handler=cmd_show)
 
 
-def _open(args: argparse.Namespace):
+@dataclass(frozen=True)
+class _KeyFolder:
+    """A data folder and its settings: `keys show` without opening the database."""
+
+    data_dir: Path
+    settings: Settings
+
+
+def _open(args: argparse.Namespace) -> Workspace:
     from citeslab_tui.services.workspace import Workspace
 
     ws = Workspace.open(resolve_data_dir(args.data_dir), create=False)
@@ -273,11 +287,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     if (keys.keys_dir(folder) / keys.SIGNING).exists() and keys.has_identity(folder):
         # read-only: works while the app is open on this folder
-        from types import SimpleNamespace
-
-        lines = identities.key_summary(
-            SimpleNamespace(data_dir=folder, settings=load_settings(folder))  # type: ignore[arg-type]
-        )
+        lines = identities.key_summary(_KeyFolder(folder, load_settings(folder)))
     else:  # the keys are made first: under the folder's lock
         with _open(args) as ws:
             lines = identities.key_summary(ws)

@@ -6,9 +6,13 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.paths import resolve_data_dir
+
+if TYPE_CHECKING:
+    from citeslab_tui.domain.bilan import Period
 
 EXIT_USAGE = 2
 
@@ -91,7 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_import)
 
 
-def _period(args: argparse.Namespace):  # -> Period | None (None: error already printed)
+def _period(args: argparse.Namespace) -> Period | None:  # None: the error is printed
     """--from/--to; a missing bound is taken from the activity year of the other one."""
     from citeslab_tui.domain.bilan import Period, activity_year
 

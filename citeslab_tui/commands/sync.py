@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.paths import resolve_data_dir
+
+if TYPE_CHECKING:  # services are imported by the commands that use them (start-up speed)
+    from citeslab_tui.services.workspace import Workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -106,7 +110,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace) -> Workspace:
     from citeslab_tui.services.workspace import Workspace
 
     ws = Workspace.open(resolve_data_dir(args.data_dir), create=False)

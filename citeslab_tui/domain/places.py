@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 from citeslab_tui.domain.text import fold, match_key
 
@@ -176,6 +176,14 @@ class Matcher(Generic[E]):
                 ranked.append((rank, name, entry))
         ranked.sort(key=lambda r: (r[0], r[1]))
         return [entry for _rank_, _name, entry in ranked]
+
+
+class EntryLookup(Protocol):
+    """Read-only use of a Matcher of any table (communes, QPV, partners, sites...)."""
+
+    def __iter__(self) -> Iterator[Entry]: ...
+
+    def find(self, typed: str | None) -> Entry | None: ...
 
 
 def _rank(query: str, words: list[str], name: str, aliases: tuple[str, ...]) -> int | None:

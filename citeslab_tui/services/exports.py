@@ -155,7 +155,8 @@ def tables(
         return sorted(repo.docs(kind), key=lambda d: (str(d.get("on") or d.get("due") or ""),))
 
     def met(d: dict[str, Any]) -> str:
-        return {True: "Oui", False: "Non"}.get(d.get("met"), "Non renseigné")
+        labels: dict[bool | None, str] = {True: "Oui", False: "Non"}
+        return labels.get(d.get("met"), "Non renseigné")
 
     return {
         "people": (
@@ -287,7 +288,7 @@ def _column_letters(n: int) -> str:
 
 
 # XML escaping and removal of the characters XML 1.0 forbids, in one C-level pass
-_XML_TABLE = {i: None for i in range(32) if i not in (9, 10, 13)}
+_XML_TABLE: dict[int, str | None] = {i: None for i in range(32) if i not in (9, 10, 13)}
 _XML_TABLE.update({0xFFFE: None, 0xFFFF: None, 38: "&amp;", 60: "&lt;", 62: "&gt;"})
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from citeslab_tui.bundles import keys
 from citeslab_tui.bundles.identity import DeviceIdentity, IdentityError, fingerprint, parse_identity
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.models import Settings
 from citeslab_tui.domain.text import format_date
 from citeslab_tui.store.files import describe_os_error, write_public
 
@@ -44,7 +45,18 @@ __all__ = [
 ]
 
 
-def local_identity(ws: Workspace) -> DeviceIdentity:
+class KeyFolder(Protocol):
+    """What the key read-outs need: a Workspace, or a data folder and its settings read
+    without opening the database (`citeslab keys show` while the app is open)."""
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+def local_identity(ws: KeyFolder) -> DeviceIdentity:
     """This device's public identity (its keys are made on first need)."""
     return keys.own_identity(ws.data_dir, ws.settings)
 
@@ -176,15 +188,16 @@ def enroll(ws: Workspace, identity: DeviceIdentity) -> EnrolResult:
     return EnrolResult(identity, replaced=note is not None)
 
 
+def _device_name(entry: dict[str, Any]) -> str:
+    identity = keys.enrolled_identity(entry)
+    return identity.device_name if identity is not None else ""
+
+
 def _find_device(ws: Workspace, device: str) -> str:
     devices = keys.enrolled(ws.data_dir)
     if device in devices:
         return device
-    by_name = [
-        d
-        for d, entry in devices.items()
-        if (keys.enrolled_identity(entry) or DeviceIdentity.model_construct()).device_name == device
-    ]
+    by_name = [d for d, entry in devices.items() if _device_name(entry) == device]
     if len(by_name) == 1:
         return by_name[0]
     known = ", ".join(sorted(devices)) or "aucun"
@@ -218,7 +231,7 @@ def _day(iso: str | None) -> str:
         return "?"
 
 
-def key_summary(ws: Workspace) -> list[str]:
+def key_summary(ws: KeyFolder) -> list[str]:
     """What this device knows: Workspace, in French lines (`citeslab keys show`)."""
     settings = ws.settings
     out = []

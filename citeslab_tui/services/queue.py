@@ -22,6 +22,7 @@ from citeslab_tui.domain.models import (
     QueueEntry,
     QueueReason,
     QueueStatus,
+    Record,
     TaskKind,
     TaskStatus,
 )
@@ -248,7 +249,7 @@ def add_arrival(
         position=_next_position(ws, day, site),
     )
     (saved,) = ws.repo.save(entry)
-    return saved  # type: ignore[return-value]
+    return saved
 
 
 def arrive_appointment(
@@ -292,15 +293,16 @@ def set_status(ws: Workspace, entry_id: str, status: QueueStatus, *, now: dateti
     else:
         update["ended_at"] = moment
     entry = entry.model_copy(update=update)
-    records: list = [entry]
+    records: list[Record] = [entry]
     if status is QueueStatus.SEEN and entry.task_id:
         task = ws.repo.get(FollowUpTask, entry.task_id)
         if task is not None and task.status is TaskStatus.OPEN:
             records.append(
                 task.model_copy(update={"status": TaskStatus.DONE, "done_on": entry.day})
             )
-    saved = ws.repo.save(*records)
-    return saved[0]  # type: ignore[return-value]
+    saved = ws.repo.save(*records)[0]
+    assert isinstance(saved, QueueEntry)  # the entry is saved first
+    return saved
 
 
 def start_interview(ws: Workspace, entry_id: str, *, now: datetime) -> QueueEntry:
@@ -372,7 +374,7 @@ def plan_callback(ws: Workspace, entry_id: str) -> FollowUpTask:
         assigned_to=ws.repo.staff,
     )
     (saved,) = ws.repo.save(task)
-    return saved  # type: ignore[return-value]
+    return saved
 
 
 def set_site(ws: Workspace, site: str) -> None:

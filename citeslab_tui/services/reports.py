@@ -189,9 +189,11 @@ def render_xlsx(bilan: Bilan) -> bytes:
     every text a text cell (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook has one worksheet
     ws.title = "Indicateurs"
     bold = Font(bold=True)
     _append(ws, ["Bilan CitésLab", bilan.period.label])

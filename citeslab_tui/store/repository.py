@@ -212,8 +212,8 @@ class Repository:
             raise
 
     def save(
-        self, *records: Record, deleted: bool = False, erased: bool = False, returning: bool = True
-    ) -> list[Record]:
+        self, *records: R, deleted: bool = False, erased: bool = False, returning: bool = True
+    ) -> list[R]:
         """Durably save records (one journal line). Returns them with their envelope.
 
         When this returns, the records are on disk (fsync'd). Bulk writers that do not

@@ -205,7 +205,7 @@ def _parse_lines(lines: _Lines, skip: Callable[[str], bool] | None) -> Tables:
             table = None if skipping else tables.setdefault(table_name, {})
         elif line in (b"}", b"},"):
             table, skipping, more = None, False, line == b"},"
-        elif not skipping:
+        elif table is not None:  # (not skipping: a skipped table has none)
             run = orjson.loads(b"{" + (line[:-1] if line.endswith(b",") else line) + b"}")
             if not isinstance(run, dict):
                 raise DatabaseCorrupt("documents")
@@ -213,7 +213,7 @@ def _parse_lines(lines: _Lines, skip: Callable[[str], bool] | None) -> Tables:
                 intern_doc(doc, shared.setdefault)
                 if type(doc) is dict and doc.get("id") == key:
                     doc["id"] = key  # one string object for the key and the record's id
-            table.update(run)  # type: ignore[union-attr]
+            table.update(run)
     if not lines.ended or table is not None or skipping:
         raise DatabaseCorrupt("fin")
     return tables

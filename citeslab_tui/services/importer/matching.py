@@ -4,6 +4,7 @@ partners (memoised per import), the fields a row fills and the events it brings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -75,10 +76,11 @@ class PlaceLookup:
     def __init__(self, places: P.Places, local_sites: list[str]) -> None:
         self.places = places
         self.local_sites = {text.fold(name): name for name in local_sites}
-        self._cache: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self._communes: dict[str, tuple[str | None, str, bool]] = {}
+        self._cache: dict[tuple[str, str], tuple[str, bool]] = {}  # qpv, site, partner
         self.unmatched: dict[str, dict[str, int]] = {}
 
-    def _memo(self, kind: str, raw: str, fn: Any) -> tuple[Any, ...]:
+    def _memo(self, kind: str, raw: str, fn: Callable[[str], tuple[str, bool]]) -> tuple[str, bool]:
         key = (kind, raw)
         if key not in self._cache:
             self._cache[key] = fn(raw)
@@ -110,7 +112,9 @@ class PlaceLookup:
                 return None, "", True
             return None, raw, False
 
-        return self._memo("commune", raw, find)  # type: ignore[return-value]
+        if raw not in self._communes:
+            self._communes[raw] = find(raw)
+        return self._communes[raw]
 
     def qpv(self, raw: str) -> tuple[str, bool]:
         """(value to store, matched)."""
@@ -119,7 +123,7 @@ class PlaceLookup:
             value = self.places.qpv_value(raw)
             return value.token, value.kind != "unrecognised"
 
-        return self._memo("qpv", raw, find)  # type: ignore[return-value]
+        return self._memo("qpv", raw, find)
 
     def site(self, raw: str) -> tuple[str, bool]:
         def find(raw: str) -> tuple[str, bool]:
@@ -129,14 +133,14 @@ class PlaceLookup:
             local = self.local_sites.get(text.fold(raw))
             return (local, True) if local else (raw, not raw)
 
-        return self._memo("site", raw, find)  # type: ignore[return-value]
+        return self._memo("site", raw, find)
 
     def partner(self, raw: str) -> tuple[str, bool]:
         def find(raw: str) -> tuple[str, bool]:
             entry = self.places.partners.find(raw)
             return (entry.name, True) if entry is not None else (raw, not raw)
 
-        return self._memo("partner", raw, find)  # type: ignore[return-value]
+        return self._memo("partner", raw, find)
 
 
 def fill(person: Person, row: RegisterRow, where: PlaceLookup) -> dict[str, Any]:
@@ -172,8 +176,8 @@ def fill(person: Person, row: RegisterRow, where: PlaceLookup) -> dict[str, Any]
             update["qpv"] = value
     if row.site:
         site, matched = where.site(row.site)
-        current = person.first_site
-        if not current or (matched and site != current and not where.site(current)[1]):
+        first_site = person.first_site
+        if not first_site or (matched and site != first_site and not where.site(first_site)[1]):
             update["first_site"] = site
     if person.approach is Approach.UNKNOWN and row.approach != "unknown":
         update["approach"] = Approach(row.approach)

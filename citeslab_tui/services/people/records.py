@@ -52,8 +52,9 @@ def _saved(ws: Workspace, *records: Record) -> list[Any]:
     if index is not None:
         if index.lseq == before:  # nothing else changed since: upsert just ours
             for record in saved:
-                if record.kind == "person":
-                    index.upsert_doc(ws.repo.doc("person", record.id))
+                doc = ws.repo.doc("person", record.id) if record.kind == "person" else None
+                if doc is not None:
+                    index.upsert_doc(doc)
             index.lseq = ws.repo.lseq
         else:
             index.refresh(ws.repo)

@@ -108,7 +108,9 @@ def _due_docs(ws: Workspace, today: date, months: int) -> list[tuple[dict, date 
     for kind in CONTACT_KINDS:
         for doc in ws.repo.docs(kind, include_deleted=True):
             pid = doc.get("person_id")
-            iso = _contact_iso(kind, doc) if pid else None
+            if not pid:
+                continue
+            iso = _contact_iso(kind, doc)
             if iso and iso > latest.get(pid, ""):
                 latest[pid] = iso
     due = []

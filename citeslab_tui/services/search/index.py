@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from citeslab_tui.domain import identity, text
+from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.services.search.words import (
     EXACT,
     INSIDE,
@@ -39,7 +40,10 @@ class SearchIndex:
         self._by_phone: dict[str, set[str]] = {}
         self._by_birth: dict[str, set[str]] = {}
         self._names: list[str] = []  # sorted distinct words with letters (typo search)
-        self._cache: dict[Any, Any] = {}  # derived vocabularies, dropped on change
+        # derived vocabularies, dropped on change: all phone words in one string and
+        # their offsets; per prefix length, {prefix: name words} and its keys
+        self._blob: tuple[str, list[int]] | None = None
+        self._prefix_cache: dict[int, tuple[dict[str, list[str]], list[str]]] = {}
         self.lseq = -1
 
     # --- building and updating ----------------------------------------------------
@@ -79,7 +83,7 @@ class SearchIndex:
     def _changed(self, word: str, *, added: bool) -> None:
         """A distinct word appeared or disappeared: update the derived vocabularies."""
         if word[0] == PHONE_MARK:
-            self._cache.pop(("blob",), None)
+            self._blob = None
         elif is_name(word):
             if added:
                 bisect.insort(self._names, word)
@@ -87,8 +91,7 @@ class SearchIndex:
                 pos = bisect.bisect_left(self._names, word)
                 if pos < len(self._names) and self._names[pos] == word:
                     del self._names[pos]
-            for key in [k for k in self._cache if k[0] == "prefix"]:
-                del self._cache[key]
+            self._prefix_cache.clear()
 
     def remove(self, person_id: str) -> None:
         entry = self._entries.pop(person_id, None)
@@ -152,16 +155,15 @@ class SearchIndex:
 
     def _phone_blob(self) -> tuple[str, list[int]]:
         """All phone words in one string (C-speed substring search) and their offsets."""
-        key = ("blob",)
-        if key not in self._cache:
+        if self._blob is None:
             words = self._words("phone")
             offsets: list[int] = []
             position = 0
             for word in words:
                 offsets.append(position)
                 position += len(word) + 1
-            self._cache[key] = ("\n".join(words), offsets)
-        return self._cache[key]
+            self._blob = ("\n".join(words), offsets)
+        return self._blob
 
     def _phones_containing(self, digits: str) -> list[str]:
         blob, offsets = self._phone_blob()
@@ -173,16 +175,16 @@ class SearchIndex:
             at = blob.find(digits, at + 1)
         return found
 
-    def _prefixes(self, length: int) -> dict[str, list[str]]:
-        """First `length` letters of the longer name words -> those words, cached."""
-        key = ("prefix", length)
-        if key not in self._cache:
+    def _prefixes(self, length: int) -> tuple[dict[str, list[str]], list[str]]:
+        """First `length` letters of the longer name words -> those words, and those
+        prefixes; cached."""
+        if length not in self._prefix_cache:
             prefixes: dict[str, list[str]] = {}
             for word in self._words("name"):
                 if len(word) > length:
                     prefixes.setdefault(word[:length], []).append(word)
-            self._cache[key] = (prefixes, list(prefixes))
-        return self._cache[key]
+            self._prefix_cache[length] = (prefixes, list(prefixes))
+        return self._prefix_cache[length]
 
     def _typo_words(self, token: str) -> list[str]:
         """Name words within 1 edit (2 for 8+ letters), as a whole or as a prefix."""
@@ -308,7 +310,7 @@ class SearchIndex:
         if phone:
             try:
                 e164 = phone if phone.startswith("+33") else text.parse_phone(phone)
-            except text.ValidationError:
+            except ValidationError:
                 e164 = None
         fam, fst = text.fold(family), text.fold(first)
         born = birth_date.isoformat() if birth_date is not None else None

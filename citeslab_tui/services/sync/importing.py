@@ -396,12 +396,12 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
         max((str(doc["meta"].get("hlc", "")) for _k, doc in g.records), default=g.manifest.hlc_max)
         for g in good
     )
-    local: dict[str, Any] = {"sync_files": seen_files, "sync_ranges": ranges, "sync_clocks": clocks}
+    state: dict[str, Any] = {"sync_files": seen_files, "sync_ranges": ranges, "sync_clocks": clocks}
     if int(repo.local_state("sync_exported", 0)) == repo.lseq:
         # Nothing of ours was pending: what this import writes came from elsewhere (or
         # joins what we already sent), so the next export need not echo it back.
-        local["sync_exported"] = repo.lseq + len(changed)
-    repo.put_docs(changed, local=local)
+        state["sync_exported"] = repo.lseq + len(changed)
+    repo.put_docs(changed, local=state)
     if fold_journal:
         # journal lines written before still hold the erased data: a fresh snapshot drops them
         repo.checkpoint()

@@ -5,6 +5,7 @@ board in step."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -42,7 +43,7 @@ _KIND_WORDS: dict[str, TaskKind] = {
 }
 
 
-def _task(saved: list[Record]) -> FollowUpTask:
+def _task(saved: Sequence[Record]) -> FollowUpTask:
     """The task a save returned (the first record saved)."""
     task = saved[0]
     assert isinstance(task, FollowUpTask)

@@ -67,7 +67,9 @@ def suggestions(ws: Workspace, today: date | None = None) -> list[Suggestion]:
 
     def alive(pid: str) -> bool:
         doc = repo.doc("person", pid)
-        return bool(doc) and not doc["meta"].get("deleted") and not doc.get("erased_at")
+        if not doc:
+            return False
+        return not doc["meta"].get("deleted") and not doc.get("erased_at")
 
     # 1. an orientation without a check task: check it three weeks later
     oldest = (today - timedelta(days=CHECK_WINDOW_DAYS)).isoformat()
@@ -105,9 +107,9 @@ def suggestions(ws: Workspace, today: date | None = None) -> list[Suggestion]:
     last_contact: dict[str, str] = {}
     for doc in repo.docs("interview"):
         pid = doc.get("person_id") or ""
-        on = doc.get("on") or ""
-        if on > last_contact.get(pid, ""):
-            last_contact[pid] = on
+        seen_on = doc.get("on") or ""
+        if seen_on > last_contact.get(pid, ""):
+            last_contact[pid] = seen_on
     stages: dict[str, set[str]] = {}
     for doc in repo.docs("stage"):
         stages.setdefault(doc.get("person_id") or "", set()).add(doc.get("stage") or "")

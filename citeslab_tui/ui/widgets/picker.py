@@ -15,9 +15,9 @@ value that the reference does not know is kept as it is until changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from rich.text import Text
 from textual import events
@@ -31,12 +31,20 @@ from textual.widgets.option_list import Option
 MAX_CHOICES = 30
 
 
-@dataclass(frozen=True)
-class Choice:
-    token: str  # the value stored when chosen
-    label: str  # shown in the field once chosen
-    detail: str = ""  # shown after the label in the list only
-    default: bool = True  # may be highlighted first (False: only chosen deliberately)
+class Choice(Protocol):
+    """One entry of the list, as the services offer it (services/people/pickers.py: Offer)."""
+
+    @property
+    def token(self) -> str: ...  # the value stored when chosen
+
+    @property
+    def label(self) -> str: ...  # shown in the field once chosen
+
+    @property
+    def detail(self) -> str: ...  # shown after the label in the list only
+
+    @property
+    def default(self) -> bool: ...  # may be highlighted first (False: only chosen deliberately)
 
 
 class PickerInput(Input):
@@ -120,7 +128,7 @@ class ReferencePicker(Vertical):
     def __init__(
         self,
         *,
-        choices: Callable[[str], list[Choice]],
+        choices: Callable[[str], Sequence[Choice]],
         resolve: Callable[[str], Choice | None],
         label_of: Callable[[str], str],
         value: str = "",
@@ -135,7 +143,7 @@ class ReferencePicker(Vertical):
         self._label_of = label_of
         self._token = value
         self._shown = label_of(value) if value else ""
-        self._choices: list[Choice] = []
+        self._choices: Sequence[Choice] = []
         self._setting = False
         self._moved = False  # ↓ ↑ used since the list opened: Tab takes that line
         self.placeholder = placeholder
