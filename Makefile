@@ -22,11 +22,12 @@ run: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Style and types (mypy: [tool.mypy] in pyproject.toml).
+# Style, types (mypy: [tool.mypy] in pyproject.toml) and the import table of the README.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 # Benchmarks (figures printed, never asserted): every bench/bench_*.py in turn.
 bench: $(STAMP)
