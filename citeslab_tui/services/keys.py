@@ -104,7 +104,7 @@ def office_fingerprint(ws: Workspace) -> str | None:
     return office.fingerprint if office else None
 
 
-def check_office(ws, identity: DeviceIdentity) -> str | None:
+def check_office(ws: KeyFolder, identity: DeviceIdentity) -> str | None:
     """What installing `identity` as the office changes, in French (None: nothing
     unusual). Raises when it cannot be installed here."""
     settings = ws.settings
@@ -147,7 +147,7 @@ class EnrolResult:
     replaced: bool  # the device was enrolled before with other keys, or revoked
 
 
-def check_enrol(ws, identity: DeviceIdentity) -> str | None:
+def check_enrol(ws: KeyFolder, identity: DeviceIdentity) -> str | None:
     """What enrolling `identity` changes, in French (None: a new laptop). Raises when
     it cannot be enrolled here."""
     settings = ws.settings

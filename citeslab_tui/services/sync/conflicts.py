@@ -69,7 +69,9 @@ def list_conflicts(ws: Workspace) -> list[ConflictItem]:
     return items
 
 
-def resolve_conflict(repo: Repository, kind: str, record_id: str, field_name: str, choice: int):
+def resolve_conflict(
+    repo: Repository, kind: str, record_id: str, field_name: str, choice: int
+) -> None:
     """Keep value number `choice` (0 = the one shown) of a conflict: a local write."""
     doc = repo.doc(kind, record_id) if kind in RECORD_TYPES else None
     conflicts = (doc or {}).get("meta", {}).get("conflicts", {})

@@ -23,6 +23,7 @@ from citeslab_tui.domain.models import Approach, Civility
 from citeslab_tui.domain.text import fold
 from citeslab_tui.services import people
 from citeslab_tui.services.people import FORM_FIELDS
+from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.ui.widgets.picker import ReferencePicker
 
 
@@ -82,7 +83,7 @@ class PersonForm(Vertical):
 
     def __init__(
         self,
-        ws: Any,
+        ws: Workspace,
         *,
         with_site: bool = False,
         with_notes: bool = False,
