@@ -1,15 +1,17 @@
 """Demo data folders shared by the benchmarks: `citeslab demo --people N --seed 1`,
-generated once per size and cached under /tmp (benchmarks copy them before writing)."""
+generated once per size and cached under /tmp (benchmarks copy them before writing;
+$CITESLAB_BENCH_CACHE names another cache folder)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path("/tmp/citeslab_bench_demo")
+CACHE = Path(os.environ.get("CITESLAB_BENCH_CACHE", "/tmp/citeslab_bench_demo"))
 
 
 def demo_folder(people: int, cache: Path = CACHE) -> Path:

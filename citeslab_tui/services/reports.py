@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from citeslab_tui.domain import display, text
 from citeslab_tui.domain.bilan import (
     BREAKDOWN_KEYS,
     BREAKDOWN_LABELS,
+    FIELDS_READ,
     INDICATOR_KEYS,
     INDICATOR_LABELS,
     SHARE_KEYS,
@@ -45,14 +47,19 @@ LABEL_WIDTH = 56  # widest label column of a breakdown sheet, the counts still o
 def bilan_for(ws: Workspace, period: Period, site: str | None = None) -> Bilan:
     """The bilan of `period` (optionally one site) from the workspace's records."""
     repo = ws.repo
+
+    def read(kind: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        # the fields the bilan reads, streamed if the kind is not in memory yet
+        return repo.docs_fields(kind, FIELDS_READ[kind], include_deleted=include_deleted)
+
     return compute_bilan(
         period,
-        people=repo.docs("person", include_deleted=True),
-        stages=repo.docs("stage"),
-        interviews=repo.docs("interview"),
-        orientations=repo.docs("orientation"),
-        outcomes=repo.docs("outcome"),
-        collectives=repo.docs("collective"),
+        people=read("person", include_deleted=True),
+        stages=read("stage"),
+        interviews=read("interview"),
+        orientations=read("orientation"),
+        outcomes=read("outcome"),
+        collectives=read("collective"),
         site=site or None,
         places=ws.reference.places,
     )
@@ -63,7 +70,7 @@ def known_sites(ws: Workspace) -> list[str]:
     names = list(ws.site_names())
     seen = {text.fold(n) for n in names}
     for kind, key in (("interview", "site"), ("stage", "site"), ("person", "first_site")):
-        for doc in ws.repo.docs(kind):
+        for doc in ws.repo.docs_fields(kind, (key,)):
             name = doc.get(key) or ""
             folded = text.fold(name)
             if name and folded not in seen:

@@ -14,7 +14,7 @@ journal.encode_line -> os.write + fsync (docs/architecture.md).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -158,13 +158,32 @@ class Repository:
             return iter(records)
         return (doc for doc in records if not doc.get("meta", {}).get("deleted"))
 
+    def docs_fields(
+        self, kind: str, fields: Collection[str], *, include_deleted: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """The documents of a kind reduced to `fields` ("meta.deleted": that key of the
+        envelope; it is added when deleted ones are left out). A kind not read yet
+        is streamed from the disk and stays unparsed: a command that needs a few
+        fields (the bilan) never holds the whole records."""
+        wanted = set(fields) | (set() if include_deleted else {"meta.deleted"})
+        if kind not in self._tables:
+            raise KeyError(kind)
+        docs = self._storage.project(kind, wanted)
+        if include_deleted:
+            return docs
+        return (doc for doc in docs if not doc.get("meta", {}).get("deleted"))
+
     def person_docs(
-        self, person_id: str, *, include_deleted: bool = False
+        self,
+        person_id: str,
+        *,
+        include_deleted: bool = False,
+        kinds: Iterable[str] | None = None,
     ) -> list[tuple[str, dict[str, Any]]]:
-        """(kind, document) of the records whose `person_id` is this person's, from the
-        index kept by the store (no scan)."""
+        """(kind, document) of the records whose `person_id` is this person's (of
+        `kinds` only, if given), from the index kept by the store (no scan)."""
         found = []
-        for kind, record_id in self._storage.linked(person_id):
+        for kind, record_id in self._storage.linked(person_id, kinds):
             table = self._tables.get(kind)
             doc = None if table is None else table.record(record_id)
             if doc is not None and (include_deleted or not doc.get("meta", {}).get("deleted")):

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -55,22 +56,61 @@ _HEADER_START = b'{"header":'
 _DATA_MARK = b',"data":'
 
 
-def encode_snapshot_parts(tables: Tables, gen: int) -> list[bytes]:
-    """The snapshot as byte strings to write one after the other: one per run of
-    documents (no single 45 MB buffer, no copy to join them); the CRC-32 is computed
-    piece by piece."""
+@dataclass(frozen=True)
+class Span:
+    """Where a table's documents lie in a snapshot file: the bytes [start, end) are its
+    run lines (each with its newline), `crc` their CRC-32, `runs` how many lines."""
+
+    start: int
+    end: int
+    crc: int
+    runs: int
+
+    @property
+    def docs_at_most(self) -> int:
+        return self.runs * RUN_DOCS
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A table kept as the exact run lines read from a snapshot (not parsed): a
+    checkpoint or a backup copies it as it is."""
+
+    runs: bytes
+    count: int  # run lines
+
+
+def encode_snapshot_layout(
+    tables: Mapping[str, dict[str, Any] | Raw], gen: int
+) -> tuple[list[bytes], dict[str, Span]]:
+    """The snapshot as byte strings to write one after the other (no single 45 MB
+    buffer, no copy to join them), and where each table's runs will lie in the file.
+    A `Raw` table is copied byte for byte; the CRC-32 is computed piece by piece."""
     pieces: list[bytes] = [b"{\n"]
+    where: dict[str, tuple[int, int, int]] = {}  # name -> (first piece, last piece + 1, runs)
     last = len(tables) - 1
     for i, (name, table) in enumerate(tables.items()):
         pieces.append(orjson.dumps(name) + b":{\n")
-        docs = iter(table.items())
-        runs = 0
-        while run := dict(islice(docs, RUN_DOCS)):
+        first = len(pieces)
+        if isinstance(table, Raw):
+            if table.runs:
+                pieces.append(table.runs)
+            runs = table.count
+            end_runs = len(pieces)
+            pieces.append(b"},\n" if i < last else b"}\n")
+        else:
+            docs = iter(table.items())
+            runs = 0
+            while run := dict(islice(docs, RUN_DOCS)):
+                if runs:
+                    pieces.append(b",\n")
+                pieces.append(orjson.dumps(run)[1:-1])
+                runs += 1
             if runs:
-                pieces.append(b",\n")
-            pieces.append(orjson.dumps(run)[1:-1])
-            runs += 1
-        pieces.append((b"\n" if runs else b"") + (b"},\n" if i < last else b"}\n"))
+                pieces.append(b"\n")
+            end_runs = len(pieces)
+            pieces.append(b"},\n" if i < last else b"}\n")
+        where[name] = (first, end_runs, runs)
     pieces.append(b"}")
     crc = 0
     for piece in pieces:
@@ -82,7 +122,22 @@ def encode_snapshot_parts(tables: Tables, gen: int) -> list[bytes]:
         "crc32": f"{crc:08x}",
         "written": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    return [_HEADER_START + orjson.dumps(header) + _DATA_MARK, *pieces, b"}"]
+    parts = [_HEADER_START + orjson.dumps(header) + _DATA_MARK, *pieces, b"}"]
+    offsets = [0]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    spans = {}
+    for name, (first, end_runs, runs) in where.items():
+        # pieces[k] is parts[k + 1]
+        region_crc = 0
+        for part in parts[first + 1 : end_runs + 1]:
+            region_crc = zlib.crc32(part, region_crc)
+        spans[name] = Span(offsets[first + 1], offsets[end_runs + 1], region_crc, runs)
+    return parts, spans
+
+
+def encode_snapshot_parts(tables: Mapping[str, dict[str, Any] | Raw], gen: int) -> list[bytes]:
+    return encode_snapshot_layout(tables, gen)[0]
 
 
 def encode_snapshot(tables: Tables, gen: int) -> bytes:
@@ -97,9 +152,87 @@ def read_snapshot(
     DatabaseCorrupt (French, naming `name`) on any damage, DatabaseTooNew for a newer
     schema. Tables for which `skip(name)` is true are checked but not parsed.
     """
+    header, tables, _spans = open_snapshot(source, name, lazy=skip)
+    return header, tables
+
+
+def open_snapshot(
+    source: Path | bytes,
+    name: str,
+    *,
+    lazy: Callable[[str], bool] | None = None,
+    shared: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], Tables, dict[str, Span]]:
+    """Verify a snapshot file (or its bytes) in one streaming pass: (header, the tables
+    parsed, where the others lie). Tables for which `lazy(name)` is true are checked
+    (the file's CRC-32 covers them) and located, not parsed: `read_table` parses one
+    later. A schema 1 file is parsed whole (no spans). `shared`: the strings shared
+    so far (see intern_doc), kept by the caller across later reads."""
     stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
     with stream, no_gc():
-        return _read(stream, name, skip)
+        return _read(stream, name, lazy, {} if shared is None else shared)
+
+
+def read_table(
+    path: Path, span: Span, name: str, shared: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Parse one table located by `open_snapshot` (DatabaseCorrupt if its bytes are no
+    longer those verified at open: the file was changed behind the store's back)."""
+    raw = read_runs(path, span, name)
+    table: dict[str, Any] = {}
+    setdefault = ({} if shared is None else shared).setdefault
+    with no_gc():
+        try:
+            for line in raw.split(b"\n")[:-1]:
+                _add_run(table, line, setdefault)
+        except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
+            raise _damaged(name, "contenu illisible") from None
+    return table
+
+
+def read_runs(path: Path, span: Span, name: str) -> bytes:
+    """The exact run lines of one table, as verified at open."""
+    with path.open("rb") as stream:
+        stream.seek(span.start)
+        raw = stream.read(span.end - span.start)
+    if len(raw) != span.end - span.start or zlib.crc32(raw) != span.crc:
+        raise _damaged(name, "modifié depuis l'ouverture")
+    return raw
+
+
+def iter_runs(path: Path, span: Span, name: str) -> Iterator[dict[str, Any]]:
+    """The documents of one table located by `open_snapshot`, one run (~200 documents)
+    at a time, never the whole table in memory (`citeslab check`). DatabaseCorrupt if
+    the bytes are not those verified, or do not parse."""
+    crc = 0
+    with path.open("rb") as stream:
+        stream.seek(span.start)
+        left = span.end - span.start
+        while left > 0:
+            line = stream.readline(left)
+            if not line.endswith(b"\n"):
+                raise _damaged(name, "modifié depuis l'ouverture")
+            left -= len(line)
+            crc = zlib.crc32(line, crc)
+            run: dict[str, Any] = {}
+            try:
+                _add_run(run, line[:-1], lambda value, _default: value)
+            except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
+                raise _damaged(name, "contenu illisible") from None
+            yield run
+    if crc != span.crc:
+        raise _damaged(name, "modifié depuis l'ouverture")
+
+
+def _add_run(table: dict[str, Any], line: bytes, shared: Callable[[str, str], str]) -> None:
+    run = orjson.loads(b"{" + (line[:-1] if line.endswith(b",") else line) + b"}")
+    if not isinstance(run, dict):
+        raise DatabaseCorrupt("documents")
+    for key, doc in run.items():
+        intern_doc(doc, shared)
+        if type(doc) is dict and doc.get("id") == key:
+            doc["id"] = key  # one string object for the key and the record's id
+    table.update(run)
 
 
 def decode_snapshot(raw: bytes, name: str) -> tuple[dict[str, Any], Tables]:
@@ -111,8 +244,8 @@ def _damaged(name: str, reason: str) -> DatabaseCorrupt:
 
 
 def _read(
-    stream: IO[bytes], name: str, skip: Callable[[str], bool] | None
-) -> tuple[dict[str, Any], Tables]:
+    stream: IO[bytes], name: str, lazy: Callable[[str], bool] | None, shared: dict[str, str]
+) -> tuple[dict[str, Any], Tables, dict[str, Span]]:
     first = stream.readline(HEADER_MAX)
     cut = first.find(_DATA_MARK)
     if not first.startswith(_HEADER_START) or cut < 0:
@@ -137,12 +270,12 @@ def _read(
             "Mettez l'application à jour."
         )
     if schema < 2:
-        return header, _read_whole(head + stream.read(), expected, name)
+        return header, _read_whole(head + stream.read(), expected, name), {}
     if head != b"{\n":
         raise _damaged(name, "en-tête illisible")
-    lines = _Lines(stream, zlib.crc32(head))
+    lines = _Lines(stream, zlib.crc32(head), len(first))
     try:
-        tables = _parse_lines(lines, skip)
+        tables, spans = _parse_lines(lines, lazy, shared)
     except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
         lines.drain()
         if not lines.ended:
@@ -152,7 +285,7 @@ def _read(
         raise _damaged(name, "contenu illisible") from None
     if lines.crc != expected:
         raise _damaged(name, "somme de contrôle fausse : octets modifiés")
-    return header, tables
+    return header, tables, spans
 
 
 class _Lines:
@@ -161,13 +294,17 @@ class _Lines:
     The file's last line is the data's `}` and the file's `}`: only the first is
     data; `ended` says whether the file ended that way."""
 
-    def __init__(self, stream: IO[bytes], crc: int) -> None:
+    def __init__(self, stream: IO[bytes], crc: int, pos: int) -> None:
         self._stream = stream
         self._crc = crc
         self.ended = False
+        self.pos = pos  # offset in the file of the line being read
+        self.end = pos  # offset after it
 
     def __iter__(self) -> Iterator[bytes]:
         for line in self._stream:
+            self.pos = self.end
+            self.end += len(line)
             if line.endswith(b"\n"):
                 self._crc = zlib.crc32(line, self._crc)
                 yield line[:-1]
@@ -186,11 +323,16 @@ class _Lines:
             pass
 
 
-def _parse_lines(lines: _Lines, skip: Callable[[str], bool] | None) -> Tables:
+def _parse_lines(
+    lines: _Lines, lazy: Callable[[str], bool] | None, shared_strings: dict[str, str]
+) -> tuple[Tables, dict[str, Span]]:
     tables: Tables = {}
-    shared: dict[str, str] = {}
+    spans: dict[str, Span] = {}
+    shared = shared_strings.setdefault
     table: dict[str, Any] | None = None
+    table_name = ""
     skipping = False
+    start, runs, crc = 0, 0, 0  # of the table being skipped
     more = True  # another table may follow
     for line in lines:
         if table is None and not skipping:
@@ -199,24 +341,26 @@ def _parse_lines(lines: _Lines, skip: Callable[[str], bool] | None) -> Tables:
             if not more or not line.endswith(b":{"):
                 raise DatabaseCorrupt("table attendue")
             table_name = orjson.loads(line[:-2])
-            if not isinstance(table_name, str) or table_name in tables:
+            if not isinstance(table_name, str) or table_name in tables or table_name in spans:
                 raise DatabaseCorrupt("nom de table")
-            skipping = skip is not None and skip(table_name)
+            skipping = lazy is not None and lazy(table_name)
+            start, runs, crc = lines.end, 0, 0
             table = None if skipping else tables.setdefault(table_name, {})
         elif line in (b"}", b"},"):
+            if skipping:
+                spans[table_name] = Span(start, lines.pos, crc, runs)
             table, skipping, more = None, False, line == b"},"
-        elif table is not None:  # (not skipping: a skipped table has none)
-            run = orjson.loads(b"{" + (line[:-1] if line.endswith(b",") else line) + b"}")
-            if not isinstance(run, dict):
+        elif skipping:
+            if not line or not line.endswith((b"}", b"},")):
                 raise DatabaseCorrupt("documents")
-            for key, doc in run.items():
-                intern_doc(doc, shared.setdefault)
-                if type(doc) is dict and doc.get("id") == key:
-                    doc["id"] = key  # one string object for the key and the record's id
-            table.update(run)
+            runs += 1
+            crc = zlib.crc32(b"\n", zlib.crc32(line, crc))
+        else:
+            assert table is not None
+            _add_run(table, line, shared)
     if not lines.ended or table is not None or skipping:
         raise DatabaseCorrupt("fin")
-    return tables
+    return tables, spans
 
 
 def _check_only(head: bytes, stream: IO[bytes], expected: str, name: str) -> None:

@@ -43,7 +43,9 @@ import contextlib
 import gc
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,13 @@ from citeslab_tui.store.journal import (
     parse_journal,
 )
 from citeslab_tui.store.migrations import migrate
-from citeslab_tui.store.snapshot import Tables, encode_snapshot, encode_snapshot_parts
+from citeslab_tui.store.snapshot import (
+    Raw,
+    Span,
+    Tables,
+    encode_snapshot,
+    encode_snapshot_layout,
+)
 
 SNAPSHOT_NAME = "citeslab.json"
 CHECKPOINT_BYTES = 8 * 1024 * 1024
@@ -92,6 +100,15 @@ def unserialisable(exc: TypeError) -> str:
     return f"Enregistrement impossible : {what} ne peut pas être enregistrée. Rien n'a été modifié."
 
 
+@dataclass
+class OnDisk:
+    """A table not parsed yet: where its documents lie in the snapshot, and the
+    journal's changes to it (applied, in order, when it is parsed)."""
+
+    span: Span
+    ops: dict[str, Any] = field(default_factory=dict)
+
+
 def encode_doc(doc: Any) -> bytes:
     try:
         return orjson.dumps(doc)
@@ -103,6 +120,10 @@ class JournalStorage(Storage):
     """Snapshot + append-only journal; see the module docstring.
 
     `index_field`: keep a FieldIndex of the documents by that field (`linked`).
+    `lazy`: a table (except local ones, named "_...") is parsed when first used, not
+    at open: the open verifies the whole file (its CRC-32) and locates each table;
+    a command or screen pays for the kinds it reads. A checkpoint or a backup copies
+    a table never parsed byte for byte.
     """
 
     def __init__(
@@ -111,11 +132,16 @@ class JournalStorage(Storage):
         *,
         create: bool = True,
         index_field: str | None = None,
+        lazy: bool = True,
     ) -> None:
         self.folder = Path(folder)
         self.snapshot_path = self.folder / SNAPSHOT_NAME
         self._tables: Tables = {}
-        self._index = FieldIndex(index_field, lambda: self._tables) if index_field else None
+        self._on_disk: dict[str, OnDisk] = {}  # tables of the snapshot not parsed yet
+        self._lazy = lazy
+        self._shared: dict[str, str] = {}  # strings shared by the documents (intern_doc)
+        self._load_lock = threading.RLock()
+        self._index = FieldIndex(index_field) if index_field else None
         self.version = 0  # bumped at every change in memory (tables' query caches)
         self._gen = 0
         self._seq = 0
@@ -140,11 +166,16 @@ class JournalStorage(Storage):
 
     def _read_disk(
         self, journal_bytes: int | None = None
-    ) -> tuple[int, Tables, list[JournalEntry], bool]:
-        """(schema, tables, journal entries, torn tail?) of what is on disk: the snapshot
-        with its journal replayed, up to `journal_bytes` of it if given."""
+    ) -> tuple[int, Tables, dict[str, OnDisk], list[JournalEntry], bool]:
+        """(schema, tables parsed, tables left on disk, journal entries, torn tail?) of
+        what is on disk: the snapshot with its journal replayed, up to `journal_bytes`
+        of it if given (a table left on disk keeps its journal changes for later)."""
+        self._shared = {}
+        lazy = (lambda name: not name.startswith("_")) if self._lazy else None
         try:
-            header, tables = snapshot.read_snapshot(self.snapshot_path, SNAPSHOT_NAME)
+            header, tables, spans = snapshot.open_snapshot(
+                self.snapshot_path, SNAPSHOT_NAME, lazy=lazy, shared=self._shared
+            )
             journal = self.folder / f"journal-{int(header['gen'])}.jsonl"
             raw = journal.read_bytes() if journal.exists() else b""
         except OSError as exc:
@@ -153,13 +184,25 @@ class JournalStorage(Storage):
             raw = raw[:journal_bytes]  # a failed save may have left bytes behind
         entries, _valid, torn = parse_journal(raw, journal.name)
         del raw
+        on_disk = {name: OnDisk(span) for name, span in spans.items()}
         with no_gc():
-            shared: dict[str, str] = {}
             for entry in entries:
-                snapshot.intern_tables(entry["ops"], shared)
-                apply_entry(tables, entry)
+                snapshot.intern_tables(entry["ops"], self._shared)
+                for name in entry.get("drop", ()):
+                    on_disk.pop(name, None)
+                parsed = {}
+                for name, docs in entry["ops"].items():
+                    if name in on_disk:
+                        on_disk[name].ops.update(docs)
+                    else:
+                        parsed[name] = docs
+                apply_entry(tables, {"ops": parsed, "drop": entry.get("drop", ())})
+            if int(header["schema"]) < snapshot.SCHEMA_VERSION:  # migrated: parse all
+                for name, stored in on_disk.items():
+                    tables[name] = self._read_table(stored)
+                on_disk = {}
         self._gen = int(header["gen"])
-        return int(header["schema"]), tables, entries, torn
+        return int(header["schema"]), tables, on_disk, entries, torn
 
     def _load(self, create: bool) -> None:
         if not self.snapshot_path.exists():
@@ -170,7 +213,7 @@ class JournalStorage(Storage):
         # The cyclic GC paused while ~1M objects are built, then everything loaded is
         # frozen: long-lived, kept out of later collections (no spikes in later saves).
         with no_gc():
-            schema, tables, entries, torn = self._read_disk()
+            schema, tables, on_disk, entries, torn = self._read_disk()
             self._seq = entries[-1]["seq"] if entries else 0
             self._fold_pending = any(entry.get("fold") for entry in entries)
             del entries
@@ -186,7 +229,7 @@ class JournalStorage(Storage):
                     ) from None
                 write_private(self.folder / f"{SNAPSHOT_NAME}.schema-{schema}", raw)
                 del raw
-            self._set_tables(tables)
+            self._set_tables(tables, on_disk)
             gc.freeze()
         if torn:
             self.recovered_torn_write = True
@@ -199,11 +242,101 @@ class JournalStorage(Storage):
         if self._fold_pending:  # an erasure whose fold failed (full disk) or was cut short
             self._try_fold()
 
-    def _set_tables(self, tables: Tables) -> None:
-        self._tables = tables
-        if self._index is not None:
-            self._index.reset()
-        self.version += 1
+    def _set_tables(self, tables: Tables, on_disk: dict[str, OnDisk]) -> None:
+        with self._load_lock:
+            self._tables = tables
+            self._on_disk = on_disk
+            if self._index is not None:
+                self._index.reset()
+            self.version += 1
+
+    def _parse(self, name: str) -> dict[str, Any] | None:
+        """The live table `name`, parsed now if it was left on disk (thread-safe)."""
+        table = self._tables.get(name)
+        if table is not None or name not in self._on_disk:
+            return table
+        with self._load_lock:
+            stored = self._on_disk.get(name)
+            if stored is None:  # parsed meanwhile by another thread, or dropped
+                return self._tables.get(name)
+            with no_gc():
+                table = self._read_table(stored)
+                self._tables[name] = table  # before leaving _on_disk: always found
+                del self._on_disk[name]
+                gc.freeze()  # long-lived, as at open
+            return table
+
+    def _read_table(self, stored: OnDisk) -> dict[str, Any]:
+        """A table left on disk, parsed, with the journal's changes to it."""
+        table = snapshot.read_table(self.snapshot_path, stored.span, SNAPSHOT_NAME, self._shared)
+        for doc_id, doc in stored.ops.items():
+            if doc is None:
+                table.pop(doc_id, None)
+            else:
+                table[doc_id] = doc
+        return table
+
+    def project(self, name: str, fields: Collection[str]) -> Iterator[dict[str, Any]]:
+        """The documents of table `name` reduced to `fields` ("meta.deleted" keeps that
+        key of the envelope), as a full read would give them, in the same order. A
+        table still on disk is streamed one run at a time and stays unparsed: memory
+        holds the reduced documents only (the bilan needs ~a third of each record)."""
+        top = [f for f in fields if "." not in f]
+        inner: dict[str, list[str]] = {}
+        for f in fields:
+            if "." in f:
+                outer, key = f.split(".", 1)
+                inner.setdefault(outer, []).append(key)
+        shared = self._shared.setdefault
+
+        def reduce(doc: dict[str, Any]) -> dict[str, Any]:
+            out = {}
+            for f in top:
+                if f in doc:
+                    value = doc[f]
+                    out[f] = shared(value, value) if value.__class__ is str else value
+            for outer, keys in inner.items():
+                sub = doc.get(outer)
+                if type(sub) is dict:
+                    out[outer] = {k: sub[k] for k in keys if k in sub}
+            return out
+
+        with self._load_lock:  # no checkpoint replaces the file while it is streamed
+            stored = self._on_disk.get(name)
+            if stored is None:
+                table = self._tables.get(name) or {}
+                return iter([reduce(doc) for doc in list(table.values())])
+            ops = stored.ops
+            found: list[dict[str, Any]] = []
+            replaced: set[str] = set()
+            with no_gc():
+                for run in snapshot.iter_runs(self.snapshot_path, stored.span, SNAPSHOT_NAME):
+                    for doc_id, doc in run.items():
+                        if doc_id in ops:
+                            replaced.add(doc_id)
+                            doc = ops[doc_id]
+                        if type(doc) is dict:
+                            found.append(reduce(doc))
+                    del run
+                found.extend(
+                    reduce(doc)
+                    for doc_id, doc in ops.items()
+                    if type(doc) is dict and doc_id not in replaced
+                )
+            return iter(found)
+
+    def parse_all(self) -> None:
+        """Parse every table left on disk."""
+        for name in list(self._on_disk):
+            self._parse(name)
+
+    def names(self) -> list[str]:
+        """Every table's name, parsed or not."""
+        return [*self._tables, *(n for n in self._on_disk if n not in self._tables)]
+
+    def parsed(self, name: str) -> bool:
+        """Whether table `name` is in memory (tests, benchmarks)."""
+        return name in self._tables
 
     def _refuse_missing_snapshot(self) -> None:
         """No snapshot, but traces of a database: refuse rather than start empty."""
@@ -240,22 +373,40 @@ class JournalStorage(Storage):
 
     def read(self) -> Tables:
         """TinyDB's whole-data read: a new dict of the live tables (TinyDB's drop_table
-        deletes from it before calling `write`). Tables themselves are live: read-only."""
+        deletes from it before calling `write`), every table parsed. Tables themselves
+        are live: read-only."""
+        self.parse_all()
         return dict(self._tables)
 
     def table(self, name: str) -> dict[str, Any] | None:
-        """The live documents of one table (read-only; iterate a copy across threads)."""
-        return self._tables.get(name)
+        """The live documents of one table (read-only; iterate a copy across threads),
+        parsed now if it was not yet."""
+        return self._parse(name)
 
-    def linked(self, value: str) -> list[tuple[str, str]]:
-        """(table, doc id) of the documents whose index field is `value`, sorted."""
+    def linked(self, value: str, tables: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """(table, doc id) of the documents whose index field is `value`, sorted, in
+        `tables` (default: every table but the local ones). Only those are parsed."""
         if self._index is None:
             raise StoreError("Aucun index n'est tenu pour ce stockage.")
-        return self._index.find(value)
+        names = [n for n in (self.names() if tables is None else tables) if not n.startswith("_")]
+        live = {name: table for name in names if (table := self._parse(name)) is not None}
+        return self._index.find(value, live)
 
     def snapshot_parts(self) -> list[bytes]:
-        """The current state encoded as a snapshot (daily backups)."""
-        return encode_snapshot_parts(self._tables, self._gen)
+        """The current state encoded as a snapshot (daily backups); a table never
+        parsed is copied from the snapshot file as it is."""
+        return self._layout(self._gen)[0]
+
+    def _layout(self, gen: int) -> tuple[list[bytes], dict[str, Span]]:
+        with self._load_lock:
+            for name, stored in list(self._on_disk.items()):
+                if stored.ops:  # changed by the journal: parsed to be written anew
+                    self._parse(name)
+            tables: dict[str, dict[str, Any] | Raw] = dict(self._tables)
+            for name, stored in self._on_disk.items():
+                runs = snapshot.read_runs(self.snapshot_path, stored.span, SNAPSHOT_NAME)
+                tables[name] = Raw(runs, stored.span.runs)
+            return encode_snapshot_layout(tables, gen)
 
     # --- writing -------------------------------------------------------------------
 
@@ -271,6 +422,7 @@ class JournalStorage(Storage):
         """TinyDB's whole-data write (drop_table, drop_tables, a stock Table): tables
         missing from `data` are dropped, tables that are other objects are replaced."""
         self._refuse_if_closed()
+        self.parse_all()
         dropped = [name for name in self._tables if name not in data]
         try:
             replaced = {
@@ -298,7 +450,7 @@ class JournalStorage(Storage):
     def _change(self, name: str, encoded: Mapping[str, bytes | None], *, create: bool) -> None:
         """The one place documents change in memory: references replaced, the decoded
         copy of what is journaled stored, the index kept in step."""
-        table = self._tables.get(name)
+        table = self._parse(name)
         if table is None:
             if not encoded and not create:
                 return
@@ -379,7 +531,9 @@ class JournalStorage(Storage):
         changed = sum(len(docs) for docs in ops.values())
         if changed < BULK_DOCS:
             return False
-        return changed * BULK_SHARE >= sum(len(table) for table in self._tables.values())
+        total = sum(len(table) for table in self._tables.values())
+        total += sum(stored.span.docs_at_most for stored in self._on_disk.values())
+        return changed * BULK_SHARE >= total
 
     def _append(self, line: bytes) -> None:
         assert self._journal_fd is not None, "storage closed"
@@ -403,10 +557,10 @@ class JournalStorage(Storage):
         """Forget unsaved changes in memory: reload what was acknowledged on disk."""
         try:
             with no_gc():
-                schema, tables, _entries, _torn = self._read_disk(self._journal_size)
+                schema, tables, on_disk, _entries, _torn = self._read_disk(self._journal_size)
                 if schema < snapshot.SCHEMA_VERSION:
                     tables = migrate(tables, schema)
-                self._set_tables(tables)
+                self._set_tables(tables, on_disk)
                 gc.freeze()  # as at open: long-lived, out of later collections
         except BaseException:
             self._closed = True  # memory no longer matches the disk: no later save
@@ -430,7 +584,12 @@ class JournalStorage(Storage):
     def _checkpoint(self, set_aside: str | None = None, *, reopen: bool = True) -> None:
         old_journal = self.journal_path()
         new_gen = self._gen + 1
-        write_private(self.snapshot_path, encode_snapshot_parts(self._tables, new_gen))
+        with self._load_lock:  # no table parsed from the old file once it is replaced
+            parts, spans = self._layout(new_gen)
+            write_private(self.snapshot_path, parts)
+            del parts
+            for name, stored in self._on_disk.items():
+                stored.span = spans[name]
         # From here the new snapshot is authoritative (the save, if any, is durable);
         # the old journal is stale: failures below must not report a lost save.
         if self._journal_fd is not None:

@@ -51,7 +51,7 @@ Modules: `periods`, `labels` (keys and French labels), `compute` (`compute_bilan
 callers use are re-exported here.
 """
 
-from citeslab_tui.domain.bilan.compute import compute_bilan
+from citeslab_tui.domain.bilan.compute import FIELDS_READ, compute_bilan
 from citeslab_tui.domain.bilan.labels import (
     BREAKDOWN_KEYS,
     BREAKDOWN_LABELS,
@@ -67,6 +67,7 @@ from citeslab_tui.domain.bilan.quality import quality_lines
 from citeslab_tui.domain.bilan.result import Bilan, bar, funnel, share
 
 __all__ = [
+    "FIELDS_READ",
     "BREAKDOWN_KEYS",
     "BREAKDOWN_LABELS",
     "INDICATOR_KEYS",

@@ -52,6 +52,20 @@ def _ordered(counter: Counter[str], fixed: tuple[str, ...] = ()) -> dict[str, in
     return out
 
 
+_EVENT = ("id", "on", "person_id", "meta.deleted")
+FIELDS_READ: dict[str, tuple[str, ...]] = {
+    # the only fields of each kind `compute_bilan` reads ("meta.deleted": the tombstone
+    # flag of the envelope): a caller may hand it documents reduced to these
+    "person": ("id", "civility", "approach", "commune_insee", "commune", "qpv")
+    + ("first_site", "meta.deleted"),
+    "stage": (*_EVENT, "stage", "site"),
+    "interview": (*_EVENT, "site"),
+    "orientation": (*_EVENT, "partner"),
+    "outcome": (*_EVENT, "outcome"),
+    "collective": ("id", "on", "site", "women", "men", "unknown", "meta.deleted"),
+}
+
+
 def compute_bilan(
     period: Period,
     *,

@@ -20,7 +20,8 @@ from citeslab_tui.services.workspace import Workspace
 
 
 def _linked(ws: Workspace, kind: str, person_id: str) -> list[dict[str, Any]]:
-    return [doc for doc in ws.repo.docs(kind) if doc.get("person_id") == person_id]
+    """The person's records of one kind, through the store's index by person id."""
+    return [doc for _kind, doc in ws.repo.person_docs(person_id, kinds=(kind,))]
 
 
 def current_stage(ws: Workspace, person_id: str) -> Stage | None:

@@ -78,13 +78,9 @@ def merge_persons(repo: Repository, keep_id: str, other_id: str) -> int:
     other_doc = repo.doc("person", other_id)
     assert keep_doc is not None and other_doc is not None
     moved = []
-    for kind in PERSON_LINKED_KINDS:
-        if kind not in RECORD_TYPES:
-            continue
-        model = RECORD_TYPES[kind]
-        for doc in list(repo.docs(kind)):
-            if doc.get("person_id") == other_id:
-                moved.append(model.model_validate({**doc, "person_id": keep_id}))
+    kinds = [kind for kind in PERSON_LINKED_KINDS if kind in RECORD_TYPES]
+    for kind, doc in repo.person_docs(other_id, kinds=kinds):
+        moved.append(RECORD_TYPES[kind].model_validate({**doc, "person_id": keep_id}))
     filled = Person.model_validate(
         {**merging.merged_person_content(keep_doc, other_doc), "id": keep_id}
     )

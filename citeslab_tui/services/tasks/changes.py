@@ -154,8 +154,8 @@ def orientation_to_check(ws: Workspace, task: FollowUpTask) -> Orientation | Non
         return None
     mine = [
         d
-        for d in ws.repo.docs("orientation")
-        if d.get("person_id") == task.person_id and d.get("met") is None
+        for _kind, d in ws.repo.person_docs(task.person_id, kinds=("orientation",))
+        if d.get("met") is None
     ]
     if not mine:
         return None

@@ -158,7 +158,7 @@ def task_row(
 
 def tasks_for_person(ws: Workspace, person_id: str) -> list[FollowUpTask]:
     """All tasks of a person (open and done), by due date: for the person's timeline."""
-    docs = [d for d in ws.repo.docs("task") if d.get("person_id") == person_id]
+    docs = [d for _kind, d in ws.repo.person_docs(person_id, kinds=("task",))]
     docs.sort(key=_sort_key)
     return [FollowUpTask.model_validate(d) for d in docs]
 
