@@ -30,8 +30,16 @@ lint: $(STAMP)
 	$(BIN)/lint-imports --no-logo
 
 # Benchmarks (figures printed, never asserted): every bench/bench_*.py in turn.
+# Then the low-spec profile (#16): start-up, intake-save, search and the scale figures on
+# one core (taskset -c 0) with the snapshot read cold (page cache dropped if permitted,
+# else posix_fadvise DONTNEED on the files).
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@echo "== low-spec profile: one core, cold snapshot"
+	taskset -c 0 $(BIN)/python bench/bench_startup.py --runs 5 --cold
+	taskset -c 0 $(BIN)/python bench/bench_scale.py --runs 3 --cold
+	taskset -c 0 $(BIN)/python bench/bench_store.py
+	taskset -c 0 $(BIN)/python bench/bench_search.py
 
 # Re-resolve every dependency (after editing pyproject.toml) in a throw-away venv and
 # write the exact versions to constraints.txt; commit it with the pyproject change.

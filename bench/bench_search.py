@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/bench_search.py [--people 10000 100000]
 
 Demo folders are generated once (`citeslab demo --people N`) and cached under
-/tmp/citeslab_bench_<N> (the 100,000 one takes a few minutes the first time).
+by bench/demo_cache.py (the 100,000 one takes a few minutes the first time).
 Every query is typed one character at a time; each prefix is one keystroke.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from demo_cache import demo_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,25 +46,8 @@ DUPLICATES = [
 
 
 def ensure_demo(people: int) -> Path:
-    folder = Path(f"/tmp/citeslab_bench_{people}")
-    if (folder / ".demo_done").exists() or (folder.exists() and _has_people(folder)):
-        return folder
-    cli = [sys.executable, "-m", "citeslab_tui", "--data-dir", str(folder)]
-    subprocess.run(
-        [*cli, "init", "--structure", "Mife du Calvados", "--staff", "Céline", "--device", "bench"],
-        check=True,
-    )
-    subprocess.run([*cli, "demo", "--people", str(people)], check=True)
-    (folder / ".demo_done").touch()
-    return folder
-
-
-def _has_people(folder: Path) -> bool:
-    try:
-        with Workspace.open(folder, create=False) as ws:
-            return ws.repo.count("person") > 0
-    except Exception:
-        return False
+    """The shared demo folder of that size (bench/demo_cache.py, made once)."""
+    return demo_folder(people)
 
 
 def percentile(values: list[float], p: float) -> float:
