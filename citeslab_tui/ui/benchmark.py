@@ -2,9 +2,10 @@
 
 With CITESLAB_EXIT_ON_READY set, `ui/run.py` starts `BenchmarkApp` (headless, 80x24)
 instead of the app: =1 exits as soon as the first screen is painted (the data is not
-opened); =loaded exits once the data filled it. Each prints on the real stdout the
+opened); =loaded exits once the data filled it; =settled once the work started after
+it (search index, tasks board) is done too. Each prints on the real stdout the
 seconds elapsed since CITESLAB_T0 (a `time.perf_counter()` value of the launcher) or
-since this module was imported, and, for =loaded, the peak RSS in MiB.
+since this module was imported, and, for =loaded and =settled, the peak RSS in MiB.
 """
 
 from __future__ import annotations
@@ -53,10 +54,24 @@ class BenchmarkApp(CitesLabApp):
             self.exit(0)
 
     def data_loaded(self) -> None:
+        if requested() == "settled":
+            super().data_loaded()
+            self.set_interval(0.02, self.exit_when_settled)
+            return
         if requested() != "loaded":
             super().data_loaded()
             return
         self.data_ready = True  # the first screen fills now, as in the app
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report(f"{elapsed():.4f} {peak:.1f}")
+        self.exit(0)
+
+    def exit_when_settled(self) -> None:
+        """Once no worker runs any more (the warm-ups are done): figures, exit."""
+        if any(worker.is_running for worker in self.workers):
+            return
         import resource
 
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
