@@ -176,18 +176,36 @@ def open_snapshot(
 def read_table(
     path: Path, span: Span, name: str, shared: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """Parse one table located by `open_snapshot` (DatabaseCorrupt if its bytes are no
-    longer those verified at open: the file was changed behind the store's back)."""
-    raw = read_runs(path, span, name)
+    """Parse one table located by `open_snapshot`, one run at a time (DatabaseCorrupt
+    if its bytes are no longer those verified at open: the file was changed behind
+    the store's back)."""
     table: dict[str, Any] = {}
     setdefault = ({} if shared is None else shared).setdefault
     with no_gc():
-        try:
-            for line in raw.split(b"\n")[:-1]:
+        for line in _span_lines(path, span, name):
+            try:
                 _add_run(table, line, setdefault)
-        except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
-            raise _damaged(name, "contenu illisible") from None
+            except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
+                raise _damaged(name, "contenu illisible") from None
     return table
+
+
+def _span_lines(path: Path, span: Span, name: str) -> Iterator[bytes]:
+    """The run lines of a span, without their newline, streamed; the span's CRC-32
+    is checked once the last one is read (before the caller's work is kept)."""
+    crc = 0
+    with path.open("rb") as stream:
+        stream.seek(span.start)
+        left = span.end - span.start
+        while left > 0:
+            line = stream.readline(left)
+            if not line.endswith(b"\n"):
+                raise _damaged(name, "modifié depuis l'ouverture")
+            left -= len(line)
+            crc = zlib.crc32(line, crc)
+            yield line[:-1]
+    if crc != span.crc:
+        raise _damaged(name, "modifié depuis l'ouverture")
 
 
 def read_runs(path: Path, span: Span, name: str) -> bytes:
@@ -202,26 +220,15 @@ def read_runs(path: Path, span: Span, name: str) -> bytes:
 
 def iter_runs(path: Path, span: Span, name: str) -> Iterator[dict[str, Any]]:
     """The documents of one table located by `open_snapshot`, one run (~200 documents)
-    at a time, never the whole table in memory (`citeslab check`). DatabaseCorrupt if
-    the bytes are not those verified, or do not parse."""
-    crc = 0
-    with path.open("rb") as stream:
-        stream.seek(span.start)
-        left = span.end - span.start
-        while left > 0:
-            line = stream.readline(left)
-            if not line.endswith(b"\n"):
-                raise _damaged(name, "modifié depuis l'ouverture")
-            left -= len(line)
-            crc = zlib.crc32(line, crc)
-            run: dict[str, Any] = {}
-            try:
-                _add_run(run, line[:-1], lambda value, _default: value)
-            except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
-                raise _damaged(name, "contenu illisible") from None
-            yield run
-    if crc != span.crc:
-        raise _damaged(name, "modifié depuis l'ouverture")
+    at a time, never the whole table in memory (`citeslab check`, the bilan's
+    fields). DatabaseCorrupt if the bytes are not those verified, or do not parse."""
+    for line in _span_lines(path, span, name):
+        run: dict[str, Any] = {}
+        try:
+            _add_run(run, line, lambda value, _default: value)
+        except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
+            raise _damaged(name, "contenu illisible") from None
+        yield run
 
 
 def _add_run(table: dict[str, Any], line: bytes, shared: Callable[[str, str], str]) -> None:
