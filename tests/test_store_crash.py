@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from citeslab_tui.cli import main as cli_main
-from citeslab_tui.domain.models import FollowUpTask, Interview, Person
+from citeslab_tui.domain.models import FollowUpTask, Interview, Person, Stage, StageEvent
 from citeslab_tui.store.repository import Repository
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork and SIGKILL are POSIX")
@@ -69,7 +69,13 @@ def start_child(folder: Path, round_no: int) -> tuple[int, object]:
 
 def test_sigkill_never_loses_an_acknowledged_save(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "donnees"
-    Repository.open(folder).close()
+    with Repository.open(folder) as repo:
+        # records the child never reads: their table stays on disk in the child, so
+        # its checkpoints copy it byte for byte (crash windows of that copy too)
+        stages = repo.save(
+            *[StageEvent(person_id="s" * 32, on=DAY, stage=Stage.DETECTED) for _ in range(450)]
+        )
+    untouched = {stage.id for stage in stages}
     rng = random.Random(20261126)
     acknowledged: set[str] = set()
     for round_no in range(KILLS):
@@ -89,6 +95,7 @@ def test_sigkill_never_loses_an_acknowledged_save(tmp_path: Path, capsys) -> Non
 
         with Repository.open(folder, create=False) as repo:
             stored = {d["id"] for kind in ("interview", "person", "task") for d in repo.docs(kind)}
+            assert {d["id"] for d in repo.docs("stage")} == untouched
         missing = acknowledged - stored
         assert not missing, f"round {round_no}: {len(missing)} acknowledged saves lost"
         assert cli_main(["--data-dir", str(folder), "check"]) == 0, capsys.readouterr().err

@@ -198,3 +198,17 @@ def test_check_finds_a_record_whose_id_is_not_its_key(demo: Path) -> None:
         repo._storage.apply("task", {doc["id"]: {**doc, "id": "autre"}})
     with pytest.raises(DatabaseCorrupt, match="table task"):
         verify_folder(demo)
+
+
+def test_warm_up_builds_the_person_files_index_ahead(demo: Path) -> None:
+    """The app's warm-up parses the kinds a person's file shows and builds their
+    index by person id, so the first file opened is a lookup."""
+    from citeslab_tui.services import people
+
+    with Workspace.open(demo) as ws:
+        people.warm_up_files(ws)
+        storage = ws.repo._storage
+        assert all(storage.parsed(kind) for kind in timeline.TIMELINE_KINDS)
+        assert storage._index is not None
+        assert set(timeline.TIMELINE_KINDS) <= set(storage._index._ids)
+        assert not storage.parsed("queue")

@@ -259,13 +259,15 @@ class CitesLabApp(App[int]):
 
     @work(thread=True, exclusive=True, group="search")
     def warm_up_search(self) -> None:
-        """Build the person search index ahead of the first Ctrl+F (off the UI thread)."""
-        from citeslab_tui.services import search
+        """Build the person search index ahead of the first Ctrl+F, then the index by
+        person id ahead of the first person's file (off the UI thread)."""
+        from citeslab_tui.services import people, search
 
         ws = self.workspace
         if ws is None:
             return
         search.warm_up(ws.repo)
+        people.warm_up_files(ws)
 
     # --- quitting --------------------------------------------------------------------
 

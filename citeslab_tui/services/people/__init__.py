@@ -43,6 +43,7 @@ from citeslab_tui.services.people.records import (
     update_person,
 )
 from citeslab_tui.services.people.timeline import TimelineRow, current_stage, timeline
+from citeslab_tui.services.people.timeline import warm_up as warm_up_files
 
 __all__ = [
     "FORM_FIELDS",
@@ -73,4 +74,5 @@ __all__ = [
     "qpv_offers",
     "timeline",
     "update_person",
+    "warm_up_files",
 ]

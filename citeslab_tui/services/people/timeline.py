@@ -24,6 +24,15 @@ def _linked(ws: Workspace, kind: str, person_id: str) -> list[dict[str, Any]]:
     return [doc for _kind, doc in ws.repo.person_docs(person_id, kinds=(kind,))]
 
 
+TIMELINE_KINDS = ("interview", "stage", "orientation", "outcome", "task")
+
+
+def warm_up(ws: Workspace) -> None:
+    """Parse the kinds a person's file shows and build their index by person id ahead
+    of the first file opened (off the UI thread): that file then costs a lookup."""
+    ws.repo.person_docs("", kinds=TIMELINE_KINDS)
+
+
 def current_stage(ws: Workspace, person_id: str) -> Stage | None:
     """The furthest stage reached (None if no stage recorded)."""
     stages = {doc.get("stage") for doc in _linked(ws, "stage", person_id)}
