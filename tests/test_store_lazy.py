@@ -212,3 +212,59 @@ def test_warm_up_builds_the_person_files_index_ahead(demo: Path) -> None:
         assert storage._index is not None
         assert set(timeline.TIMELINE_KINDS) <= set(storage._index._ids)
         assert not storage.parsed("queue")
+
+
+def test_the_first_screen_reads_a_few_records_not_the_kinds(demo: Path) -> None:
+    """The permanence's rows (names, appointment times, the day's expected
+    appointments) are found without parsing the people or the tasks, and equal the
+    rows computed from the parsed tables."""
+    from datetime import datetime, timedelta
+
+    from citeslab_tui.domain.models import FollowUpTask, QueueEntry, TaskKind
+    from citeslab_tui.services import queue
+
+    with Repository.open(demo) as repo:  # saved in the journal: tables left on disk
+        first = next(iter(repo.docs("queue")))
+        day, site = date.fromisoformat(first["day"]), first["site"]
+        people = sorted(d["id"] for d in repo.docs("person"))
+        kind = TaskKind.APPOINTMENT
+        expected = FollowUpTask(person_id=people[0], task_kind=kind, due=day, site=site)
+        booked = FollowUpTask(person_id=people[1], task_kind=kind, due=day, site=site, time="9:30")
+        repo.save(expected, booked)
+        arrived_at = datetime.combine(day, datetime.min.time()).astimezone()
+        repo.save(
+            QueueEntry(
+                day=day,
+                site=site,
+                person_id=people[1],
+                appointment=True,
+                task_id=booked.id,
+                arrived_at=arrived_at + timedelta(hours=9),
+            )
+        )
+        repo._storage.close(fold=False)
+        repo._lock.release()
+    now = datetime.combine(day, datetime.min.time()).astimezone() + timedelta(hours=15)
+    with Workspace.open(demo) as ws:
+        lazy_rows = queue.queue_rows(ws, day, site, now)
+        assert not ws.repo._storage.parsed("person")
+        assert not ws.repo._storage.parsed("task")
+        ws.repo._storage.parse_all()
+        assert queue.queue_rows(ws, day, site, now) == lazy_rows
+    assert any(row.expected for row in lazy_rows)
+    assert any(row.appointment.startswith("RDV ") for row in lazy_rows), lazy_rows
+
+
+def test_lookups_by_id_parse_a_table_after_a_few(demo: Path) -> None:
+    from citeslab_tui.store.storage import DISK_LOOKUPS
+
+    full = full_load(demo)
+    ids = sorted(full["person"])
+    with Repository.open(demo) as repo:
+        for n in range(DISK_LOOKUPS):
+            assert repo.doc("person", ids[n]) == full["person"][ids[n]]
+            assert not repo._storage.parsed("person")
+        assert repo.docs_by_id("person", [*ids[:5], "absent"]) == {
+            i: full["person"][i] for i in ids[:5]
+        }
+        assert repo._storage.parsed("person")  # a loop over ids costs one parse

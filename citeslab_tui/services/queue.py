@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import (
@@ -107,15 +108,20 @@ def expected_appointments(ws: Workspace, day: date, site: str) -> list[FollowUpT
     """Open appointment tasks due that day at that site, not yet arrived."""
     iso = day.isoformat()
     arrived = {e.task_id for e in entries(ws, day, site) if e.task_id}
-    tasks = [
-        FollowUpTask.model_validate(doc)
-        for doc in ws.repo.docs("task")
-        if doc.get("due") == iso
-        and doc.get("task_kind") == TaskKind.APPOINTMENT.value
-        and doc.get("status") == TaskStatus.OPEN.value
-        and _same_site(doc.get("site", ""), site)
-        and doc["id"] not in arrived
-    ]
+    appointment, open_ = TaskKind.APPOINTMENT.value, TaskStatus.OPEN.value
+
+    def expected(doc: dict[str, Any]) -> bool:
+        return (
+            doc.get("due") == iso
+            and doc.get("task_kind") == appointment
+            and doc.get("status") == open_
+            and not doc.get("meta", {}).get("deleted")
+            and _same_site(doc.get("site", ""), site)
+            and doc["id"] not in arrived
+        )
+
+    # the day's matches only: ten years of tasks need not be in memory for them
+    tasks = [FollowUpTask.model_validate(doc) for doc in ws.repo.find_docs("task", expected)]
     tasks.sort(key=lambda t: (t.time or "99:99", t.id))
     return tasks
 
@@ -157,11 +163,28 @@ def queue_rows(ws: Workspace, day: date, site: str, now: datetime) -> list[Queue
     """The table of the permanence screen: arrivals in order, then expected appointments."""
     tz = now.tzinfo
     rows: list[QueueRow] = []
-    tasks = {doc["id"]: doc for doc in ws.repo.docs("task")}
-    for entry in entries(ws, day, site):
+    arrived = entries(ws, day, site)
+    expected = expected_appointments(ws, day, site)
+    # the names and times shown, looked up together (the first screen reads a few
+    # records, not every person and task)
+    people = ws.repo.docs_by_id(
+        "person",
+        [p for p in (*(e.person_id for e in arrived), *(t.person_id for t in expected)) if p],
+    )
+    tasks = ws.repo.docs_by_id("task", [e.task_id for e in arrived if e.appointment and e.task_id])
+
+    def name_of(person_id: str | None) -> str | None:
+        doc = people.get(person_id or "")
+        if doc is None or doc.get("meta", {}).get("deleted"):
+            return None
+        return Person.model_validate(doc).display_name
+
+    for entry in arrived:
         rdv = WALK_IN_LABEL
         if entry.appointment:
-            task_time = (tasks.get(entry.task_id or "") or {}).get("time")
+            booked = tasks.get(entry.task_id or "") or {}
+            live = not booked.get("meta", {}).get("deleted")
+            task_time = booked.get("time") if live else None
             rdv = f"RDV {task_time}" if task_time else "RDV"
         rows.append(
             QueueRow(
@@ -169,7 +192,7 @@ def queue_rows(ws: Workspace, day: date, site: str, now: datetime) -> list[Queue
                 arrival=entry.arrived_at.astimezone(tz).strftime("%H:%M")
                 if entry.arrived_at
                 else "",
-                name=entry_name(ws, entry),
+                name=name_of(entry.person_id) or entry.display_name or "(sans nom)",
                 reason=entry.reason.label,
                 appointment=rdv,
                 status=entry.status.label,
@@ -178,12 +201,12 @@ def queue_rows(ws: Workspace, day: date, site: str, now: datetime) -> list[Queue
                 status_value=entry.status.value,
             )
         )
-    for task in expected_appointments(ws, day, site):
+    for task in expected:
         rows.append(
             QueueRow(
                 key=f"task:{task.id}",
                 arrival="",
-                name=_person_name(ws, task.person_id) or task.title or "(sans nom)",
+                name=name_of(task.person_id) or task.title or "(sans nom)",
                 reason=QueueReason.FOLLOW_UP.label,
                 appointment=f"RDV {task.time}" if task.time else "RDV",
                 status=EXPECTED_LABEL,

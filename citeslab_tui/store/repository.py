@@ -14,7 +14,7 @@ journal.encode_line -> os.write + fsync (docs/architecture.md).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -150,6 +150,11 @@ class Repository:
     def doc(self, kind: str, record_id: str) -> dict[str, Any] | None:
         return self._tables[kind].record(record_id)
 
+    def docs_by_id(self, kind: str, record_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """{id: document} of the records of a kind with those ids (deleted ones
+        included); a kind not read yet is looked up in one pass, not parsed."""
+        return self._tables[kind].records_by_id(record_ids)
+
     def docs(self, kind: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
         """The documents of a kind as they are now (later saves do not change the
         iteration: safe from a worker thread while the UI saves)."""
@@ -157,6 +162,14 @@ class Repository:
         if include_deleted:
             return iter(records)
         return (doc for doc in records if not doc.get("meta", {}).get("deleted"))
+
+    def find_docs(self, kind: str, where: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """The documents of a kind (deleted ones included) for which `where(doc)` is
+        true; a kind not read yet is streamed and stays unparsed (a screen that needs
+        a few records of a large kind does not hold the kind)."""
+        if kind not in self._tables:
+            raise KeyError(kind)
+        return self._storage.scan(kind, where)
 
     def docs_fields(
         self, kind: str, fields: Collection[str], *, include_deleted: bool = False

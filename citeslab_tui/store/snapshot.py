@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -190,6 +190,25 @@ def read_table(
     return table
 
 
+def find_docs(path: Path, span: Span, name: str, doc_ids: Collection[str]) -> dict[str, Any]:
+    """Some documents of a table located by `open_snapshot`, without parsing the
+    table: the run lines holding their keys are found in the bytes and parsed alone
+    (a key `"<id>":{` cannot occur inside a JSON string, where a quote is escaped).
+    {id: document} of those present. The whole span is read once, for its CRC-32."""
+    needles = [orjson.dumps(doc_id) + b":{" for doc_id in doc_ids]
+    wanted = set(doc_ids)
+    found: dict[str, Any] = {}
+    for line in _span_lines(path, span, name):
+        if any(needle in line for needle in needles):
+            run: dict[str, Any] = {}
+            try:
+                _add_run(run, line, None)
+            except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
+                raise _damaged(name, "contenu illisible") from None
+            found.update((k, v) for k, v in run.items() if k in wanted)
+    return found
+
+
 def _span_lines(path: Path, span: Span, name: str) -> Iterator[bytes]:
     """The run lines of a span, without their newline, streamed; the span's CRC-32
     is checked once the last one is read (before the caller's work is kept)."""
@@ -225,20 +244,23 @@ def iter_runs(path: Path, span: Span, name: str) -> Iterator[dict[str, Any]]:
     for line in _span_lines(path, span, name):
         run: dict[str, Any] = {}
         try:
-            _add_run(run, line, lambda value, _default: value)
+            _add_run(run, line, None)
         except (orjson.JSONDecodeError, DatabaseCorrupt, UnicodeDecodeError):
             raise _damaged(name, "contenu illisible") from None
         yield run
 
 
-def _add_run(table: dict[str, Any], line: bytes, shared: Callable[[str, str], str]) -> None:
+def _add_run(table: dict[str, Any], line: bytes, shared: Callable[[str, str], str] | None) -> None:
+    """Parse one run line into `table`; `shared`: share strings (documents kept), or
+    None (documents read and let go)."""
     run = orjson.loads(b"{" + (line[:-1] if line.endswith(b",") else line) + b"}")
     if not isinstance(run, dict):
         raise DatabaseCorrupt("documents")
-    for key, doc in run.items():
-        intern_doc(doc, shared)
-        if type(doc) is dict and doc.get("id") == key:
-            doc["id"] = key  # one string object for the key and the record's id
+    if shared is not None:
+        for key, doc in run.items():
+            intern_doc(doc, shared)
+            if type(doc) is dict and doc.get("id") == key:
+                doc["id"] = key  # one string object for the key and the record's id
     table.update(run)
 
 

@@ -44,7 +44,7 @@ import gc
 import os
 import shutil
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +84,7 @@ SNAPSHOT_NAME = "citeslab.json"
 CHECKPOINT_BYTES = 8 * 1024 * 1024
 BULK_DOCS = 2000
 BULK_SHARE = 3
+DISK_LOOKUPS = 3  # documents of a table read from disk one by one before it is parsed
 
 
 def unserialisable(exc: TypeError) -> str:
@@ -107,6 +108,7 @@ class OnDisk:
 
     span: Span
     ops: dict[str, Any] = field(default_factory=dict)
+    lookups: int = 0  # single documents read from disk (see JournalStorage.get)
 
 
 def encode_doc(doc: Any) -> bytes:
@@ -382,6 +384,62 @@ class JournalStorage(Storage):
         """The live documents of one table (read-only; iterate a copy across threads),
         parsed now if it was not yet."""
         return self._parse(name)
+
+    def get(self, name: str, doc_id: str) -> Any:
+        """One live document of table `name` (read-only), or None (see `get_many`)."""
+        return self.get_many(name, (doc_id,)).get(doc_id)
+
+    def get_many(self, name: str, doc_ids: Collection[str]) -> dict[str, Any]:
+        """{id: live document} of those of `doc_ids` in table `name` (read-only). A
+        table still on disk is not parsed for its first DISK_LOOKUPS lookups: one
+        streamed pass finds the runs holding them (a first screen needing a few
+        records of a large kind does not pay for the kind); the next lookup parses
+        it (a loop over many ids costs one parse)."""
+        table = self._tables.get(name)
+        if table is None:
+            with self._load_lock:  # no checkpoint replaces the file while it is read
+                stored = self._on_disk.get(name)
+                if stored is not None and stored.lookups < DISK_LOOKUPS:
+                    stored.lookups += 1
+                    ops = stored.ops
+                    rest = [i for i in doc_ids if i not in ops]
+                    found = (
+                        snapshot.find_docs(self.snapshot_path, stored.span, SNAPSHOT_NAME, rest)
+                        if rest
+                        else {}
+                    )
+                    found.update((i, ops[i]) for i in doc_ids if i in ops)
+                    return {k: v for k, v in found.items() if v is not None}
+            table = self._parse(name)
+        if table is None:
+            return {}
+        return {i: doc for i in doc_ids if (doc := table.get(i)) is not None}
+
+    def scan(self, name: str, where: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """The documents of table `name` for which `where(doc)` is true, in table
+        order. A table still on disk is streamed one run at a time and stays unparsed:
+        only the matches are kept (today's appointments among ten years of tasks)."""
+        with self._load_lock:
+            stored = self._on_disk.get(name)
+            if stored is None:
+                table = self._tables.get(name) or {}
+                return [doc for doc in list(table.values()) if where(doc)]
+            ops = stored.ops
+            found: list[dict[str, Any]] = []
+            replaced: set[str] = set()
+            for run in snapshot.iter_runs(self.snapshot_path, stored.span, SNAPSHOT_NAME):
+                for doc_id, doc in run.items():
+                    if doc_id in ops:
+                        replaced.add(doc_id)
+                        doc = ops[doc_id]
+                    if type(doc) is dict and where(doc):
+                        found.append(doc)
+            found.extend(
+                doc
+                for doc_id, doc in ops.items()
+                if type(doc) is dict and doc_id not in replaced and where(doc)
+            )
+            return found
 
     def linked(self, value: str, tables: Iterable[str] | None = None) -> list[tuple[str, str]]:
         """(table, doc id) of the documents whose index field is `value`, sorted, in

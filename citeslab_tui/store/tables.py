@@ -121,9 +121,16 @@ class RecordTable(JournalTable):
         return super().insert_multiple(self.document_class(d, d["id"]) for d in documents)
 
     def record(self, record_id: str) -> dict[str, Any] | None:
-        """The stored document (read-only: a new version goes through `put_records`)."""
-        live = self._journal.table(self.name)
-        return None if live is None else live.get(record_id)
+        """The stored document (read-only: a new version goes through `put_records`);
+        a kind not parsed yet stays so (JournalStorage.get)."""
+        doc = self._journal.get(self.name, record_id)
+        return doc if type(doc) is dict else None
+
+    def records_by_id(self, record_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """{id: stored document} of those found (read-only), in one pass if the kind
+        is not parsed yet (JournalStorage.get_many)."""
+        found = self._journal.get_many(self.name, list(dict.fromkeys(record_ids)))
+        return {k: v for k, v in found.items() if type(v) is dict}
 
     def records(self) -> list[dict[str, Any]]:
         """The stored documents now (a list: later saves do not change it)."""
