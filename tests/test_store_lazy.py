@@ -262,9 +262,10 @@ def test_lookups_by_id_parse_a_table_after_a_few(demo: Path) -> None:
     ids = sorted(full["person"])
     with Repository.open(demo) as repo:
         for n in range(DISK_LOOKUPS):
-            assert repo.doc("person", ids[n]) == full["person"][ids[n]]
+            assert repo.docs_by_id("person", [ids[n], ids[n + 1], "absent"]) == {
+                i: full["person"][i] for i in ids[n : n + 2]
+            }
             assert not repo._storage.parsed("person")
-        assert repo.docs_by_id("person", [*ids[:5], "absent"]) == {
-            i: full["person"][i] for i in ids[:5]
-        }
+        assert repo.doc("person", ids[5]) == full["person"][ids[5]]
         assert repo._storage.parsed("person")  # a loop over ids costs one parse
+        assert repo.docs_by_id("person", ids[:3]) == {i: full["person"][i] for i in ids[:3]}

@@ -204,9 +204,11 @@ class Repository:
         return found
 
     def kind_of(self, record_id: str) -> str | None:
-        """The kind of the stored record with this id (deleted ones included), or None."""
-        for kind, table in self._tables.items():
-            if table.record(record_id) is not None:
+        """The kind of the stored record with this id (deleted ones included), or None.
+        Every kind is parsed (called in loops: one parse each, no lookup from disk)."""
+        for kind in self._tables:
+            table = self._storage.table(kind)
+            if table is not None and type(table.get(record_id)) is dict:
                 return kind
         return None
 

@@ -84,7 +84,10 @@ SNAPSHOT_NAME = "citeslab.json"
 CHECKPOINT_BYTES = 8 * 1024 * 1024
 BULK_DOCS = 2000
 BULK_SHARE = 3
-DISK_LOOKUPS = 3  # documents of a table read from disk one by one before it is parsed
+# Lookups by id a table still on disk answers by one streamed pass before it is
+# parsed: one (the first screen asks for its few ids at once; a loop over ids, such
+# as a sync import's, then costs one parse and one wasted pass).
+DISK_LOOKUPS = 1
 
 
 def unserialisable(exc: TypeError) -> str:
