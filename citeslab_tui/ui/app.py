@@ -248,10 +248,19 @@ class CitesLabApp(App[int]):
         if self.workspace is not None:
             self.warm_up_board(tasks.board_for(self.workspace), self.today())
 
+    def data_damaged(self, message: str) -> None:
+        """A kind read after the open turned out damaged (its bytes verified at the open
+        no longer parse): the data is not used further, the user is told what to do."""
+        self.show_fatal(message, CHECK_HINT)
+
     @work(thread=True, exclusive=True, group="tasks")
     def warm_up_board(self, board: TaskBoard, today: date) -> None:
+        from citeslab_tui.store.errors import DatabaseCorrupt
+
         try:
             board.warm_up(today)
+        except DatabaseCorrupt as exc:
+            self.call_from_thread(self.data_damaged, exc.message)
         except Exception as exc:  # optional: the tasks screen computes them when shown
             from citeslab_tui.logs import log_unexpected
 
@@ -262,12 +271,20 @@ class CitesLabApp(App[int]):
         """Build the person search index ahead of the first Ctrl+F, then the index by
         person id ahead of the first person's file (off the UI thread)."""
         from citeslab_tui.services import people, search
+        from citeslab_tui.store.errors import DatabaseCorrupt
 
         ws = self.workspace
         if ws is None:
             return
-        search.warm_up(ws.repo)
-        people.warm_up_files(ws)
+        try:
+            search.warm_up(ws.repo)
+            people.warm_up_files(ws)
+        except DatabaseCorrupt as exc:
+            self.call_from_thread(self.data_damaged, exc.message)
+        except Exception as exc:  # optional: the first Ctrl+F builds what is missing
+            from citeslab_tui.logs import log_unexpected
+
+            log_unexpected(exc)
 
     # --- quitting --------------------------------------------------------------------
 

@@ -175,9 +175,16 @@ class PermanenceScreen(AppScreen[None]):
         self.query_one("#perm-title", Label).update(day_title(self.day, self.site))
         table = self.table()
         current = select or self.selected_key()
-        rows = queue.queue_rows(self.ws, self.day, self.site, now)
+        day, site = self.day, self.site
+        # through run_service: a kind read for the first time may turn out damaged
+        found = self.run_service(
+            lambda: (queue.queue_rows(self.ws, day, site, now), queue.entries(self.ws, day, site))
+        )
+        if found is None:
+            return
+        rows, entries = found
         self.rows = {row.key: row for row in rows}
-        self.entries = {e.id: e for e in queue.entries(self.ws, self.day, self.site)}
+        self.entries = {e.id: e for e in entries}
         table.clear()
         widths = self.widths()
         for key, column in table.columns.items():
