@@ -214,8 +214,13 @@ class CitesLabApp(App[int]):
         if offer_draft_at_start(self):  # an intake left unsaved by a crash or power cut
             return
         from citeslab_tui.services.privacy import retention_reminder  # at most monthly
+        from citeslab_tui.store.errors import DatabaseCorrupt
 
-        reminder = retention_reminder(ws, self.today())
+        try:
+            reminder = retention_reminder(ws, self.today())
+        except DatabaseCorrupt as exc:  # the people, read for the first time, are damaged
+            self.data_damaged(exc.message)
+            return
         if reminder:
             self.notify(reminder, title="Données personnelles", severity="warning", timeout=20)
 
