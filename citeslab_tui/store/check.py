@@ -7,6 +7,7 @@ memory used is a run and the journal, never the database.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,8 @@ def verify_folder(folder: Path) -> tuple[int, int]:
             dropped.add(name)
             changes[name] = {}
             alive[name] = False
-        for name, docs in entry["ops"].items():
-            changes.setdefault(name, {}).update(docs)
+        for name, ops in entry["ops"].items():
+            changes.setdefault(name, {}).update(ops)
             alive[name] = True
     del entries
     counts: dict[str, int] = {}
@@ -78,15 +79,15 @@ def verify_folder(folder: Path) -> tuple[int, int]:
                 _check_docs(name, docs)
                 kept += len(docs)
         counts[name] = kept
-    for name, docs in changes.items():
-        present = [(k, d) for k, d in docs.items() if d is not None]
+    for name, table_docs in changes.items():
+        present = [(k, d) for k, d in table_docs.items() if d is not None]
         _check_docs(name, present)
         counts[name] = counts.get(name, 0) + len(present)
     names = [name for name, exists in alive.items() if exists]
     return len(names), sum(counts[n] for n in names if not n.startswith("_"))
 
 
-def _check_docs(name: str, docs: Any) -> None:
+def _check_docs(name: str, docs: Iterable[tuple[str, Any]]) -> None:
     if name.startswith("_"):
         return
     for doc_id, doc in docs:

@@ -195,13 +195,14 @@ class JournalStorage(Storage):
                 snapshot.intern_tables(entry["ops"], self._shared)
                 for name in entry.get("drop", ()):
                     on_disk.pop(name, None)
-                parsed = {}
+                parsed: Tables = {}
                 for name, docs in entry["ops"].items():
                     if name in on_disk:
                         on_disk[name].ops.update(docs)
                     else:
                         parsed[name] = docs
-                apply_entry(tables, {"ops": parsed, "drop": entry.get("drop", ())})
+                drop = list(entry.get("drop", ()))
+                apply_entry(tables, {"seq": entry["seq"], "ops": parsed, "drop": drop})
             if int(header["schema"]) < snapshot.SCHEMA_VERSION:  # migrated: parse all
                 for name, stored in on_disk.items():
                     tables[name] = self._read_table(stored)
