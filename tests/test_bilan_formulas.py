@@ -57,7 +57,7 @@ def test_bilan_xlsx_holds_no_formula_whatever_the_text(workspace, tmp_path: Path
 
     fill(workspace)
     bilan = reports.bilan_for(workspace, PERIOD, HOSTILE_SITE)
-    [xlsx, _csv] = reports.write_report_files(bilan, tmp_path)
+    [xlsx, _pdf, _csv] = reports.write_report_files(bilan, tmp_path)
     with zipfile.ZipFile(xlsx) as archive:
         for name in archive.namelist():
             data = archive.read(name)

@@ -76,6 +76,13 @@ def test_csv_export(workspace, tmp_path: Path) -> None:
     assert interviews[1][2:5] == ["Diallo", "Awa", "06/01/2014"]
 
 
+def table(sheet) -> list[tuple]:
+    """A sheet's table: its header row (after the title block) and the rows under it."""
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == "Identifiant")
+    return rows[start:]
+
+
 def test_xlsx_export_has_real_dates(workspace, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -91,16 +98,65 @@ def test_xlsx_export_has_real_dates(workspace, tmp_path: Path) -> None:
         "Issues",
         "Tâches",
     ]
-    people = list(wb["Personnes"].iter_rows(values_only=True))
+    people = table(wb["Personnes"])
     assert people[0][2] == "Nom de famille" and people[1][2] == "Diallo"
     assert people[1][5].date() == date(1985, 5, 12)
     assert people[1][6] == 1985 or people[1][6] is None
     assert "<b>&</b>" in people[1][20]
-    issues = list(wb["Issues"].iter_rows(values_only=True))
+    issues = table(wb["Issues"])
     assert issues[1][4] == "Création d'entreprise" and issues[1][5].date() == date(2014, 6, 1)
-    assert wb["Issues"].cell(row=2, column=6).number_format == "dd/mm/yyyy"
-    tasks = list(wb["Tâches"].iter_rows(values_only=True))
+    tasks = table(wb["Tâches"])
     assert tasks[1][5] == "Rappeler [/]"
+
+
+def test_xlsx_export_opens_without_fixing(workspace, tmp_path: Path) -> None:
+    """Issue #15: no column widths (dates shown "###", headers cut: "Identifian",
+    "Date de na"), "Heure" a text, no title, nothing for printing."""
+    from datetime import time
+
+    from openpyxl import load_workbook
+
+    awa = fill(workspace)
+    workspace.repo.save(
+        FollowUpTask(person_id=awa.id, title="RDV", due=date(2026, 12, 2), time="14:30")
+    )
+    workspace.configure(structure="Mife du Calvados", staff=["Céline"], device="t")
+    [path] = exports.export(workspace, "xlsx", tmp_path / "export.xlsx")
+    wb = load_workbook(path)
+    for sheet in wb.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        # the title block: what, structure, period, site, generated on
+        assert rows[0][0] == f"Export des données CitésLab — {sheet.title}"
+        assert rows[1][0] == "Structure : Mife du Calvados"
+        assert rows[2][0].startswith("Période : ") and rows[3][0].startswith("Site : ")
+        assert rows[4][0].startswith("Généré le ")
+        header_row = next(i for i, row in enumerate(rows) if row[0] == "Identifiant") + 1
+        # every column wide enough for its header (on two lines) and its dates
+        for index, header in enumerate(rows[header_row - 1]):
+            letter = sheet.cell(row=header_row, column=index + 1).column_letter
+            width = sheet.column_dimensions[letter].width
+            assert width >= max(len(w) for w in header.split()) + 1, (sheet.title, header)
+            assert width <= exports.xlsx.MAX_WIDTH + 2
+            dated = header.startswith("Date") or header in ("Échéance", "Fait le")
+            if dated and len(rows) > header_row:  # a date under the header
+                assert width >= 11, (sheet.title, header)
+        # print set-up: A4, fitted to the width, the header row on every page
+        assert sheet.page_setup.paperSize == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out
+        assert sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows == f"${header_row}:${header_row}"
+        assert sheet.freeze_panes == f"A{header_row + 1}"
+    people = wb["Personnes"]
+    birth = next(c for c in people[8] if c.value is not None and c.is_date)
+    assert birth.number_format == "dd/mm/yyyy"
+    tasks = wb["Tâches"]
+    rows = table(tasks)
+    hour = rows[0].index("Heure")
+    [cell] = [tasks.cell(row=7 + i, column=hour + 1) for i, r in enumerate(rows) if r[5] == "RDV"]
+    assert cell.value == time(14, 30) and cell.number_format == "hh:mm"
+    due = rows[0].index("Échéance")
+    assert tasks.cell(row=8, column=due + 1).number_format == "dd/mm/yyyy"
 
 
 def test_json_export_and_cli(workspace, tmp_path: Path, capsys) -> None:
@@ -196,7 +252,7 @@ def test_xlsx_holds_no_formula_whatever_the_text(workspace, tmp_path: Path) -> N
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
-    people = list(load_workbook(path)["Personnes"].iter_rows(values_only=True))[1:]
+    people = table(load_workbook(path)["Personnes"])[1:]
     assert {row[4] for row in people} >= {'=HYPERLINK("http://x";"clic")', "@SUM(1)"}
 
 

@@ -66,7 +66,7 @@ def test_a_failed_write_is_french_and_leaves_the_old_file(tmp_path: Path, monkey
 def test_bilan_files_are_owner_only_in_a_new_folder(workspace, tmp_path, loose_umask) -> None:
     bilan = reports.bilan_for(workspace, Period(date(2024, 9, 1), date(2025, 8, 31)))
     paths = reports.write_report_files(bilan, tmp_path / "bilans")
-    assert [mode(p) for p in paths] == [0o600, 0o600]
+    assert [mode(p) for p in paths] == [0o600, 0o600, 0o600]
     assert mode(tmp_path / "bilans") == 0o700
 
 

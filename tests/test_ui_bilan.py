@@ -145,8 +145,30 @@ async def test_bilan_screen_period_site_and_collective(workspace, tmp_path: Path
         app.screen.query_one("#folder-path").value = str(folder)
         await pilot.press("enter")
         await settle(pilot)
-        assert sorted(p.suffix for p in folder.iterdir()) == [".csv", ".xlsx"]
+        assert sorted(p.suffix for p in folder.iterdir()) == [".csv", ".pdf", ".xlsx"]
         assert "Bilan écrit" in text_of(app.screen, "#title")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_compare_key_shows_one_year_earlier(workspace) -> None:
+    """Issue #15: F4 compares each indicator with the same dates one year earlier."""
+    fill(workspace)
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "Un an avant" not in text_of(screen, "#bilan-indicators")
+        await pilot.press("v")
+        await settle(pilot)
+        shown = text_of(screen, "#bilan-indicators")
+        assert "Un an avant" in shown and "Évolution" in shown
+        assert screen.bilan.previous.period.start == date(2025, 9, 1)
+        # 2 received this activity year, 3 the year before: −1 (−33,33 %)
+        line = next(x for x in shown.splitlines() if "Porteurs de projet reçus" in x)
+        assert line.split()[-5:] == ["2", "3", "−1", "(−33,33", "%)"]
+        await pilot.press("v")
+        await settle(pilot)
+        assert screen.bilan.previous is None
+        assert "Un an avant" not in text_of(screen, "#bilan-indicators")

@@ -12,7 +12,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.paths import resolve_data_dir
 
 if TYPE_CHECKING:
-    from citeslab_tui.domain.bilan import Period
+    from citeslab_tui.domain.bilan import Bilan, Period
 
 EXIT_USAGE = 2
 
@@ -38,15 +38,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         "  citeslab report --from 2013-09-01 --to 2014-08-31\n"
         "  citeslab report --from 01/09/2013 --to 31/08/2014 --format json\n"
         '  citeslab report --from 2024-09-01 --to 2025-08-31 --site "Colombelles" '
-        "--format xlsx --output bilan.xlsx",
+        "--format xlsx --output bilan.xlsx\n"
+        "  citeslab report --compare --format pdf --output bilan.pdf\n"
+        "  citeslab report merge caen.json lisieux.json --format xlsx --output region.xlsx",
     )
     p.add_argument("--from", dest="start", type=_date, metavar="DATE", help="premier jour")
     p.add_argument("--to", dest="end", type=_date, metavar="DATE", help="dernier jour (inclus)")
     p.add_argument("--site", metavar="NOM", help="un seul site de permanence")
     p.add_argument(
-        "--format", choices=("text", "json", "csv", "xlsx"), default="text", help="format"
+        "--format",
+        choices=("text", "json", "csv", "xlsx", "pdf"),
+        default="text",
+        help="format (xlsx et pdf : un fichier, dans exports/ sans --output)",
     )
     p.add_argument("--output", metavar="FICHIER", help="fichier à écrire (sinon la sortie)")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="chaque indicateur à côté de celui des mêmes dates un an plus tôt, avec l'évolution",
+    )
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser(
@@ -120,22 +130,24 @@ def cmd_report(args: argparse.Namespace) -> int:
         for problem in ws.reference.check():
             print(f"Attention : {problem}", file=sys.stderr)
         site = reports.resolve_site(ws, args.site)
-        bilan = reports.bilan_for(ws, period, site)
-        if args.format == "xlsx" and not args.output:
+        bilan = reports.bilan_for(ws, period, site, compare=args.compare)
+        if args.format in ("xlsx", "pdf") and not args.output:
             folder = ws.exports_dir
-            args.output = str(folder / f"{reports.report_basename(bilan)}.xlsx")
-    data: bytes = {
-        "text": lambda: reports.render_text(bilan).encode("utf-8"),
-        "json": lambda: reports.render_json(bilan),
-        "csv": lambda: reports.render_csv(bilan),
-        "xlsx": lambda: reports.render_xlsx(bilan),
-    }[args.format]()
-    if args.output:
+            args.output = str(folder / f"{reports.report_basename(bilan)}.{args.format}")
+    return _emit(bilan, args.format, args.output)
+
+
+def _emit(bilan: Bilan, fmt: str, output: str | None) -> int:
+    """Write the report to `output`, else to standard output."""
+    from citeslab_tui.services import reports
+
+    data = reports.render(bilan, fmt)
+    if output:
         from citeslab_tui.store.files import write_private
 
-        path = write_private(Path(args.output).expanduser(), data, make_folder=True)
+        path = write_private(Path(output).expanduser(), data, make_folder=True)
         print(f"Bilan écrit : {path}")
-    elif args.format == "text":
+    elif fmt == "text":
         print(data.decode("utf-8"), end="")  # the console's own encoding
     else:
         sys.stdout.flush()

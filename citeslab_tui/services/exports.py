@@ -4,8 +4,9 @@ French headers; dates dd/mm/yyyy in CSV (real dates in XLSX, ISO in JSON).
 - CSV: one file per table (UTF-8 with BOM for Excel, `;` separator) in a folder; a
   text cell starting with = + - @ tab or CR gets a leading `'` (OWASP "CSV
   injection": `=HYPERLINK(...)` typed as a name is shown, never run);
-- XLSX: one workbook, one sheet per table, every text an inline string (`t="inlineStr"`):
-  the workbook holds no formula whatever the text;
+- XLSX: one workbook (XlsxWriter in constant-memory mode, see services/xlsx.py), one
+  sheet per table under a title block; every text a text cell: the workbook holds no
+  formula whatever the text; real dates and times, widths from the content;
 - JSON: one object {table: [rows with English keys]} for scripts.
 Every file is owner-only (0600 on POSIX): these files hold personal data.
 Tombstoned records are not exported; erased people appear without identity.
@@ -38,9 +39,10 @@ from citeslab_tui.domain.vocabulary import (
     TaskStatus,
     Vocabulary,
 )
+from citeslab_tui.services import xlsx
 from citeslab_tui.services.reports import now_stamp
 from citeslab_tui.services.workspace import Workspace
-from citeslab_tui.store.files import write_private
+from citeslab_tui.store.files import write_private, write_private_via
 from citeslab_tui.store.repository import Repository
 
 LOGGER = logging.getLogger("citeslab.exports")
@@ -248,150 +250,34 @@ def _csv_bytes(columns: list[Column], docs: list[dict[str, Any]]) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-_EXCEL_EPOCH = date(1899, 12, 30)
-_XLSX_STATIC = {
-    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "{sheets}</Types>",
-    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-    "</Relationships>",
-    "xl/styles.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>",
-}
+TIME_COLUMNS = {"time"}  # "HH:MM" texts written as real time cells
 
 
-def _column_letters(n: int) -> str:
-    letters = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-# XML escaping and removal of the characters XML 1.0 forbids, in one C-level pass
-_XML_TABLE: dict[int, str | None] = {i: None for i in range(32) if i not in (9, 10, 13)}
-_XML_TABLE.update({0xFFFE: None, 0xFFFF: None, 38: "&amp;", 60: "&lt;", 62: "&gt;"})
-
-
-def _xml_text(value: str) -> str:
-    return value.translate(_XML_TABLE)
-
-
-def _sheet_xml(header: list[str], rows: Iterator[list[Any]]) -> bytes:
-    """One worksheet: inline strings, numbers as numbers, dates as dates (dd/mm/yyyy)."""
-    letters = [_column_letters(i) for i in range(len(header))]
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>'
-    ]
-    append = parts.append
-    append('<row r="1">')
-    for col, value in zip(letters, header, strict=True):
-        append(f'<c r="{col}1" s="2" t="inlineStr"><is><t>{_xml_text(value)}</t></is></c>')
-    append("</row>")
-    epoch = _EXCEL_EPOCH
-    table = _XML_TABLE
-    # the end of a cell's XML ("...</c>") per distinct value: columns repeat few values
-    tails: dict[Any, str] = {}
-    for number, row in enumerate(rows, start=2):
-        rn = str(number)
-        append(f'<row r="{rn}">')
-        for col, value in zip(letters, row, strict=True):
-            if value is None or value == "":
-                continue
-            tail = tails.get(value) if type(value) is not bool else None
-            if tail is None:
-                kind = type(value)
-                if kind is str:
-                    tail = f'" t="inlineStr"><is><t xml:space="preserve">{value.translate(table)}</t></is></c>'
-                elif kind is date:
-                    tail = f'" s="1"><v>{(value - epoch).days}</v></c>'
-                elif kind is bool:
-                    tail = f'" t="inlineStr"><is><t>{"Oui" if value else "Non"}</t></is></c>'
-                elif kind is int or kind is float:
-                    tail = f'"><v>{value}</v></c>'
-                else:
-                    tail = f'" t="inlineStr"><is><t xml:space="preserve">{str(value).translate(table)}</t></is></c>'
-                if kind is not bool and len(tails) < 200_000:
-                    tails[value] = tail
-            append(f'<c r="{col}{rn}{tail}')
-        append("</row>")
-    append("</sheetData></worksheet>")
-    return "".join(parts).encode("utf-8")
-
-
-def _xlsx_bytes(all_tables: dict[str, tuple[str, list[Column], list[dict[str, Any]]]]) -> bytes:
-    """A minimal, valid XLSX written directly (openpyxl needs ~10 s for 10,000 people)."""
-    import zipfile
-
-    out = io.BytesIO()
-    titles = [title[:31] for title, _c, _d in all_tables.values()]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-            f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(1, len(titles) + 1)
-        )
-        archive.writestr(
-            "[Content_Types].xml",
-            _XLSX_STATIC["[Content_Types].xml"].replace("{sheets}", overrides),
-        )
-        archive.writestr("_rels/.rels", _XLSX_STATIC["_rels/.rels"])
-        archive.writestr("xl/styles.xml", _XLSX_STATIC["xl/styles.xml"])
-        sheets = "".join(
-            f'<sheet name="{_xml_text(t)}" sheetId="{i}" r:id="rId{i}"/>'
-            for i, t in enumerate(titles, start=1)
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f"<sheets>{sheets}</sheets></workbook>",
-        )
-        rels = "".join(
-            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/'
-            f'2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, len(titles) + 1)
-        )
-        styles_id = len(titles) + 1
-        rels += (
-            f'<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f"{rels}</Relationships>",
-        )
-        for i, (_title, columns, docs) in enumerate(all_tables.values(), start=1):
-            archive.writestr(
-                f"xl/worksheets/sheet{i}.xml",
-                _sheet_xml([c.header for c in columns], _rows(columns, docs)),
-            )
-    return out.getvalue()
+def _write_xlsx(
+    path: Path,
+    all_tables: dict[str, tuple[str, list[Column], list[dict[str, Any]]]],
+    block: xlsx.TitleBlock,
+) -> None:
+    """The workbook (XlsxWriter, constant memory: each row goes to disk as it is written):
+    one sheet per table under a title block, widths from the content, dates jj/mm/aaaa,
+    times hh:mm, A4 landscape fitted to the width with the header row on every page."""
+    book = xlsx.open_workbook(path, constant_memory=True)
+    formats = xlsx.Formats.of(book)
+    for name, columns, docs in all_tables.values():
+        sheet = book.add_worksheet(name[:31])
+        headers = [c.header for c in columns]
+        widths = xlsx.Widths(headers)
+        header_row = xlsx.write_title(sheet, formats, block, name)
+        xlsx.write_header(sheet, formats, header_row, headers)
+        times = [i for i, c in enumerate(columns) if c.key in TIME_COLUMNS]
+        for number, row in enumerate(_rows(columns, docs), start=header_row + 1):
+            for index in times:
+                row[index] = xlsx.parse_time(row[index])
+            xlsx.write_row(sheet, formats, widths, number, row)
+        widths.apply(sheet)
+        sheet.autofilter(header_row, 0, header_row + max(len(docs), 1), len(columns) - 1)
+        xlsx.print_setup(sheet, landscape=True)
+    book.close()
 
 
 def _json_bytes(all_tables: dict[str, tuple[str, list[Column], list[dict[str, Any]]]]) -> bytes:
@@ -455,7 +341,19 @@ def export(ws: Workspace, fmt: str, output: str | Path | None = None) -> list[Pa
     else:
         if target.is_dir():
             raise ValidationError(f"{target} est un dossier : indiquez un nom de fichier.")
-        data = _xlsx_bytes(all_tables) if fmt == "xlsx" else _json_bytes(all_tables)
-        written = [write_private(target, data, make_folder=True)]
+        if fmt == "xlsx":
+            block = xlsx.TitleBlock(
+                "Export des données CitésLab",
+                ws.settings.structure,
+                "toutes les données enregistrées",
+                "tous les sites",
+            )
+            written = [
+                write_private_via(
+                    target, lambda tmp: _write_xlsx(tmp, all_tables, block), make_folder=True
+                )
+            ]
+        else:
+            written = [write_private(target, _json_bytes(all_tables), make_folder=True)]
     LOGGER.info("export written: format=%s files=%d", fmt, len(written))
     return written

@@ -28,9 +28,11 @@ from citeslab_tui.domain.bilan import (
     SHARE_KEYS,
     Bilan,
     Period,
+    change_label,
     compute_bilan,
     quality_lines,
     value_label,
+    year_earlier,
 )
 from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
@@ -40,19 +42,27 @@ from citeslab_tui.store.files import write_private
 LOGGER = logging.getLogger("citeslab.reports")
 POSITIVE_EXITS_NOTE = "Sorties positives = retour à l'emploi ou entrée en formation."
 QUALITY_TITLE = "Qualité des données"
-QUALITY_WIDTH = 68  # characters a line of the XLSX quality sheet holds (A4 portrait)
-LABEL_WIDTH = 56  # widest label column of a breakdown sheet, the counts still on the page
 
 
-def bilan_for(ws: Workspace, period: Period, site: str | None = None) -> Bilan:
-    """The bilan of `period` (optionally one site) from the workspace's records."""
+def bilan_for(
+    ws: Workspace, period: Period, site: str | None = None, *, compare: bool = False
+) -> Bilan:
+    """The bilan of `period` (optionally one site) from the workspace's records;
+    `compare`: with the same dates one year earlier as its `previous`."""
+    bilan = _compute(ws, period, site)
+    if compare:
+        bilan.previous = _compute(ws, year_earlier(period), site)
+    return bilan
+
+
+def _compute(ws: Workspace, period: Period, site: str | None) -> Bilan:
     repo = ws.repo
 
     def read(kind: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
         # the fields the bilan reads, streamed if the kind is not in memory yet
         return repo.docs_fields(kind, FIELDS_READ[kind], include_deleted=include_deleted)
 
-    return compute_bilan(
+    bilan = compute_bilan(
         period,
         people=read("person", include_deleted=True),
         stages=read("stage"),
@@ -63,6 +73,8 @@ def bilan_for(ws: Workspace, period: Period, site: str | None = None) -> Bilan:
         site=site or None,
         places=ws.reference.places,
     )
+    bilan.structure = ws.settings.structure
+    return bilan
 
 
 def known_sites(ws: Workspace) -> list[str]:
@@ -125,9 +137,16 @@ def render_text(bilan: Bilan) -> str:
         f"Bilan CitésLab {bilan.period.label} — {site_label(bilan)}",
         "",
     ]
+    previous = bilan.previous
+    if previous is not None:
+        lines.insert(1, f"Comparé à la même période un an plus tôt ({previous.period.label})")
+        lines.append(f"{'':<{width}}{'Nombre':>7}{'Un an plus tôt':>16}  Évolution")
     for key in INDICATOR_KEYS:
         label = ("  " if key.startswith("positive_exits_") else "") + INDICATOR_LABELS[key]
-        lines.append(f"{label:<{width}}{text.format_int(bilan.indicators[key]):>7}")
+        line = f"{label:<{width}}{text.format_int(bilan.indicators[key]):>7}"
+        if previous is not None:
+            line += f"{text.format_int(previous.indicators[key]):>16}  {change_label(bilan, key)}"
+        lines.append(line)
         if key == "sensitized":
             lines.append(
                 f"  dont {text.format_int(bilan.sensitized_people)} personne(s) et "
@@ -170,6 +189,10 @@ def render_csv(bilan: Bilan) -> bytes:
     row("Site", site_label(bilan), "", "")
     for key in INDICATOR_KEYS:
         row("Indicateurs", INDICATOR_LABELS[key], bilan.indicators[key], "")
+    if bilan.previous is not None:
+        row("Un an plus tôt", bilan.previous.period.label, "", "")
+        for key in INDICATOR_KEYS:
+            row("Un an plus tôt", INDICATOR_LABELS[key], bilan.previous.indicators[key], "")
     for key in BREAKDOWN_KEYS:
         for label, count, share in breakdown_rows(bilan, key):
             row(BREAKDOWN_LABELS[key], label, count, _number_fr(share))
@@ -178,74 +201,32 @@ def render_csv(bilan: Bilan) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-def _sheet_title(label: str) -> str:
-    return label.replace("Reçus par ", "Par ")[:31]
-
-
-def _append(sheet: Any, values: list[Any]) -> None:
-    """Append a row whose texts are text cells: openpyxl makes a formula of a string
-    starting with "=", and names of sites, partners, communes are typed by staff."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-
-
 def render_xlsx(bilan: Bilan) -> bytes:
-    """The workbook: one sheet of indicators, one per breakdown; numbers are numbers,
-    every text a text cell (never a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.worksheet import Worksheet
+    """The workbook (services/bilan_xlsx.py): indicators and funnel chart, breakdowns,
+    data quality."""
+    from citeslab_tui.services import bilan_xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    assert isinstance(ws, Worksheet)  # a new workbook has one worksheet
-    ws.title = "Indicateurs"
-    bold = Font(bold=True)
-    _append(ws, ["Bilan CitésLab", bilan.period.label])
-    _append(ws, ["Site", site_label(bilan)])
-    ws.append([])
-    _append(ws, ["Indicateur", "Nombre"])
-    for cell in ws[4]:
-        cell.font = bold
-    for key in INDICATOR_KEYS:
-        _append(ws, [INDICATOR_LABELS[key], bilan.indicators[key]])
-    ws.append([])
-    _append(ws, [POSITIVE_EXITS_NOTE])
-    ws.column_dimensions["A"].width = 44
-    ws.column_dimensions["B"].width = 28
-    for key in BREAKDOWN_KEYS:
-        sheet = wb.create_sheet(_sheet_title(BREAKDOWN_LABELS[key]))
-        with_share = key in SHARE_KEYS
-        _append(sheet, ["Valeur", "Nombre"] + (["Part (%)"] if with_share else []))
-        for cell in sheet[1]:
-            cell.font = bold
-        rows = breakdown_rows(bilan, key)
-        width = min(max([len(label) for label, _c, _s in rows] + [44]) + 2, LABEL_WIDTH)
-        for label, count, share in rows:
-            _append(sheet, [label, count] + ([share] if with_share else []))
-            if with_share and share is not None:
-                sheet.cell(row=sheet.max_row, column=3).number_format = "0.00"
-            if len(label) > width:  # a long neighbourhood name: wrapped, the row grown
-                sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=True)
-                sheet.row_dimensions[sheet.max_row].height = 15 * -(-len(label) // width) + 2
-        sheet.column_dimensions["A"].width = width
-    sheet = wb.create_sheet(QUALITY_TITLE)
-    _append(sheet, [QUALITY_TITLE])
-    sheet["A1"].font = bold
-    for line in quality_lines(bilan):
-        _append(sheet, [line])
-        sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(
-            wrap_text=True, vertical="top"
-        )
-        # spreadsheets do not grow a wrapped row by themselves when opening a file
-        lines = -(-len(line) // QUALITY_WIDTH)
-        sheet.row_dimensions[sheet.max_row].height = 15 * lines + 2
-    sheet.column_dimensions["A"].width = QUALITY_WIDTH + 8
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return bilan_xlsx.render_xlsx(bilan)
+
+
+def render_pdf(bilan: Bilan) -> bytes:
+    """The one-page PDF (services/bilan_pdf.py)."""
+    from citeslab_tui.services import bilan_pdf
+
+    return bilan_pdf.render_pdf(bilan)
+
+
+FORMATS = ("text", "json", "csv", "xlsx", "pdf")
+
+
+def render(bilan: Bilan, fmt: str) -> bytes:
+    """The report's bytes in one of FORMATS (text in UTF-8)."""
+    if fmt == "text":
+        return render_text(bilan).encode("utf-8")
+    renderers = {"json": render_json, "csv": render_csv, "xlsx": render_xlsx, "pdf": render_pdf}
+    if fmt not in renderers:
+        raise ValidationError(f"Format inconnu « {fmt} » : " + ", ".join(FORMATS) + ".")
+    return renderers[fmt](bilan)
 
 
 # --- files -------------------------------------------------------------------------
@@ -273,13 +254,14 @@ def report_basename(bilan: Bilan) -> str:
 
 
 def write_report_files(bilan: Bilan, folder: Path) -> list[Path]:
-    """Write the report as XLSX and CSV in `folder`; returns the paths written."""
+    """Write the report as XLSX, PDF and CSV in `folder`; returns the paths written."""
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         raise ValidationError(f"{folder} n'est pas un dossier.")
     base = report_basename(bilan)
     paths = [
         write_private(folder / f"{base}.xlsx", render_xlsx(bilan), make_folder=True),
+        write_private(folder / f"{base}.pdf", render_pdf(bilan), make_folder=True),
         write_private(folder / f"{base}.csv", render_csv(bilan), make_folder=True),
     ]
     LOGGER.info("report written: files=%d", len(paths))

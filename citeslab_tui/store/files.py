@@ -1,7 +1,8 @@
 """Durable file primitives: private folders, atomic replace, fsync.
 
 Every file the app writes goes through here: `write_private` (the one writer of a
-whole file holding personal data: owner-only, atomic, durable, a French error),
+whole file holding personal data: owner-only, atomic, durable, a French error;
+`write_private_via` the same for a library that writes a file by its name),
 `write_public` (the same for a file meant to be carried: public keys, identities),
 `open_private` (a file written in pieces: the journal, the log, the lock's note).
 """
@@ -14,7 +15,7 @@ import re
 import secrets
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from citeslab_tui.store.errors import StoreError
@@ -108,6 +109,20 @@ def _temp_file(path: Path, private: bool) -> tuple[int, Path]:
         return fd, tmp
 
 
+def _replace(tmp: Path, path: Path, retries: int = 8) -> None:
+    """os.replace, retried with backoff on Windows while an antivirus holds the file."""
+    delay = 0.05
+    for attempt in range(retries):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:
+            if not RETRY_REPLACE or attempt == retries - 1:
+                raise
+            time.sleep(delay)
+            delay *= 2
+
+
 def atomic_write(
     path: Path, data: bytes | Sequence[bytes], *, private: bool = True, retries: int = 8
 ) -> None:
@@ -133,16 +148,7 @@ def atomic_write(
             full_fsync(fd)
         finally:
             os.close(fd)
-        delay = 0.05
-        for attempt in range(retries):
-            try:
-                os.replace(tmp, path)
-                break
-            except PermissionError:
-                if not RETRY_REPLACE or attempt == retries - 1:
-                    raise
-                time.sleep(delay)
-                delay *= 2
+        _replace(tmp, path, retries)
         fsync_dir(folder)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -204,6 +210,39 @@ def write_private(path: Path, data: bytes | Sequence[bytes], *, make_folder: boo
         if make_folder:
             _make_folder(path.parent)
         atomic_write(path, data)
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
+    return path
+
+
+def write_private_via(
+    path: Path, write: Callable[[Path], None], *, make_folder: bool = False
+) -> Path:
+    """`write_private` for a library that writes a file by its name (XlsxWriter, fpdf2):
+    `write(tmp)` fills an owner-only temporary file beside `path`, which is then made
+    durable and put in place atomically; on any failure (a French `ValidationError` of
+    the writer, a full disk) the temporary file is removed and `path` left as it was."""
+    try:
+        if make_folder:
+            _make_folder(path.parent)
+        fd, tmp = _temp_file(path, True)
+        try:
+            try:
+                if os.name == "posix":
+                    os.fchmod(fd, PRIVATE_FILE)
+            finally:
+                os.close(fd)
+            write(tmp)  # truncates and fills the file: its owner-only mode stays
+            fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))
+            try:
+                full_fsync(fd)
+            finally:
+                os.close(fd)
+            _replace(tmp, path)
+            fsync_dir(path.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise StoreError(describe_os_error(exc, f"Impossible d'écrire {path}")) from None
     return path

@@ -62,9 +62,25 @@ from citeslab_tui.domain.bilan.labels import (
     VALUE_LABELS,
     value_label,
 )
-from citeslab_tui.domain.bilan.periods import PRESETS, Period, activity_year, month, preset
+from citeslab_tui.domain.bilan.periods import (
+    PRESETS,
+    Period,
+    activity_year,
+    month,
+    preset,
+    year_earlier,
+)
 from citeslab_tui.domain.bilan.quality import quality_lines
-from citeslab_tui.domain.bilan.result import Bilan, bar, funnel, share
+from citeslab_tui.domain.bilan.result import (
+    REPORT_FUNNEL,
+    SCHEMA_VERSION,
+    Bilan,
+    bar,
+    change_label,
+    funnel,
+    report_funnel,
+    share,
+)
 
 __all__ = [
     "FIELDS_READ",
@@ -73,6 +89,8 @@ __all__ = [
     "INDICATOR_KEYS",
     "INDICATOR_LABELS",
     "PRESETS",
+    "REPORT_FUNNEL",
+    "SCHEMA_VERSION",
     "SHARE_KEYS",
     "UNKNOWN",
     "VALUE_LABELS",
@@ -80,11 +98,14 @@ __all__ = [
     "Period",
     "activity_year",
     "bar",
+    "change_label",
     "compute_bilan",
     "funnel",
     "month",
     "preset",
     "quality_lines",
+    "report_funnel",
     "share",
     "value_label",
+    "year_earlier",
 ]

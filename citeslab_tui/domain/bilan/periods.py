@@ -46,6 +46,18 @@ def month(today: date, offset: int = 0) -> Period:
     return Period(date(year, month0 + 1, 1), date(year, month0 + 1, last))
 
 
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February: the 28th of the year before
+        return day.replace(year=day.year - 1, day=28)
+
+
+def year_earlier(period: Period) -> Period:
+    """The same dates one year earlier (the comparison of `report --compare`)."""
+    return Period(_year_before(period.start), _year_before(period.end))
+
+
 PRESETS: dict[str, tuple[str, Callable[[date], Period]]] = {
     "year": ("Année d'activité en cours", lambda t: activity_year(t)),
     "previous_year": ("Année d'activité précédente", lambda t: activity_year(t, -1)),

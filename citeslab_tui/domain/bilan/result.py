@@ -8,6 +8,10 @@ from typing import Any
 from citeslab_tui.domain.bilan.labels import BREAKDOWN_KEYS, INDICATOR_KEYS, SHARE_KEYS
 from citeslab_tui.domain.bilan.periods import Period
 from citeslab_tui.domain.bilan.quality import quality_lines
+from citeslab_tui.domain.text import format_int, format_percent
+
+# The version of the bilan's JSON form: `report merge` adds up files of one version only
+SCHEMA_VERSION = 1
 
 
 def share(part: int, base: int) -> float | None:
@@ -29,6 +33,9 @@ class Bilan:
     collective_actions: int = 0
     quality: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    structure: str = ""  # the structure's name (settings), shown on every report
+    # the same dates one year earlier (`report --compare`), None when not asked
+    previous: Bilan | None = None
 
     def shares(self, key: str) -> dict[str, float | None]:
         """{value: share} for the breakdowns that have shares (gender, approach)."""
@@ -50,7 +57,55 @@ class Bilan:
                 values[f"share_{name}"] = value
             out[key] = values
         out["data_quality"] = {**self.quality, "lines": quality_lines(self)}
+        out["structure"] = self.structure
+        out["schema_version"] = SCHEMA_VERSION
+        if self.previous is not None:
+            prev = self.previous
+            out["previous"] = {
+                "period": {
+                    "from": prev.period.start.isoformat(),
+                    "to": prev.period.end.isoformat(),
+                },
+                "indicators": {k: prev.indicators[k] for k in INDICATOR_KEYS},
+            }
         return out
+
+    def change(self, key: str) -> tuple[int, float | None] | None:
+        """(difference, change in percent or None when the previous value is 0) of one
+        indicator against `previous`; None without a previous period."""
+        if self.previous is None:
+            return None
+        before, now = self.previous.indicators[key], self.indicators[key]
+        return now - before, share(now - before, before)
+
+
+def change_label(bilan: Bilan, key: str) -> str:
+    """An indicator's change against one year earlier in French: "+12 (+8,57 %)",
+    "−3 (−20,00 %)", "0"; "" without a previous period."""
+    change = bilan.change(key)
+    if change is None:
+        return ""
+    difference, percent = change
+    sign = "+" if difference > 0 else ("−" if difference < 0 else "")
+    out = f"{sign}{format_int(abs(difference))}"
+    if percent is not None and difference:
+        out += f" ({sign}{format_percent(abs(percent))})"
+    return out
+
+
+# The funnel of the report files (XLSX chart, PDF bars): (indicator key, French label)
+REPORT_FUNNEL = (
+    ("sensitized", "Sensibilisés"),
+    ("received", "Reçus"),
+    ("detected", "Détectés"),
+    ("emergence", "Émergence"),
+    ("created", "Créations"),
+)
+
+
+def report_funnel(bilan: Bilan) -> list[tuple[str, int]]:
+    """sensibilisés → reçus → détectés → Émergence → créations, as (label, count)."""
+    return [(label, bilan.indicators[key]) for key, label in REPORT_FUNNEL]
 
 
 def funnel(bilan: Bilan) -> list[tuple[str, int]]:

@@ -1,6 +1,6 @@
 """The bilan screen (F4): the indicators of a period, the funnel as a bar chart,
 the breakdowns of the people received; keys to change the period and the site,
-write the report (XLSX + CSV), export the data and record a collective action.
+compare with one year earlier, write the report (XLSX + PDF + CSV), export the data and record a collective action.
 
 The figures are computed in a thread worker (`services.reports.bilan_for`).
 """
@@ -57,14 +57,31 @@ def render_funnel(bilan: Bilan, width: int = BAR_WIDTH) -> Text:
 
 
 def render_indicators(bilan: Bilan) -> Table:
-    table = Table(show_header=False, box=None, padding=(0, 1), expand=False)
-    table.add_column("Indicateur", no_wrap=True)
-    table.add_column("Nombre", justify="right", no_wrap=True)
+    """The indicators; with a comparison, one year earlier and the change beside each."""
+    previous = bilan.previous
+    table = Table(show_header=previous is not None, box=None, padding=(0, 1), expand=False)
+    # comparing at 80 columns: a long label is shortened, never a figure
+    table.add_column(
+        "Indicateur",
+        no_wrap=True,
+        overflow="ellipsis",
+        max_width=None if previous is None else 36,
+    )
+    table.add_column("Nombre", justify="right", no_wrap=True, min_width=6)
+    if previous is not None:
+        table.add_column("Un an avant", justify="right", no_wrap=True, min_width=11)
+        table.add_column("Évolution", justify="right", no_wrap=True, min_width=14)
     for key in INDICATOR_KEYS:
         label = INDICATOR_LABELS[key]
         if key.startswith("positive_exits_"):
             label = "   " + label
-        table.add_row(Text(label), Text(format_int(bilan.indicators[key])))
+        cells = [Text(label), Text(format_int(bilan.indicators[key]))]
+        if previous is not None:
+            cells += [
+                Text(format_int(previous.indicators[key]), style="dim"),
+                Text(bilan_domain.change_label(bilan, key)),
+            ]
+        table.add_row(*cells)
         if key == "sensitized":
             table.add_row(
                 Text(
@@ -72,7 +89,7 @@ def render_indicators(bilan: Bilan) -> Table:
                     f"{format_int(bilan.collective_actions)} action(s) collective(s)",
                     style="dim",
                 ),
-                Text(""),
+                *([Text("")] * (3 if previous is not None else 1)),
             )
     return table
 
@@ -150,11 +167,18 @@ class BilanScreen(AppScreen[None]):
             "s", "choose_site", "Site…", id="bilan_site", tooltip="Un seul site, ou tous les sites"
         ),
         Binding(
+            "v",
+            "toggle_compare",
+            "Comparer",
+            id="bilan_compare",
+            tooltip="Comparer avec les mêmes dates un an plus tôt (activer / désactiver)",
+        ),
+        Binding(
             "r",
             "write_report",
-            "Rapport XLSX",
+            "Rapport",
             id="bilan_write_report",
-            tooltip="Écrire le bilan en Excel (XLSX) et en CSV dans un dossier",
+            tooltip="Écrire le bilan en Excel (XLSX), PDF (une page) et CSV dans un dossier",
         ),
         Binding(
             "x",
@@ -182,6 +206,7 @@ class BilanScreen(AppScreen[None]):
         self.site: str | None = None
         self.bilan: Bilan | None = None
         self.stale = False  # records changed since the figures were computed
+        self.compare = False  # beside each indicator: the same dates one year earlier
 
     def compose(self) -> ComposeResult:
         yield Label("", id="bilan-title", markup=False)
@@ -222,14 +247,14 @@ class BilanScreen(AppScreen[None]):
         self.stale = False
         self._draw_title()
         self.busy = True
-        self._compute(self.period, self.site)
+        self._compute(self.period, self.site, self.compare)
 
     @work(thread=True, exclusive=True, group="bilan")
-    def _compute(self, period: Period, site: str | None) -> None:
+    def _compute(self, period: Period, site: str | None, compare: bool) -> None:
         from citeslab_tui.services.reports import bilan_for
 
-        try:
-            result = bilan_for(self.ws, period, site)  # the records as they are now
+        try:  # the records as they are now
+            result = bilan_for(self.ws, period, site, compare=compare)
         except Exception as exc:  # never a traceback: the French reason on the status line
             self.app.call_from_thread(self._failed, failure_message(exc))
             return
@@ -246,7 +271,11 @@ class BilanScreen(AppScreen[None]):
 
     def _show(self, result: Bilan) -> None:
         self.busy = False
-        if result.period != self.period or (result.site or None) != (self.site or None):
+        if (
+            result.period != self.period
+            or (result.site or None) != (self.site or None)
+            or (result.previous is not None) != self.compare
+        ):
             return  # an older computation finished after a newer request
         changed = self.bilan is None or (self.bilan.period, self.bilan.site) != (
             result.period,
@@ -272,6 +301,15 @@ class BilanScreen(AppScreen[None]):
     def action_preset(self, name: str) -> None:
         self.preset_name = name
         self.period = bilan_domain.preset(name, self.today)
+        self.recompute()
+
+    def action_toggle_compare(self) -> None:
+        self.compare = not self.compare
+        self.notify(
+            "Comparaison avec les mêmes dates un an plus tôt."
+            if self.compare
+            else "Comparaison retirée."
+        )
         self.recompute()
 
     def action_custom_period(self) -> None:
@@ -317,7 +355,9 @@ class BilanScreen(AppScreen[None]):
                 self._write_report(bilan, folder)
 
         self.app.push_screen(
-            BilanFolderDialog("Écrire le bilan en Excel (XLSX) et en CSV", default_folder(self.ws)),
+            BilanFolderDialog(
+                "Écrire le bilan en Excel (XLSX), en PDF et en CSV", default_folder(self.ws)
+            ),
             chosen,
         )
 
