@@ -13,7 +13,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.french_argparse import FrenchParser
 
 # One module per area under citeslab_tui/commands/; each registers its subcommands.
-COMMAND_MODULES = ("setup", "privacy", "reports", "sync", "keys")
+COMMAND_MODULES = ("setup", "privacy", "reports", "agenda", "sync", "keys")
 
 DESCRIPTION = """\
 CitésLab : accueil des porteurs de projet, permanences, suivi et bilan.

@@ -340,3 +340,35 @@ async def test_long_lists_load_by_pages(workspace: Workspace) -> None:
             await pilot.pause()
         assert table.row_count == 100
         assert table.get_row_at(99)[5].plain == "Tâche 0"  # oldest first: most overdue on top
+
+
+async def test_agenda_key_writes_the_calendar(workspace: Workspace, tmp_path) -> None:
+    """Issue #15: the tasks screen writes the staff's calendar (.ics) with one key."""
+    from icalendar import Calendar
+
+    aicha = person(workspace)
+    rdv = task(
+        workspace,
+        person_id=aicha.id,
+        title="Point",
+        task_kind=TaskKind.APPOINTMENT,
+        time="10:30",
+        site=SITE,
+        due=TODAY + timedelta(days=1),
+        assigned_to=workspace.repo.staff,
+    )
+    app = TasksHarness(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("#folder-path", Input).value = str(tmp_path)
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Calendrier écrit" in str(app.screen.query_one("#title", Label).content)
+    [written] = list(tmp_path.glob("agenda-citeslab-*.ics"))
+    [event] = Calendar.from_ical(written.read_bytes()).walk("VEVENT")
+    assert str(event["UID"]) == f"{rdv.id}@citeslab"
+    assert event.decoded("DTSTART").hour == 10

@@ -58,6 +58,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="chaque indicateur à côté de celui des mêmes dates un an plus tôt, avec l'évolution",
     )
     p.set_defaults(handler=cmd_report)
+    steps = p.add_subparsers(dest="report_command", metavar="merge", required=False)
+    m = steps.add_parser(
+        "merge",
+        help="additionner les bilans JSON de plusieurs structures (même période)",
+        description="Additionne les bilans JSON (citeslab report --format json) de "
+        "plusieurs structures pour la même période : un bilan régional ou national.\n"
+        "Vérifie que les périodes et les versions de format sont les mêmes et liste les\n"
+        "structures. Sans --output : le bilan additionné en JSON sur la sortie.\n\n"
+        "Exemples :\n  citeslab report merge caen.json lisieux.json > region.json\n"
+        "  citeslab report merge *.json --format xlsx --output region.xlsx",
+    )
+    m.add_argument("files", nargs="+", metavar="FICHIER.json", help="bilans JSON à additionner")
+    m.add_argument(
+        "--format",
+        dest="merge_format",
+        choices=("text", "json", "xlsx", "pdf"),
+        default=None,
+        help="format (json par défaut ; xlsx et pdf demandent --output)",
+    )
+    m.add_argument("--output", dest="merge_output", metavar="FICHIER", help="fichier à écrire")
+    m.set_defaults(handler=cmd_report_merge)
 
     p = sub.add_parser(
         "export",
@@ -154,6 +175,21 @@ def _emit(bilan: Bilan, fmt: str, output: str | None) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
+
+
+def cmd_report_merge(args: argparse.Namespace) -> int:
+    from citeslab_tui.services import reports
+
+    fmt = args.merge_format or "json"
+    if fmt in ("xlsx", "pdf") and not args.merge_output:
+        print(
+            f"citeslab report merge : erreur : le format {fmt} s'écrit dans un fichier : "
+            "indiquez --output FICHIER.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    bilan = reports.merge_files(args.files)
+    return _emit(bilan, fmt, args.merge_output)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from citeslab_tui.domain.bilan import (
     change_label,
     quality_lines,
     report_funnel,
+    structure_caption,
     value_label,
 )
 from citeslab_tui.resources import data_file
@@ -85,11 +86,12 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*GREY)
     stamp = f"{text.format_date(generated.date())} à {generated:%H:%M}"
-    pdf.cell(
+    label, structure = structure_caption(bilan)
+    pdf.multi_cell(
         width,
-        5,
-        f"Structure : {bilan.structure or 'non renseignée'} · Site : "
-        f"{bilan.site or 'tous les sites'} · Généré le {stamp}",
+        4.5,
+        f"{label} : {structure} · Site : {bilan.site or 'tous les sites'} · Généré le {stamp}",
+        align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )

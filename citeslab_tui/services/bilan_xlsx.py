@@ -20,6 +20,7 @@ from citeslab_tui.domain.bilan import (
     Bilan,
     quality_lines,
     report_funnel,
+    structure_caption,
     value_label,
 )
 from citeslab_tui.services import xlsx
@@ -52,11 +53,13 @@ def sheet_title(key: str) -> str:
 
 
 def title_block(bilan: Bilan) -> xlsx.TitleBlock:
+    label, structure = structure_caption(bilan)
     return xlsx.TitleBlock(
         "Bilan CitésLab",
-        bilan.structure,
+        structure,
         bilan.period.label,
         bilan.site or "tous les sites",
+        structure_label=label,
     )
 
 

@@ -137,6 +137,9 @@ def render_text(bilan: Bilan) -> str:
         f"Bilan CitésLab {bilan.period.label} — {site_label(bilan)}",
         "",
     ]
+    if "structures" in bilan.extra:
+        structures = bilan.extra["structures"]
+        lines.insert(1, f"{len(structures)} structures additionnées : " + ", ".join(structures))
     previous = bilan.previous
     if previous is not None:
         lines.insert(1, f"Comparé à la même période un an plus tôt ({previous.period.label})")
@@ -147,7 +150,7 @@ def render_text(bilan: Bilan) -> str:
         if previous is not None:
             line += f"{text.format_int(previous.indicators[key]):>16}  {change_label(bilan, key)}"
         lines.append(line)
-        if key == "sensitized":
+        if key == "sensitized" and "structures" not in bilan.extra:
             lines.append(
                 f"  dont {text.format_int(bilan.sensitized_people)} personne(s) et "
                 f"{text.format_int(bilan.sensitized_heads)} participant(s) à "
@@ -227,6 +230,25 @@ def render(bilan: Bilan, fmt: str) -> bytes:
     if fmt not in renderers:
         raise ValidationError(f"Format inconnu « {fmt} » : " + ", ".join(FORMATS) + ".")
     return renderers[fmt](bilan)
+
+
+def merge_files(paths: list[str | Path]) -> Bilan:
+    """The roll-up of bilan JSON files (`report merge`); a French error naming the file
+    that cannot be read or does not match the others."""
+    from citeslab_tui.domain.bilan.rollup import merge_bilans
+
+    documents = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise ValidationError(f"{path} : fichier introuvable ou illisible.") from None
+        try:
+            documents.append((path.name, orjson.loads(data)))
+        except orjson.JSONDecodeError:
+            raise ValidationError(f"{path.name} : ce n'est pas un fichier JSON lisible.") from None
+    return merge_bilans(documents)
 
 
 # --- files -------------------------------------------------------------------------

@@ -97,11 +97,12 @@ class TitleBlock:
     period: str
     site: str
     generated: datetime = field(default_factory=datetime.now)
+    structure_label: str = "Structure"
 
     def lines(self) -> list[str]:
         stamp = f"{text.format_date(self.generated.date())} à {self.generated:%H:%M}"
         return [
-            f"Structure : {self.structure or 'non renseignée'}",
+            f"{self.structure_label} : {self.structure or 'non renseignée'}",
             f"Période : {self.period}",
             f"Site : {self.site}",
             f"Généré le {stamp}",

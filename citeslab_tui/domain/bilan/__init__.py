@@ -80,6 +80,7 @@ from citeslab_tui.domain.bilan.result import (
     funnel,
     report_funnel,
     share,
+    structure_caption,
 )
 
 __all__ = [
@@ -106,6 +107,7 @@ __all__ = [
     "quality_lines",
     "report_funnel",
     "share",
+    "structure_caption",
     "value_label",
     "year_earlier",
 ]

@@ -58,6 +58,8 @@ class Bilan:
             out[key] = values
         out["data_quality"] = {**self.quality, "lines": quality_lines(self)}
         out["structure"] = self.structure
+        if "structures" in self.extra:  # a roll-up (report merge): the structures added up
+            out["structures"] = list(self.extra["structures"])
         out["schema_version"] = SCHEMA_VERSION
         if self.previous is not None:
             prev = self.previous
@@ -77,6 +79,14 @@ class Bilan:
             return None
         before, now = self.previous.indicators[key], self.indicators[key]
         return now - before, share(now - before, before)
+
+
+def structure_caption(bilan: Bilan) -> tuple[str, str]:
+    """("Structure", name), or for a roll-up ("Structures additionnées (3)", names)."""
+    structures = bilan.extra.get("structures")
+    if structures:
+        return f"Structures additionnées ({len(structures)})", ", ".join(structures)
+    return "Structure", bilan.structure or "non renseignée"
 
 
 def change_label(bilan: Bilan, key: str) -> str:

@@ -24,6 +24,7 @@ from citeslab_tui.domain.models import FollowUpTask
 from citeslab_tui.resources import style_file
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.base import AppScreen
+from citeslab_tui.ui.dialogs.agenda_file import ask_and_write_agenda
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.task_table import (
     SUGGESTIONS,
@@ -34,6 +35,7 @@ from citeslab_tui.ui.widgets.task_table import (
 )
 
 COMPUTING = "Calcul des suggestions…"
+AGENDA_TIP = "Écrire mes rendez-vous et tâches à venir dans un calendrier (.ics)"
 
 
 class TasksScreen(AppScreen[None]):
@@ -131,6 +133,7 @@ class TasksScreen(AppScreen[None]):
             id="tasks_open_person",
             tooltip="Ouvrir la fiche de la personne (ou Entrée)",
         ),
+        Binding("g", "write_agenda", "Agenda .ics", id="tasks_write_agenda", tooltip=AGENDA_TIP),
     ]
 
     view: var[str] = var(task_service.OVERDUE, init=False, always_update=True)
@@ -492,3 +495,6 @@ class TasksScreen(AppScreen[None]):
         from citeslab_tui.ui.screens.person import PersonScreen
 
         self.app.push_screen(PersonScreen(person_id))
+
+    def action_write_agenda(self) -> None:
+        ask_and_write_agenda(self)
