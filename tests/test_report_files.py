@@ -160,3 +160,42 @@ def test_year_earlier_of_29_february() -> None:
     assert year_earlier(Period(date(2024, 2, 29), date(2024, 3, 31))) == Period(
         date(2023, 2, 28), date(2023, 3, 31)
     )
+
+
+def test_a_name_the_font_cannot_draw_is_shown_as_a_box(workspace, tmp_path: Path) -> None:
+    from citeslab_tui.services import bilan_pdf
+
+    workspace.configure(structure="Mife 🚀 du Calvados", staff=["Céline"], device="t")
+    bilan = reports.bilan_for(workspace, PERIOD)
+    path = tmp_path / "b.pdf"
+    path.write_bytes(bilan_pdf.render_pdf(bilan))
+    _pages, lines = _pdf_lines(path)
+    assert lines[1].startswith("Structure : Mife □ du Calvados")
+    assert bilan_pdf._drawable("a\x1bb\u202ec", range(0x10000)) == "a␛b<U+202E>c"
+
+
+def test_a_full_disk_during_the_xlsx_export_is_french_and_leaves_nothing(
+    workspace, tmp_path: Path, monkeypatch, capfd
+) -> None:
+    """XlsxWriter's own FileCreateError reached the user as "Erreur inattendue", and its
+    half-written zip printed "Exception ignored ... OSError" on the console."""
+    import errno
+
+    from xlsxwriter.workbook import Workbook
+
+    from citeslab_tui.services import exports
+    from citeslab_tui.store.errors import StoreError
+    from citeslab_tui.store.files import temp_files
+
+    real = Workbook._store_workbook
+
+    def full(self) -> None:
+        real(self)  # the archive written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "_store_workbook", full)
+    target = tmp_path / "export.xlsx"
+    with pytest.raises(StoreError, match="le disque est plein"):
+        exports.export(workspace, "xlsx", target)
+    assert not target.exists() and not temp_files(tmp_path)
+    assert "Exception ignored" not in capfd.readouterr().err

@@ -8,6 +8,7 @@ character and any name typed by staff is drawn, never replaced by "?".
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import datetime
 
 from citeslab_tui.domain import text
@@ -53,6 +54,18 @@ BREAKDOWN_TITLES = {
 }
 
 
+MISSING_GLYPH = "\u25a1"  # □: a character the font cannot draw (an emoji typed in a name)
+
+
+def _drawable(value: str, glyphs: Container[int]) -> str:
+    """Text as the page can show it: control and invisible characters made visible
+    (`text.visible`: ESC -> ␛), a character the font lacks as □ (never a blank)."""
+    shown = text.visible(value).replace("\n", " ").replace("\t", " ")
+    if all(ord(c) in glyphs for c in shown):
+        return shown
+    return "".join(c if ord(c) in glyphs else MISSING_GLYPH for c in shown)
+
+
 def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
     """The one-page PDF's bytes."""
     from fpdf import FPDF
@@ -64,6 +77,7 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.add_font(FONT, "", str(data_file("fonts/DejaVuSans.ttf")))
     pdf.add_font(FONT, "B", str(data_file("fonts/DejaVuSans-Bold.ttf")))
+    glyphs: Container[int] = pdf.fonts[FONT.lower()].cmap  # what the font can draw
     title = f"Bilan CitésLab {bilan.period.label}"
     pdf.set_title(title)
     pdf.set_creator("citeslab-tui")
@@ -90,7 +104,10 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
     pdf.multi_cell(
         width,
         4.5,
-        f"{label} : {structure} · Site : {bilan.site or 'tous les sites'} · Généré le {stamp}",
+        _drawable(
+            f"{label} : {structure} · Site : {bilan.site or 'tous les sites'} · Généré le {stamp}",
+            glyphs,
+        ),
         align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -170,7 +187,7 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
         x = MARGIN + index * (column_width + 6)
         pdf.set_xy(x, top_y)
         for key in keys:
-            _breakdown(pdf, bilan, key, x, column_width)
+            _breakdown(pdf, bilan, key, x, column_width, glyphs)
         bottoms.append(pdf.get_y())
     pdf.set_xy(MARGIN, max(bottoms) + 1)
 
@@ -184,7 +201,14 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
             pdf.cell(width, 3.4, "(suite dans le fichier Excel)", new_x=XPos.LMARGIN)
             pdf.ln(3.4)
             break
-        pdf.multi_cell(width, 3.4, f"• {sentence}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            width,
+            3.4,
+            _drawable(f"• {sentence}", glyphs),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.set_y(max(pdf.get_y() + 2, BOTTOM - definitions_height))
     pdf.set_font(FONT, "", 7)
     pdf.set_text_color(*GREY)
@@ -192,7 +216,9 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
     return bytes(pdf.output())
 
 
-def _breakdown(pdf: object, bilan: Bilan, key: str, x: float, width: float) -> None:
+def _breakdown(
+    pdf: object, bilan: Bilan, key: str, x: float, width: float, glyphs: Container[int]
+) -> None:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
@@ -213,10 +239,9 @@ def _breakdown(pdf: object, bilan: Bilan, key: str, x: float, width: float) -> N
     pdf.set_font(FONT, "", 8)
     for value, count in items:
         pdf.set_x(x)
-        label = value_label(value)
+        label = _drawable(value_label(value), glyphs)
         while pdf.get_string_width(label) > label_width - 1 and len(label) > 4:
-            label = label[:-2] + "…"
-            label = label[:-2] + "…" if pdf.get_string_width(label) > label_width - 1 else label
+            label = label[:-2] + "…"  # cut to its column, marked as cut
         pdf.cell(label_width, 3.8, label, new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.cell(count_width, 3.8, text.format_int(count), align="R", new_x=XPos.RIGHT)
         share = shares.get(value)

@@ -68,7 +68,7 @@ def render_xlsx(bilan: Bilan) -> bytes:
     out = io.BytesIO()
     book = xlsx.open_workbook(out)
     build(book, bilan)
-    book.close()
+    xlsx.close_workbook(book)
     return out.getvalue()
 
 

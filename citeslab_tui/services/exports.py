@@ -277,7 +277,7 @@ def _write_xlsx(
         widths.apply(sheet)
         sheet.autofilter(header_row, 0, header_row + max(len(docs), 1), len(columns) - 1)
         xlsx.print_setup(sheet, landscape=True)
-    book.close()
+    xlsx.close_workbook(book)
 
 
 def _json_bytes(all_tables: dict[str, tuple[str, list[Column], list[dict[str, Any]]]]) -> bytes:

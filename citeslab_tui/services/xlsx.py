@@ -212,6 +212,35 @@ def print_setup(sheet: Worksheet, *, landscape: bool = False) -> None:
     sheet.set_footer("&CPage &P / &N")
 
 
+def close_workbook(book: Workbook) -> None:
+    """Finish the file; a failed write (a full disk) is raised as the OSError it is, for
+    `store.files` to say it in French. XlsxWriter's zip archive, left half-written,
+    would complain again when collected ("Exception ignored ..." on the console):
+    collected here, silently."""
+    import gc
+    import sys
+
+    from xlsxwriter.exceptions import FileCreateError
+
+    failure: OSError | None = None
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        try:
+            book.close()
+        except FileCreateError as exc:
+            cause = exc.args[0] if exc.args else None
+            errno = cause.errno if isinstance(cause, OSError) else None
+            # a new error: the original's traceback holds the half-written archive
+            failure = OSError(errno, str(cause))
+            del cause
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if failure is not None:
+        raise failure
+
+
 def parse_time(value: object) -> time | str | None:
     """ "HH:MM" as a time (a real time cell); anything else as it is."""
     if not isinstance(value, str) or not value:
