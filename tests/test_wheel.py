@@ -37,6 +37,8 @@ def test_wheel_installs_and_runs_from_another_folder(tmp_path: Path) -> None:
     shipped_styles = {p.name for p in (ROOT / "styles").glob("*.tcss")}
     assert {f"citeslab_tui/data/{n}" for n in shipped_data} <= names
     assert {f"citeslab_tui/styles/{n}" for n in shipped_styles} <= names
+    fonts = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE-DejaVu.txt"}  # PDF bilan
+    assert {f"citeslab_tui/data/fonts/{n}" for n in fonts} <= names
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
     venv = tmp_path / "venv"
@@ -80,6 +82,11 @@ def test_wheel_installs_and_runs_from_another_folder(tmp_path: Path) -> None:
     assert run(citeslab, "--data-dir", data, "check", cwd=elsewhere, env=env).stdout.startswith(
         "Base saine"
     )
+    pdf = run(
+        citeslab, "--data-dir", data, "report", "--format", "pdf", "--output", "b.pdf",
+        cwd=elsewhere, env=env,
+    )  # fmt: skip
+    assert "Bilan écrit" in pdf.stdout and (elsewhere / "b.pdf").read_bytes()[:5] == b"%PDF-"
     version = run(
         venv / "bin" / "python", "-m", "citeslab_tui", "--version", cwd=elsewhere, env=env
     )

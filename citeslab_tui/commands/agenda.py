@@ -7,7 +7,7 @@ import argparse
 from citeslab_tui.store.paths import resolve_data_dir
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "agenda",
         help="écrire les rendez-vous et tâches à venir dans un calendrier (.ics)",

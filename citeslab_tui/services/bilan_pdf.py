@@ -70,6 +70,7 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
     """The one-page PDF's bytes."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
+    from fpdf.fonts import TTFFont
 
     generated = generated or datetime.now()
     pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -77,7 +78,9 @@ def render_pdf(bilan: Bilan, generated: datetime | None = None) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.add_font(FONT, "", str(data_file("fonts/DejaVuSans.ttf")))
     pdf.add_font(FONT, "B", str(data_file("fonts/DejaVuSans-Bold.ttf")))
-    glyphs: Container[int] = pdf.fonts[FONT.lower()].cmap  # what the font can draw
+    font = pdf.fonts[FONT.lower()]
+    assert isinstance(font, TTFFont)
+    glyphs: Container[int] = font.cmap  # what the font can draw
     title = f"Bilan CitésLab {bilan.period.label}"
     pdf.set_title(title)
     pdf.set_creator("citeslab-tui")
