@@ -64,6 +64,10 @@ def test_a_failed_write_is_french_and_leaves_the_old_file(tmp_path: Path, monkey
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_bilan_files_are_owner_only_in_a_new_folder(workspace, tmp_path, loose_umask) -> None:
+    from citeslab_tui.domain.models import Interview, Person
+
+    person = Person(family_name="Diallo", first_name="Awa")
+    workspace.repo.save(person, Interview(person_id=person.id, on=date(2024, 10, 1)))
     bilan = reports.bilan_for(workspace, Period(date(2024, 9, 1), date(2025, 8, 31)))
     paths = reports.write_report_files(bilan, tmp_path / "bilans")
     assert [mode(p) for p in paths] == [0o600, 0o600, 0o600]

@@ -199,3 +199,20 @@ def test_a_full_disk_during_the_xlsx_export_is_french_and_leaves_nothing(
         exports.export(workspace, "xlsx", target)
     assert not target.exists() and not temp_files(tmp_path)
     assert "Exception ignored" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf", "csv", "json", "text"])
+def test_an_empty_period_is_one_french_sentence_and_no_file(filled, tmp_path, capsys, fmt) -> None:
+    from citeslab_tui.cli import main
+
+    folder = filled.data_dir
+    filled.close()
+    output = tmp_path / f"vide.{fmt}"
+    args = ["--data-dir", str(folder), "report", "--from", "2001-01-01", "--to", "2001-12-31"]
+    code = main([*args, "--format", fmt, "--output", str(output)])
+    out, err = capsys.readouterr()
+    assert code == 1 and not output.exists() and out == ""
+    assert err.strip() == (
+        "Erreur : Aucune activité enregistrée du 01/01/2001 au 31/12/2001 : aucun bilan "
+        "écrit (vérifiez les dates, le site ou le dossier des données)."
+    )

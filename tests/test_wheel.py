@@ -82,6 +82,7 @@ def test_wheel_installs_and_runs_from_another_folder(tmp_path: Path) -> None:
     assert run(citeslab, "--data-dir", data, "check", cwd=elsewhere, env=env).stdout.startswith(
         "Base saine"
     )
+    run(citeslab, "--data-dir", data, "demo", "--people", "20", cwd=elsewhere, env=env)
     pdf = run(
         citeslab, "--data-dir", data, "report", "--format", "pdf", "--output", "b.pdf",
         cwd=elsewhere, env=env,

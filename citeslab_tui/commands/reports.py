@@ -152,6 +152,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"Attention : {problem}", file=sys.stderr)
         site = reports.resolve_site(ws, args.site)
         bilan = reports.bilan_for(ws, period, site, compare=args.compare)
+        reports.refuse_empty(bilan)
         if args.format in ("xlsx", "pdf") and not args.output:
             folder = ws.exports_dir
             args.output = str(folder / f"{reports.report_basename(bilan)}.{args.format}")

@@ -222,6 +222,17 @@ def render_pdf(bilan: Bilan) -> bytes:
 FORMATS = ("text", "json", "csv", "xlsx", "pdf")
 
 
+def refuse_empty(bilan: Bilan) -> None:
+    """A bilan with nothing recorded in its period is refused in French (wrong dates,
+    wrong site, or a folder without data): never a report of zeros sent by mistake."""
+    if bilan.empty:
+        where = f" au site « {bilan.site} »" if bilan.site else ""
+        raise ValidationError(
+            f"Aucune activité enregistrée {bilan.period.label}{where} : aucun bilan "
+            "écrit (vérifiez les dates, le site ou le dossier des données)."
+        )
+
+
 def render(bilan: Bilan, fmt: str) -> bytes:
     """The report's bytes in one of FORMATS (text in UTF-8)."""
     if fmt == "text":
@@ -277,6 +288,7 @@ def report_basename(bilan: Bilan) -> str:
 
 def write_report_files(bilan: Bilan, folder: Path) -> list[Path]:
     """Write the report as XLSX, PDF and CSV in `folder`; returns the paths written."""
+    refuse_empty(bilan)
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         raise ValidationError(f"{folder} n'est pas un dossier.")

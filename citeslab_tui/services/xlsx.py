@@ -162,14 +162,21 @@ def write_row(
     capped column and the row is made tall enough for it (spreadsheets do not grow a
     row by themselves when opening a file)."""
     lines = 1
+    seen = widths.widths
+    write_string = sheet.write_string
     for column, value in enumerate(values):
         if value is None or value == "":
             continue
-        widths.see(column, value)
-        if isinstance(value, str) and len(value) > MAX_WIDTH:
-            lines = max(lines, len(textwrap.wrap(value, MAX_WIDTH + 1)))
-            sheet.write_string(row, column, value, formats.wrap)
+        if type(value) is str:  # most cells: the fast path (the export's 500,000 cells)
+            if len(value) > seen[column] or "\n" in value:
+                widths.see(column, value)
+            if len(value) > MAX_WIDTH:
+                lines = max(lines, len(textwrap.wrap(value, MAX_WIDTH + 1)))
+                write_string(row, column, value, formats.wrap)
+            else:
+                write_string(row, column, value)
         else:
+            widths.see(column, value)
             write_cell(sheet, formats, row, column, value)
     if lines > 1:
         sheet.set_row(row, ROW_HEIGHT * lines)

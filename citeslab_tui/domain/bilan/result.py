@@ -37,6 +37,13 @@ class Bilan:
     # the same dates one year earlier (`report --compare`), None when not asked
     previous: Bilan | None = None
 
+    @property
+    def empty(self) -> bool:
+        """Nothing recorded in the period: every indicator and every count is zero."""
+        return not any(self.indicators.values()) and not any(
+            count for values in self.breakdowns.values() for count in values.values()
+        )
+
     def shares(self, key: str) -> dict[str, float | None]:
         """{value: share} for the breakdowns that have shares (gender, approach)."""
         values = self.breakdowns[key]
