@@ -216,3 +216,21 @@ def test_an_empty_period_is_one_french_sentence_and_no_file(filled, tmp_path, ca
         "Erreur : Aucune activité enregistrée du 01/01/2001 au 31/12/2001 : aucun bilan "
         "écrit (vérifiez les dates, le site ou le dossier des données)."
     )
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_a_folder_that_cannot_be_written_is_one_french_sentence(
+    filled, tmp_path, capsys, fmt
+) -> None:
+    from citeslab_tui.cli import main
+
+    folder = filled.data_dir
+    filled.close()
+    blocker = tmp_path / "fichier"  # a file where the folder should be (even root fails)
+    blocker.write_bytes(b"x")
+    args = ["--data-dir", str(folder), "report", "--from", "2024-09-01", "--to", "2025-08-31"]
+    code = main([*args, "--format", fmt, "--output", str(blocker / f"b.{fmt}")])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"Erreur : Impossible d'écrire {blocker / f'b.{fmt}'} : ")
+    assert blocker.read_bytes() == b"x"

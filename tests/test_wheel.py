@@ -84,7 +84,9 @@ def test_wheel_installs_and_runs_from_another_folder(tmp_path: Path) -> None:
     )
     run(citeslab, "--data-dir", data, "demo", "--people", "20", cwd=elsewhere, env=env)
     pdf = run(
-        citeslab, "--data-dir", data, "report", "--format", "pdf", "--output", "b.pdf",
+        citeslab, "--data-dir", data, "report", "--from", "2012-09-01", "--to", "2030-08-31",
+        "--format", "pdf",
+        "--output", "b.pdf",
         cwd=elsewhere, env=env,
     )  # fmt: skip
     assert "Bilan écrit" in pdf.stdout and (elsewhere / "b.pdf").read_bytes()[:5] == b"%PDF-"

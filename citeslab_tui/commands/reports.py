@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="chaque indicateur à côté de celui des mêmes dates un an plus tôt, avec l'évolution",
     )
     p.set_defaults(handler=cmd_report)
-    steps = p.add_subparsers(dest="report_command", metavar="merge", required=False)
+    steps = p.add_subparsers(dest="report_command", metavar="[merge]", required=False)
     m = steps.add_parser(
         "merge",
         help="additionner les bilans JSON de plusieurs structures (même période)",
