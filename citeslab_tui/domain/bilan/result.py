@@ -33,7 +33,9 @@ class Bilan:
     collective_actions: int = 0
     quality: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    structure: str = ""  # the structure's name (settings), shown on every report
+    # the structure's name (settings), shown on every report; not a figure: two bilans of
+    # the same records compare equal whichever laptop computed them
+    structure: str = field(default="", compare=False)
     # the same dates one year earlier (`report --compare`), None when not asked
     previous: Bilan | None = None
 
