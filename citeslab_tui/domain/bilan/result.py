@@ -128,15 +128,8 @@ def report_funnel(bilan: Bilan) -> list[tuple[str, int]]:
 
 
 def funnel(bilan: Bilan) -> list[tuple[str, int]]:
-    """The funnel: sensibilisés → détectés → Émergence → créations, then positive exits."""
-    ind = bilan.indicators
-    return [
-        ("Sensibilisés", ind["sensitized"]),
-        ("Détectés", ind["detected"]),
-        ("Émergence", ind["emergence"]),
-        ("Créations", ind["created"]),
-        ("Sorties positives", ind["positive_exits"]),
-    ]
+    """The F4 screen's funnel: the report files' steps, then positive exits."""
+    return [*report_funnel(bilan), ("Sorties positives", bilan.indicators["positive_exits"])]
 
 
 def bar(value: int, maximum: int, width: int) -> str:
