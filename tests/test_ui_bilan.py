@@ -82,9 +82,10 @@ async def test_bilan_screen_period_site_and_collective(workspace, tmp_path: Path
         assert isinstance(screen, BilanScreen)
         assert "du 01/09/2026 au 31/08/2027 · tous les sites" in text_of(screen, "#bilan-title")
         assert screen.bilan.indicators["received"] == 2
-        assert "Sorties positives = retour à l'emploi ou entrée en formation" in text_of(
-            screen, "#bilan-funnel"
-        )
+        funnel = text_of(screen, "#bilan-funnel")
+        assert "Sorties positives = retour à l'emploi ou entrée en formation" in funnel
+        steps = ["Sensibilisés", "Reçus", "Détectés", "Émergence", "Créations"]
+        assert [step in funnel for step in steps] == [True] * 5  # as the report files
         assert "50,00\u00a0%" in text_of(screen, "#bilan-received_by_gender")
 
         await pilot.press("p")  # previous activity year
