@@ -124,7 +124,7 @@ def test_round_trip_two_laptops_and_office(sites, capsys, tmp_path):
     assert db_bytes(office) == before
 
     rc, out = cli(capsys, office, "sync", "return", str(stick))
-    assert rc == 0 and "Fichier retour prêt et vérifié" in out
+    assert rc == 0 and out.count("Fichier retour pour") == 2 and "prêt et vérifié" in out
     for laptop in (l1, l2):
         rc, out = cli(capsys, laptop, "sync", "import", str(stick))
         assert rc == 0, out
@@ -435,7 +435,9 @@ BAD = {
         "que son propre vecteur de versions ne contient pas",
     ),
     "too-many-records-announced": (
-        lambda p, d, s: rewrite(p, d, manifest=lambda m: setattr(m, "count", 10**6), signer=s),
+        lambda p, d, s: rewrite(
+            p, d, manifest=lambda m: setattr(m, "count", codec.MAX_RECORDS + 1), signer=s
+        ),
         "champ « count » invalide",
     ),
 }

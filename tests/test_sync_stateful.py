@@ -208,16 +208,22 @@ class Exchange(RuleBasedStateMachine):
         assert ("signature invalide" if stranger else "vecteur de versions annonce") in reason
         assert state_of(self.office) == before
 
-    @rule()
-    def office_return(self):
-        result = sync.write_return(self.office, self._folder(), unencrypted=True)
-        self.returns.append(result.path)
+    @rule(full=st.booleans())
+    def office_return(self, full):
+        """One return file per laptop: what it has not acknowledged (or everything)."""
+        result = sync.write_return(self.office, self._folder(), unencrypted=True, full=full)
+        self.returns.extend(result.paths)
 
     @precondition(lambda self: self.returns)
     @rule(i=st.integers(0, 2), pick=st.integers(0, 50))
     def laptop_imports_return(self, i, pick):
-        report = imported(self.laptops[i], self.returns[pick % len(self.returns)])
+        """Laptops import some return files, in any order, and miss others; a file
+        written for another laptop is set aside."""
+        path = self.returns[pick % len(self.returns)]
+        report = imported(self.laptops[i], path)
         assert not report.refused, report.lines()
+        if self.laptops[i].device not in path.name:
+            assert [f.status for f in report.files] == ["ignored"], report.lines()
 
     @invariant()
     def no_private_data_of_erased(self):
@@ -236,9 +242,16 @@ class Exchange(RuleBasedStateMachine):
                 report = imported(self.office, result.path)
                 assert not report.refused
                 assert not report.gaps, report.lines()  # every change was delivered
-        back = sync.write_return(self.office, self._folder(), unencrypted=True).path
+        # incremental: each laptop gets what it has not acknowledged, even after missing
+        # return files; the folder holds every laptop's file (the others' set aside)
+        back = self._folder()
+        written = sync.write_return(self.office, back, unencrypted=True)
         for laptop in self.laptops:
-            assert not imported(laptop, back).refused
+            if not any(laptop.device in p.name for p in written.paths):
+                assert laptop.device in written.up_to_date  # holds everything already
+                continue
+            report = imported(laptop, back)
+            assert not report.refused and not report.gaps, report.lines()
         office = state_of(self.office)
         for laptop in self.laptops:
             mine = state_of(laptop)

@@ -88,9 +88,11 @@ def do_import(folder: Path, *paths: Path, **options) -> sync.ImportReport:
 
 
 def give_return(office: Path, dest: Path) -> Path:
+    """The office's return files (one per laptop) in `dest`: the folder a laptop imports."""
     dest.mkdir(exist_ok=True)
     with Workspace.open(office) as ws:
-        return sync.write_return(ws.repo, dest).path
+        assert sync.write_return(ws.repo, dest).paths
+    return dest
 
 
 def device_of(folder: Path) -> str:
@@ -207,7 +209,11 @@ def test_revoked_laptop_is_refused_and_no_longer_a_return_recipient(sites, tmp_p
     line = refused(do_import(office, export(l1, tmp_path / "b")))
     assert "a été retiré le" in line
     back = give_return(office, tmp_path / "r")
-    assert "pas chiffré pour ce poste" in refused(do_import(l1, back))
+    # no return file is written for the revoked laptop; the others' are not for it
+    assert [p.name for p in back.iterdir() if "portable1" in p.name] == []
+    report = do_import(l1, back)
+    assert [f.status for f in report.files] == ["ignored"], report.lines()
+    assert "fichier retour du portable" in report.files[0].reason
     assert not do_import(l2, back).refused  # the others still read it
 
 
@@ -235,7 +241,11 @@ def test_laptops_check_the_return_files_signature(sites, tmp_path):
     assert not do_import(office, export(l1, tmp_path / "a")).refused
     (tmp_path / "r").mkdir()
     with Workspace.open(office) as ws:
-        genuine = sync.write_return(ws.repo, tmp_path / "r", unencrypted=True).path
+        (genuine,) = [
+            p
+            for p in sync.write_return(ws.repo, tmp_path / "r", unencrypted=True).paths
+            if device_of(l1) in p.name
+        ]
     stranger = tmp_path / "inconnu"
     keys.ensure_identity(stranger)
     forged = rebuild(genuine, tmp_path / "faux-retour.cslb", signer=stranger)
@@ -375,7 +385,8 @@ def test_a_laptop_a_day_behind_takes_the_return_file(sites, tmp_path, monkeypatc
     report = do_import(l2, back)
     assert not report.refused, report.lines()
     assert report.new == {"person": 1}
-    assert "en avance d'environ" in report.files[0].line()  # reported, never refused
+    (mine,) = report.imported  # the other laptop's file is set aside
+    assert "en avance d'environ" in mine.line()  # reported, never refused
 
 
 async def test_the_app_warns_at_start_when_the_clock_is_behind_the_saved_one(

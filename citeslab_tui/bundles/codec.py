@@ -37,7 +37,7 @@ from citeslab_tui.perf import no_gc
 
 MAGIC = b"CITESLAB-BUNDLE"
 FORMAT: Final = "citeslab-bundle"
-FORMAT_VERSION: Final = 2
+FORMAT_VERSION: Final = 3  # 3: `acked` (laptop) and `for_device` (return); 2 still read
 SUFFIX = ".cslb"
 SIGNING_CONTEXT = b"citeslab-bundle-v2\n"  # signed = context + manifest line
 # FAT32-safe, sorts by device then time: citeslab-<device>-<YYYYMMDD-HHMMSS>-<from>-<to>.cslb
@@ -45,11 +45,12 @@ NAME_RE = re.compile(r"^citeslab-[a-z0-9-]+-\d{8}-\d{6}-\d{9}-\d{9}\.cslb$")
 _SAFE = re.compile(r"[^a-z0-9-]+")
 
 # --- limits (docs/sync-format.md#limits) ------------------------------------------------
-# Sized from the benchmark database (10,000 people, ten years: 70,835 records, a full
-# bundle of 6.6 MB compressed, 47.7 MB of JSON, 674 bytes a record on average).
-MAX_BUNDLE_BYTES = 128 * 1024 * 1024  # the file as stored (20x the full benchmark bundle)
-MAX_RECORDS = 250_000  # records in one bundle (3.5x the benchmark database)
-MAX_PAYLOAD_BYTES = 256 * 1024 * 1024  # decompressed JSON (5x the benchmark)
+# Sized from the largest office the programme plans for: `demo --people 100000 --seed 1`
+# (ten years: 709,789 records, a snapshot of 494 MB, ~700 bytes a record; its full return
+# file is ~70 MB compressed). At 10,000 people: 70,835 records, 6.6 MB compressed.
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024  # the file as stored (3.5x the full return at 100k)
+MAX_RECORDS = 2_000_000  # records in one bundle (2.8x the 100k-people database)
+MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024  # decompressed JSON (2x the 100k-people database)
 MAX_RECORD_BYTES = 64 * 1024  # decompressed bytes allowed per announced record
 MAX_MANIFEST_BYTES = 16 * 1024  # header + manifest lines
 MAX_SEQ = 2**53 - 1  # sequence numbers and version-vector counters (exact in JSON)
@@ -70,7 +71,7 @@ class Manifest(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     format: Literal["citeslab-bundle"] = FORMAT
-    version: Literal[2] = FORMAT_VERSION
+    version: Literal[2, 3] = FORMAT_VERSION
     structure: Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{32})?$")] = ""
     device: Annotated[str, StringConstraints(pattern=DEVICE_PATTERN)]
     device_name: Annotated[str, Field(max_length=80)] = ""
@@ -89,6 +90,11 @@ class Manifest(BaseModel):
     signature: Literal["ed25519", "none"] = "ed25519"
     payload_sha256: Hex64 | Literal[""] = ""
     payload_bytes: Annotated[int, Field(ge=0, le=MAX_BUNDLE_BYTES)] = 0
+    # version 3: on a laptop's file, the office's sequence number up to which it holds
+    # every change of the office (its return files imported without a hole; 0: none);
+    # on a return file, the laptop it is written for ("": any laptop of the structure)
+    acked: Count = 0
+    for_device: Annotated[str, StringConstraints(pattern=f"({DEVICE_PATTERN})|^$")] = ""
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump()

@@ -5,7 +5,7 @@
 
 1. its layout: header, manifest, checksums (`codec.split_bundle`);
 2. that it is for this device: not written by itself; a laptop reads only its
-   office's return file;
+   office's return files, and (after step 3) only those written for it (`for_device`);
 3. who wrote it (`Trust`): this structure's id; at the office a laptop enrolled and not
    revoked, on a laptop the office it trusts; its Ed25519 signature (`allow_unsigned`
    lets an unsigned file or an unenrolled laptop in: the CLI's --allow-unsigned);
@@ -255,6 +255,8 @@ def read_bundle(raw: bytes, trust: Trust, local: Local | None = None) -> Bundle:
     if trust.problem:
         raise BundleError(trust.problem)
     authenticate(parsed, trust)
+    if trust.role != "office" and manifest.for_device not in ("", trust.device):
+        raise BundleIgnored(f"fichier retour du portable {manifest.for_device}")
     data = codec.decode_payload(_decrypted(parsed, trust), manifest.count)
     if len(data) != manifest.count:
         raise BundleError(

@@ -47,7 +47,10 @@ def seal(
 
 def file_name_now(manifest: Manifest) -> str:
     when = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return codec.file_name(manifest.device, when, manifest.seq_from, manifest.seq_to)
+    device = manifest.device
+    if manifest.for_device:  # a return file written for one laptop: both in its name
+        device = f"{device}-pour-{manifest.for_device}"
+    return codec.file_name(device, when, manifest.seq_from, manifest.seq_to)
 
 
 def write_verified(folder: Path, name: str, data: bytes, *, private: bool = False) -> Path:

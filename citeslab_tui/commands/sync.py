@@ -66,11 +66,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     r = ssub.add_parser(
         "return",
-        help="(bureau) écrire le fichier retour pour les portables",
-        description="Écrit l'état fusionné, chiffré pour les portables connus.\n\n"
-        "Exemple :\n  citeslab sync return /media/cle",
+        help="(bureau) écrire les fichiers retour pour les portables",
+        description="Écrit un fichier retour par portable inscrit, chiffré pour lui : ce que "
+        "le bureau a changé depuis le dernier retour que ce portable a confirmé (dans son "
+        "dernier envoi), ou tout l'état fusionné si le bureau ne sait pas ce qu'il a.\n\n"
+        "Exemples :\n  citeslab sync return /media/cle\n"
+        "  citeslab sync return --full /media/cle     (tout, pour chaque portable)",
     )
     r.add_argument("folder", metavar="DOSSIER", help="dossier de destination (clé USB, partage)")
+    r.add_argument("--full", action="store_true", help="tout l'état fusionné pour chaque portable")
     r.add_argument("--unencrypted", action="store_true", help="ne pas chiffrer (déconseillé)")
     r.set_defaults(handler=cmd_return)
 
@@ -138,8 +142,11 @@ def cmd_return(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
     with _open(args) as ws:
-        result = sync.write_return(ws.repo, Path(args.folder), unencrypted=args.unencrypted)
-    print(result.message)
+        result = sync.write_return(
+            ws.repo, Path(args.folder), unencrypted=args.unencrypted, full=args.full
+        )
+    for line in result.lines():
+        print(line)
     return 0
 
 

@@ -1,5 +1,5 @@
 """Sync use cases, one module each: `export` (a laptop sends its changes),
-`office_return` (the office's return file), `importing` (files received, checked whole
+`office_return` (the office's return files, one per laptop), `importing` (files received, checked whole
 by bundles/read.py, merged in one durable save), `status` (what will go, what came),
 `conflicts` and `duplicates` (to review). Called by the CLI and the sync screen, through
 the names re-exported here.
@@ -12,9 +12,15 @@ same durable step as the merged records:
 - `sync_pending`: [from, to] of a bundle being written, recorded durably BEFORE the
   file is written and cleared once it is verified and recorded: after a crash in
   between, the next export starts again at `from` (the office merges the overlap);
+- `sync_acked_told` (laptop): the office sequence number last stated in a sent file
+  (`Manifest.acked`); a laptop with nothing new still sends a file with no record
+  when a return file came in since, so the office's next return for it stays small;
 - `sync_ranges`: {device: [[from, to], ...]} sequence ranges imported per device;
 - `sync_files`: {sha256 of file: {device, from, to, at}} files already imported;
 - `sync_clocks`: {device: {"offset_ms", "at"}} clock skew seen in its last file;
+- `sync_acked` (office): {laptop: {"acked", "seq_to"}} the office sequence number the
+  laptop holds everything up to, as its latest file (range end `seq_to`) states: its
+  next return file carries only what changed after (office_return.py);
 - `sync_different`: [[id, id], ...] person pairs marked "different".
 
 Who may send what (keys: bundles/keys.py, checks: bundles/read.py): the office imports bundles signed by the
@@ -58,7 +64,14 @@ from citeslab_tui.services.sync.importing import (
     import_bundles,
     prepare_import,
 )
-from citeslab_tui.services.sync.office_return import plan_return, return_recipients, write_return
+from citeslab_tui.services.sync.office_return import (
+    ReturnPlan,
+    ReturnResult,
+    acknowledged,
+    plan_return,
+    return_recipients,
+    write_return,
+)
 from citeslab_tui.services.sync.status import own_clock_warning, pending_changes, received_summary
 
 __all__ = [
@@ -72,6 +85,9 @@ __all__ = [
     "FileReport",
     "ImportReport",
     "PreparedImport",
+    "ReturnPlan",
+    "ReturnResult",
+    "acknowledged",
     "Progress",
     "apply_import",
     "collect_paths",

@@ -16,12 +16,12 @@ from typing import Any
 import orjson
 
 from citeslab_tui import __version__
-from citeslab_tui.bundles import keys, write
+from citeslab_tui.bundles import codec, keys, write
 from citeslab_tui.bundles.codec import Manifest
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import RECORD_TYPES
 from citeslab_tui.perf import no_gc
-from citeslab_tui.services.sync.common import Progress, describe_counts, notify
+from citeslab_tui.services.sync.common import Progress, compact, describe_counts, notify
 from citeslab_tui.store.repository import Repository
 
 
@@ -43,6 +43,25 @@ def changed_docs(repo: Repository, since: int) -> list[tuple[str, dict[str, Any]
                 out.append((kind, doc))
     out.sort(key=lambda item: item[1]["meta"].get("lseq", 0))
     return out
+
+
+def office_acked(repo: Repository) -> int:
+    """On a laptop: the office's sequence number up to which it holds every change of
+    the office (the return files it imported cover 1..N without a hole); 0: none.
+    Stated in each file the laptop sends (`Manifest.acked`): the office's next return
+    file for it carries only what the office changed after N."""
+    if repo.settings.role == "office":
+        return 0
+    try:
+        office = keys.office_identity(repo.folder)
+    except CitesLabError:
+        return 0
+    ranges = repo.local_state("sync_ranges", {}) or {}
+    spans = ranges.get(office.device) if office is not None else None
+    if not isinstance(spans, list):
+        return 0
+    merged = compact([[int(a), int(b)] for a, b in spans])
+    return merged[0][1] if merged and merged[0][0] <= 1 else 0
 
 
 def _structure_id(repo: Repository) -> str:
@@ -96,7 +115,14 @@ def make_plan(
     full: bool,
     recipients: list[str],
     local: dict[str, Any],
+    acked: int = 0,
+    for_device: str = "",
 ) -> ExportPlan:
+    if len(docs) > codec.MAX_RECORDS:
+        raise CitesLabError(
+            f"Trop d'enregistrements pour un seul fichier ({len(docs)}, maximum "
+            f"{codec.MAX_RECORDS}) : rien n'a été écrit."
+        )
     counts: dict[str, int] = {}
     hlc_max = ""
     with no_gc():
@@ -120,6 +146,8 @@ def make_plan(
         hlc_max=hlc_max or repo.clock.last,
         encryption="age" if recipients else "none",
         signature="ed25519",
+        acked=acked,
+        for_device=for_device,
     )
     keys.ensure_identity(repo.folder)
     secret = keys.signer(repo.folder)
@@ -143,8 +171,24 @@ def plan_export(
     pending = repo.local_state("sync_pending")
     since = 0 if full else exported
     docs = changed_docs(repo, since)
+    acked = office_acked(repo)
+    told = int(repo.local_state("sync_acked_told", 0))
     if not docs:
-        return None
+        if acked <= told or full:
+            return None
+        # Nothing new here, but a return file came in since the last send: a file with
+        # no record tells the office, so its next return file for us stays small.
+        return make_plan(
+            repo,
+            [],
+            kind="export",
+            seq_from=sent_to,
+            seq_to=sent_to,
+            full=False,
+            recipients=recipients,
+            local={"sync_acked_told": acked},
+            acked=acked,
+        )
     # The range continues the last one sent, so the office sees no false gap when
     # numbers were skipped (changes that came from the office itself).
     seq_from = 1 if full else sent_to + 1
@@ -158,6 +202,7 @@ def plan_export(
         "sync_exported": max(exported, seq_to),
         "sync_sent_to": max(sent_to, seq_to),
         "sync_pending": None,
+        "sync_acked_told": max(told, acked),
     }
     plan = make_plan(
         repo,
@@ -168,6 +213,7 @@ def plan_export(
         full=full,
         recipients=recipients,
         local=local,
+        acked=acked,
     )
     plan.resumed = resumed
     return plan
@@ -199,8 +245,13 @@ def commit_export(repo: Repository, plan: ExportPlan) -> ExportResult:
         f"sync.{plan.kind}", records=m.count, seq_from=m.seq_from, seq_to=m.seq_to, full=m.full
     )
     what = describe_counts(plan.counts)
+    if plan.kind == "export" and not m.count:
+        what = "aucun enregistrement (confirme au bureau le fichier retour reçu)"
     clear = "" if plan.recipients else " (NON chiffré)"
     title = "Fichier retour prêt et vérifié" if plan.kind == "return" else "Envoi prêt et vérifié"
+    if plan.kind == "return" and m.for_device:
+        scope = "complet" if m.full else f"changements {m.seq_from} à {m.seq_to}"
+        title = f"Fichier retour pour {m.for_device} ({scope}) prêt et vérifié"
     message = f"{title}{clear} : {what}. Fichier {plan.path.name}."
     if plan.resumed:
         a, b = plan.resumed

@@ -315,6 +315,22 @@ def _prepare(
     )
 
 
+def _acknowledgements(repo: Repository, good: list[_Good]) -> dict[str, Any]:
+    """At the office: `sync_acked` updated by the laptops' files (format 3): per device,
+    the office sequence number it holds everything up to, as stated by its latest file
+    (the highest range end; a file imported late does not move it back). A number above
+    the office's own is kept but read as unknown (office_return)."""
+    acked: dict[str, Any] = copy(repo.local_state("sync_acked", {}) or {})
+    for g in good:
+        m = g.manifest
+        if m.role != "laptop" or m.version < 3:
+            continue
+        entry = acked.get(m.device)
+        if not isinstance(entry, dict) or int(entry.get("seq_to", -1)) <= m.seq_to:
+            acked[m.device] = {"acked": m.acked, "seq_to": m.seq_to}
+    return acked
+
+
 def apply_import(
     repo: Repository, prepared: PreparedImport, progress: Progress | None = None
 ) -> ImportReport:
@@ -381,6 +397,8 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
         if m.seq_to > 0:
             ranges.setdefault(m.device, []).append([1 if m.full else m.seq_from, m.seq_to])
         clocks[m.device] = {"offset_ms": 0, "at": now}
+    if repo.settings.role == "office":
+        state_acked = _acknowledgements(repo, good)
     for g in good:  # a wrong clock is remembered against the device that stamped with it
         if g.offset_ms:
             clocks[g.offset_device] = {"offset_ms": g.offset_ms, "at": now}
@@ -397,6 +415,8 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
         for g in good
     )
     state: dict[str, Any] = {"sync_files": seen_files, "sync_ranges": ranges, "sync_clocks": clocks}
+    if repo.settings.role == "office":
+        state["sync_acked"] = state_acked
     if int(repo.local_state("sync_exported", 0)) == repo.lseq:
         # Nothing of ours was pending: what this import writes came from elsewhere (or
         # joins what we already sent), so the next export need not echo it back.

@@ -242,13 +242,18 @@ class SyncScreen(AppScreen[None]):
                 self._progress(0.05, "Préparation…")
                 if what == "export":
                     plan = on_ui(sync_service.plan_export, repo)
-                else:
-                    plan = on_ui(sync_service.plan_return, repo)
-                if plan is None:
-                    lines, ok = [sync_service.NOTHING_NEW], True
-                else:
+                    plans = [] if plan is None else [plan]
+                    done = [] if plans else [sync_service.NOTHING_NEW]
+                else:  # one return file per laptop
+                    planned = on_ui(sync_service.plan_return, repo)
+                    plans = planned.plans
+                    done = sync_service.ReturnResult([], planned.up_to_date).lines()
+                    done = done if planned.up_to_date or not plans else []
+                messages = []
+                for plan in plans:
                     sync_service.write_export(plan, folder, self._progress)
-                    lines, ok = [on_ui(sync_service.commit_export, repo, plan).message], True
+                    messages.append(on_ui(sync_service.commit_export, repo, plan).message)
+                lines, ok = messages + done, True
         except Exception as exc:  # never a traceback: French message, details in the log
             lines, ok = [failure_message(exc)], False
         on_ui(self._done, lines, ok)
