@@ -6,6 +6,8 @@
    Target <= 1 s.
 2. A first full sync of that whole database into an empty one (the office's
    return file imported by a new laptop), durable write included. Target <= 5 s.
+3. The next morning: the office's incremental return file for that laptop (200 people
+   edited at the office), and the --full fallback into an up-to-date laptop.
 Each is printed next to the time to simply parse the same bytes (read, decrypt,
 gunzip, JSON).
 """
@@ -189,29 +191,52 @@ def main() -> None:
         with Repository.open(office) as repo:
             start = time.perf_counter()
             (work / "retour").mkdir()
-            result = sync.write_return(repo, work / "retour")
+            # one file per laptop: the 7 of the day acknowledged nothing yet, the newcomer
+            # is new: every file is full
+            written = sync.write_return(repo, work / "retour")
             export_time = time.perf_counter() - start
             total = repo.lseq
-        size = result.path.stat().st_size
+        (mine,) = [p for p in written.paths if "portable-new" in p.name]
+        size = mine.stat().st_size
         spare = work / "new-laptop-child"
         shutil.copytree(newcomer, spare, ignore=shutil.ignore_patterns("*.lock"))
-        child_time, child_peak = full_sync_child(spare, result.path)
+        child_time, child_peak = full_sync_child(spare, mine)
         repo = Repository.open(newcomer)
         try:
-            parse_full = parse_only([result.path], newcomer)
+            parse_full = parse_only([mine], newcomer)
             start = time.perf_counter()
-            report = sync.import_bundles(repo, [result.path])
+            report = sync.import_bundles(repo, [mine])
             full_time = time.perf_counter() - start
             left = repo._storage.journal_size  # 0: the bulk save was written as a snapshot
             assert not report.refused, report.lines()
             n = sum(1 for k in ("person", "interview", "task") for _ in repo.docs(k))
-            # 3. the next morning: a new return file, the laptop already up to date
+            # 3. the next morning: the laptop acknowledges (a file with no record), then
+            # a day's changes at the office come back incrementally; and --full
             time.sleep(1.1)  # another file name (seconds in it)
+            ack = sync.export_bundle(repo, work / "retour")
+            assert ack.path is not None
             with Repository.open(office) as office_repo:
+                assert not sync.import_bundles(office_repo, [ack.path]).refused
+                edits = [
+                    Person.model_validate(doc).model_copy(update={"notes": "revu"})
+                    for doc in list(office_repo.docs("person"))[:200]
+                ]
+                office_repo.save(*edits)
                 (work / "retour2").mkdir()
-                again = sync.write_return(office_repo, work / "retour2").path
+                start = time.perf_counter()
+                inc = sync.write_return(office_repo, work / "retour2")
+                inc_write = time.perf_counter() - start
+                (work / "retour3").mkdir()
+                again = sync.write_return(office_repo, work / "retour3", full=True)
+            (inc_path,) = [p for p in inc.paths if "portable-new" in p.name]
+            inc_manifest = codec.split_bundle(inc_path.read_bytes()).manifest
             start = time.perf_counter()
-            report = sync.import_bundles(repo, [again])
+            report = sync.import_bundles(repo, [inc_path])
+            inc_time = time.perf_counter() - start
+            assert not report.refused and report.updated == {"person": 200}, report.lines()
+            (full_again,) = [p for p in again.paths if "portable-new" in p.name]
+            start = time.perf_counter()
+            report = sync.import_bundles(repo, [full_again])
             morning_time = time.perf_counter() - start
             assert not report.refused and not report.new and not report.updated
         finally:
@@ -228,11 +253,17 @@ def main() -> None:
             "(target <= 250 MiB at 100,000 people)"
         )
         print(
-            f"   return file written (read back, verified) in {export_time:.3f} s: "
-            f"{size / 1e6:.1f} MB, {total} records, {n} people+interviews+tasks"
+            f"   {len(written.paths)} full return files (one per laptop) written, read back "
+            f"and verified in {export_time:.3f} s: {size / 1e6:.1f} MB each, {total} records, "
+            f"{n} people+interviews+tasks"
         )
         print(
-            f"3. next morning, full return file into an up-to-date laptop: {morning_time:.3f} s "
+            f"3. next morning, incremental return (200 people edited at the office): "
+            f"{inc_manifest.count} records, {inc_path.stat().st_size / 1e3:.0f} kB, all "
+            f"{len(inc.paths)} files written in {inc_write:.3f} s, imported in {inc_time:.3f} s"
+        )
+        print(
+            f"   --full return file into an up-to-date laptop: {morning_time:.3f} s "
             "(every record checked, none rewritten)"
         )
 

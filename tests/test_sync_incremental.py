@@ -5,6 +5,7 @@ office of 100,000 people write its return file at all."""
 from __future__ import annotations
 
 import base64
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -243,3 +244,33 @@ def test_a_return_over_the_limit_says_so_in_french(sites, tmp_path, monkeypatch)
     monkeypatch.setattr(codec, "MAX_RECORDS", 3)
     with pytest.raises(CitesLabError, match="Trop d'enregistrements pour un seul fichier"):
         sync.write_return(office, stick.folder())
+
+
+def test_a_save_failing_after_its_first_kind_leaves_nothing(sites, tmp_path, monkeypatch):
+    """put_docs stores kind by kind (each kind's given documents dropped once stored):
+    a failure on a later kind still leaves the database as it was, on disk and in memory."""
+    office, l1, _ = sites
+    from citeslab_tui.domain.models import Interview
+    from citeslab_tui.store import tables
+
+    person = Person(family_name="Un")
+    l1.save(person, Interview(person_id=person.id, on=date(2026, 11, 26)))
+    path = sync.export_bundle(l1, tmp_path).path
+    assert path is not None
+    before = {p.name: p.read_bytes() for p in office.folder.iterdir() if p.is_file()}
+    real = tables.RecordTable.put_records
+
+    def fail_on_interviews(self: tables.RecordTable, docs: object) -> None:
+        if self.name == "interview":
+            raise OSError("disque plein")
+        real(self, docs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tables.RecordTable, "put_records", fail_on_interviews)
+    with pytest.raises(OSError):
+        sync.import_bundles(office, [path])
+    monkeypatch.undo()
+    after = {p.name: p.read_bytes() for p in office.folder.iterdir() if p.is_file()}
+    assert after == before
+    assert office.doc("person", person.id) is None
+    assert not sync.import_bundles(office, [path]).refused  # and it goes in afterwards
+    assert office.doc("person", person.id) is not None

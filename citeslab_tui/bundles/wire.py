@@ -325,7 +325,11 @@ def canonical_records(
     `stored(kind, id)` gives this database's version of a record: a record that is
     exactly it, byte for byte as JSON (the morning's full return file), is already
     validated and canonical: it is not validated again, and the stored document itself
-    is returned in its place (`is` tells the caller nothing changed)."""
+    is returned in its place (`is` tells the caller nothing changed).
+
+    Each item of `data` is released (set to None) once its canonical form is built:
+    the parsed payload and its canonical copy are never both whole in memory (the
+    first full sync of a large office). On BundleError the caller drops `data`."""
     import re
 
     record_id_re = re.compile(r"[0-9a-f]{32}")
@@ -334,6 +338,7 @@ def canonical_records(
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict)):
             raise BundleError(f"enregistrement n° {n} mal formé")
         kind, doc = item
+        data[n - 1] = None  # `doc` lives on only as long as this step needs it
         if not isinstance(kind, str) or kind not in RECORD_TYPES:
             raise BundleError(f"enregistrement n° {n} : type inconnu « {str(kind)[:30]} »")
         record_id = doc.get("id")

@@ -310,20 +310,24 @@ class Repository:
         for kind, doc in items:
             lseq += 1
             by_kind.setdefault(kind, []).append({**doc, "meta": {**doc["meta"], "lseq": lseq}})
+        del items  # a caller that handed its documents over (sync import) frees them below
+        counts = {kind: len(docs) for kind, docs in by_kind.items()}
         try:
             with self._storage.batch():
                 if erasing:
                     self._storage.fold_soon()  # older journal lines hold the erased data
-                for kind, docs in by_kind.items():
-                    self._tables[kind].put_records(docs)
+                for kind in list(by_kind):
+                    # stored as a copy: this kind's given documents are dropped once
+                    # stored (the whole save stays one durable step, all or nothing)
+                    self._tables[kind].put_records(by_kind.pop(kind))
                 state = {**self._local(), **(local or {}), "lseq": lseq, "hlc": self.clock.last}
                 self._local_table.put({LOCAL_DOC: state})
         except BaseException:
             self._reloaded()
             raise
         self._lseq = lseq
-        for kind, docs in by_kind.items():
-            self._kind_changes[kind] = self._kind_changes.get(kind, 0) + len(docs)
+        for kind, count in counts.items():
+            self._kind_changes[kind] = self._kind_changes.get(kind, 0) + count
 
     def _erases(self, kind: str, doc: dict[str, Any]) -> bool:
         """Whether writing `doc` erases personal data (locally or received by sync)."""

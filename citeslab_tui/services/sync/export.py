@@ -117,7 +117,9 @@ def make_plan(
     local: dict[str, Any],
     acked: int = 0,
     for_device: str = "",
+    raw: bytes | None = None,
 ) -> ExportPlan:
+    """`raw`: `docs` already serialised (return files for several laptops share it)."""
     if len(docs) > codec.MAX_RECORDS:
         raise CitesLabError(
             f"Trop d'enregistrements pour un seul fichier ({len(docs)}, maximum "
@@ -130,7 +132,8 @@ def make_plan(
             counts[record_kind] = counts.get(record_kind, 0) + 1
             hlc_max = max(hlc_max, str(doc.get("meta", {}).get("hlc", "")))
         # meta.lseq travels but is ignored on import
-        raw = orjson.dumps(docs)
+        if raw is None:
+            raw = orjson.dumps(docs)
     manifest = Manifest(
         structure=_structure_id(repo),
         device=repo.device,

@@ -3,7 +3,7 @@ durable save; a bad file is refused whole (French reason) and the others still g
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -331,6 +331,13 @@ def _acknowledgements(repo: Repository, good: list[_Good]) -> dict[str, Any]:
     return acked
 
 
+def _handover(items: list[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The items of `items` in order, each dropped from the list as it is given."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
 def apply_import(
     repo: Repository, prepared: PreparedImport, progress: Progress | None = None
 ) -> ImportReport:
@@ -411,8 +418,13 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
     # HLC observe step: this device's clock moves past every clock it has now seen
     # (never more than a few minutes ahead of its own wall clock: hlc.ABSORB_AHEAD_MS)
     repo.observe_clocks(
-        max((str(doc["meta"].get("hlc", "")) for _k, doc in g.records), default=g.manifest.hlc_max)
-        for g in good
+        [
+            max(
+                (str(doc["meta"].get("hlc", "")) for _k, doc in g.records),
+                default=g.manifest.hlc_max,
+            )
+            for g in good
+        ]
     )
     state: dict[str, Any] = {"sync_files": seen_files, "sync_ranges": ranges, "sync_clocks": clocks}
     if repo.settings.role == "office":
@@ -421,7 +433,12 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
         # Nothing of ours was pending: what this import writes came from elsewhere (or
         # joins what we already sent), so the next export need not echo it back.
         state["sync_exported"] = repo.lseq + len(changed)
-    repo.put_docs(changed, local=state)
+    # The records read are needed no more: the store takes them over kind by kind, so
+    # they and the stored copies are never both whole in memory (first full sync).
+    for g in good:
+        g.bundle.records = []
+    incoming.clear()
+    repo.put_docs(_handover(changed), local=state)
     if fold_journal:
         # journal lines written before still hold the erased data: a fresh snapshot drops them
         repo.checkpoint()

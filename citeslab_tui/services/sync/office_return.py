@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from citeslab_tui.bundles import keys
 from citeslab_tui.bundles.identity import DeviceIdentity
 from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.perf import no_gc
 from citeslab_tui.services.sync.common import Progress, notify
 from citeslab_tui.services.sync.export import (
     ExportPlan,
@@ -100,12 +103,18 @@ def plan_return(repo: Repository, *, unencrypted: bool = False, full: bool = Fal
         raise CitesLabError(_NO_LAPTOP)
     acked = acknowledged(repo)
     lseq = repo.lseq
-    by_since: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    by_since: dict[int, tuple[list[tuple[str, dict[str, Any]]], bytes]] = {}
 
     def docs_since(since: int) -> list[tuple[str, dict[str, Any]]]:
+        """The documents changed after `since`, serialised once for every laptop."""
         if since not in by_since:
-            by_since[since] = changed_docs(repo, since)
-        return by_since[since]
+            docs = changed_docs(repo, since)
+            with no_gc():
+                by_since[since] = (docs, orjson.dumps(docs))
+        return by_since[since][0]
+
+    def raw_since(since: int) -> bytes:
+        return by_since[since][1]
 
     result = ReturnPlan()
     if not targets:  # in clear, no laptop known: one full file any laptop imports
@@ -120,6 +129,7 @@ def plan_return(repo: Repository, *, unencrypted: bool = False, full: bool = Fal
                 full=True,
                 recipients=[],
                 local={},
+                raw=raw_since(0),
             )
         )
         return result
@@ -145,6 +155,7 @@ def plan_return(repo: Repository, *, unencrypted: bool = False, full: bool = Fal
                 recipients=recipients,
                 local={},
                 for_device=device,
+                raw=raw_since(since),
             )
         )
     return result
