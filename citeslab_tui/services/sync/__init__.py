@@ -69,6 +69,7 @@ from citeslab_tui.services.sync.office_return import (
     ReturnResult,
     acknowledged,
     plan_return,
+    return_line,
     return_recipients,
     write_return,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "received_summary",
     "record_label",
     "resolve_conflict",
+    "return_line",
     "return_recipients",
     "write_export",
     "write_return",

@@ -26,7 +26,7 @@ from citeslab_tui.bundles import keys
 from citeslab_tui.bundles.identity import DeviceIdentity
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.perf import no_gc
-from citeslab_tui.services.sync.common import Progress, notify
+from citeslab_tui.services.sync.common import Progress, describe_counts, notify
 from citeslab_tui.services.sync.export import (
     ExportPlan,
     ExportResult,
@@ -159,6 +159,13 @@ def plan_return(repo: Repository, *, unencrypted: bool = False, full: bool = Fal
             )
         )
     return result
+
+
+def return_line(plan: ExportPlan) -> str:
+    """ "– portable-1 : changements 12 à 30, 3 personnes." (the sync screen, 80 columns)"""
+    m = plan.manifest
+    scope = "tout" if m.full else f"changements {m.seq_from} à {m.seq_to}"
+    return f"– {m.for_device or 'tous les portables'} : {scope}, {describe_counts(plan.counts)}."
 
 
 @dataclass

@@ -253,6 +253,11 @@ class SyncScreen(AppScreen[None]):
                 for plan in plans:
                     sync_service.write_export(plan, folder, self._progress)
                     messages.append(on_ui(sync_service.commit_export, repo, plan).message)
+                if what == "return" and plans:  # one short line per laptop (80 columns)
+                    messages = [
+                        f"{len(plans)} fichier(s) retour prêt(s) et vérifié(s) dans {folder} :",
+                        *(sync_service.return_line(plan) for plan in plans),
+                    ]
                 lines, ok = messages + done, True
         except Exception as exc:  # never a traceback: French message, details in the log
             lines, ok = [failure_message(exc)], False
