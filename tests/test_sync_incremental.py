@@ -260,10 +260,10 @@ def test_a_save_failing_after_its_first_kind_leaves_nothing(sites, tmp_path, mon
     before = {p.name: p.read_bytes() for p in office.folder.iterdir() if p.is_file()}
     real = tables.RecordTable.put_records
 
-    def fail_on_interviews(self: tables.RecordTable, docs: object) -> None:
+    def fail_on_interviews(self: tables.RecordTable, docs: object, **options: bool) -> None:
         if self.name == "interview":
             raise OSError("disque plein")
-        real(self, docs)  # type: ignore[arg-type]
+        real(self, docs, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(tables.RecordTable, "put_records", fail_on_interviews)
     with pytest.raises(OSError):

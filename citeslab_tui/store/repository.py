@@ -289,14 +289,20 @@ class Repository:
             self.clock.observe(clock)
 
     def put_docs(
-        self, items: Iterable[tuple[str, dict[str, Any]]], *, local: dict[str, Any] | None = None
+        self,
+        items: Iterable[tuple[str, dict[str, Any]]],
+        *,
+        local: dict[str, Any] | None = None,
+        owned: bool = False,
     ) -> None:
         """Write documents exactly as given (after stamping or merging), durably.
 
         Each gets the next local sequence number (`meta.lseq`), used by sync export.
         `local` updates keys of this file's local state in the same durable step
         (sync bookkeeping: what was exported, imported files). The given documents
-        are not modified; what is stored is a copy.
+        are not modified; what is stored is a copy, unless `owned`: the caller hands
+        them over (the sync import: it keeps no reference to them or their parts, and
+        reads none of them again), and each is kept itself when equal to the copy.
         """
         items = list(items)
         if not items and not local:
@@ -319,7 +325,7 @@ class Repository:
                 for kind in list(by_kind):
                     # stored as a copy: this kind's given documents are dropped once
                     # stored (the whole save stays one durable step, all or nothing)
-                    self._tables[kind].put_records(by_kind.pop(kind))
+                    self._tables[kind].put_records(by_kind.pop(kind), owned=owned)
                 state = {**self._local(), **(local or {}), "lseq": lseq, "hlc": self.clock.last}
                 self._local_table.put({LOCAL_DOC: state})
         except BaseException:

@@ -472,12 +472,16 @@ class JournalStorage(Storage):
 
     # --- writing -------------------------------------------------------------------
 
-    def apply(self, name: str, changes: Mapping[str, Any], *, create: bool = False) -> None:
+    def apply(
+        self, name: str, changes: Mapping[str, Any], *, create: bool = False, owned: bool = False
+    ) -> None:
         """Set (a document) or remove (None) documents of table `name`, durably unless
-        inside `batch()`; `create` makes the table exist even with no document."""
+        inside `batch()`; `create` makes the table exist even with no document.
+        `owned`: the caller hands the documents over (keeps no reference, never changes
+        them): each is stored itself when equal to its JSON round trip, not copied."""
         self._refuse_if_closed()
         encoded = {str(k): None if doc is None else encode_doc(doc) for k, doc in changes.items()}
-        self._change(name, encoded, create=create)
+        self._change(name, encoded, create=create, given=changes if owned else None)
         self._done()
 
     def write(self, data: Tables) -> None:
@@ -509,9 +513,17 @@ class JournalStorage(Storage):
         self.version += 1
         self._done()
 
-    def _change(self, name: str, encoded: Mapping[str, bytes | None], *, create: bool) -> None:
+    def _change(
+        self,
+        name: str,
+        encoded: Mapping[str, bytes | None],
+        *,
+        create: bool,
+        given: Mapping[str, Any] | None = None,
+    ) -> None:
         """The one place documents change in memory: references replaced, the decoded
-        copy of what is journaled stored, the index kept in step."""
+        copy of what is journaled stored (or, handed over in `given`, the document
+        itself when it equals that copy), the index kept in step."""
         table = self._parse(name)
         if table is None:
             if not encoded and not create:
@@ -521,6 +533,10 @@ class JournalStorage(Storage):
         for doc_id, raw in encoded.items():
             old = table.get(doc_id)
             new = None if raw is None else orjson.loads(raw)
+            if given is not None and new is not None:
+                mine = given.get(doc_id)
+                if type(mine) is dict and mine == new:
+                    new = mine  # one copy in memory, not two (the first full sync)
             if new is None:
                 table.pop(doc_id, None)
             else:

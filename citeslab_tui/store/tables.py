@@ -98,10 +98,11 @@ class JournalTable(Table):
             self._seen_version = self._journal.version
         return super().search(cond)
 
-    def put(self, docs: Mapping[str, Any]) -> None:
-        """Set documents by id (a document replaces the stored one whole; None removes)."""
+    def put(self, docs: Mapping[str, Any], *, owned: bool = False) -> None:
+        """Set documents by id (a document replaces the stored one whole; None removes);
+        `owned`: handed over, see JournalStorage.apply."""
         try:
-            self._journal.apply(self.name, docs)
+            self._journal.apply(self.name, docs, owned=owned)
         finally:
             self.clear_cache()
 
@@ -137,8 +138,8 @@ class RecordTable(JournalTable):
         live = self._journal.table(self.name)
         return [] if live is None else list(live.values())
 
-    def put_records(self, docs: Iterable[dict[str, Any]]) -> None:
-        self.put({doc["id"]: doc for doc in docs})
+    def put_records(self, docs: Iterable[dict[str, Any]], *, owned: bool = False) -> None:
+        self.put({doc["id"]: doc for doc in docs}, owned=owned)
 
 
 class Database(TinyDB):

@@ -438,7 +438,7 @@ def _apply(repo: Repository, prepared: PreparedImport, progress: Progress | None
     for g in good:
         g.bundle.records = []
     incoming.clear()
-    repo.put_docs(_handover(changed), local=state)
+    repo.put_docs(_handover(changed), local=state, owned=True)
     if fold_journal:
         # journal lines written before still hold the erased data: a fresh snapshot drops them
         repo.checkpoint()
