@@ -274,3 +274,55 @@ def test_a_save_failing_after_its_first_kind_leaves_nothing(sites, tmp_path, mon
     assert office.doc("person", person.id) is None
     assert not sync.import_bundles(office, [path]).refused  # and it goes in afterwards
     assert office.doc("person", person.id) is not None
+
+
+def test_an_office_restored_from_an_older_backup_never_reuses_sent_numbers(tmp_path):
+    """Numbers a laptop acknowledged are never handed out again: after a restore, the
+    office's new changes reach the laptop (before: numbered again from the backup's
+    counter, at or below the laptop's acknowledgement, they were never sent to it)."""
+    office = open_repo(tmp_path / "bureau", "bureau", "office")
+    l1 = open_repo(tmp_path / "l1", "portable1")
+    link_repos(office, l1)
+    stick = Stick(tmp_path)
+    l1.save(Person(family_name="Un"))
+    send(l1, office, stick)
+    returns(office, stick)
+    take(l1, office)
+    office.close()
+    backup = tmp_path / "sauvegarde"
+    backup.mkdir()
+    database = [
+        p
+        for p in (tmp_path / "bureau").iterdir()
+        if p.name.startswith(("citeslab.json", "journal"))
+    ]
+    for path in database:
+        (backup / path.name).write_bytes(path.read_bytes())
+    office = Repository.open(tmp_path / "bureau")
+    for i in range(5):  # the office's own changes, sent to the laptop, acknowledged
+        office.save(Person(family_name=f"Avant{i}"))
+    returns(office, stick)
+    take(l1, office)
+    l1.save(Person(family_name="Deux"))
+    send(l1, office, stick)
+    office.close()
+    for path in (tmp_path / "bureau").iterdir():  # the restore: the older database back
+        if path.name.startswith(("citeslab.json", "journal")):
+            path.unlink()
+    for path in backup.iterdir():
+        (tmp_path / "bureau" / path.name).write_bytes(path.read_bytes())
+    office = Repository.open(tmp_path / "bureau")
+    (after,) = office.save(Person(family_name="AprèsRestauration"))
+    for i in range(10):  # more changes since the restore than were sent before it
+        office.save(Person(family_name=f"Après{i}"))
+    l1.save(Person(family_name="Trois"))
+    # acknowledges what it holds (numbers sent before the restore); the office reports
+    # the laptop's changes it lost with the restore as a gap, as it should
+    sent = sync.export_bundle(l1, stick.folder())
+    assert sent.path is not None
+    assert not sync.import_bundles(office, [sent.path]).refused
+    returns(office, stick)
+    take(l1, office)
+    assert l1.doc("person", after.id) is not None
+    office.close()
+    l1.close()

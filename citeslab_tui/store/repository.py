@@ -27,7 +27,12 @@ from citeslab_tui.domain.models import RECORD_TYPES, Record, Settings
 from citeslab_tui.domain.records import stamp
 from citeslab_tui.store import backups
 from citeslab_tui.store.errors import DatabaseCorrupt, StoreError
-from citeslab_tui.store.files import describe_os_error, ensure_private_dir, remove_temp_files
+from citeslab_tui.store.files import (
+    describe_os_error,
+    ensure_private_dir,
+    remove_temp_files,
+    write_private,
+)
 from citeslab_tui.store.lock import DataDirLock
 from citeslab_tui.store.settings import load_settings, save_settings
 from citeslab_tui.store.storage import JournalStorage
@@ -37,6 +42,9 @@ R = TypeVar("R", bound=Record)
 LOCAL_TABLE = "_local"  # this file's counters: local sequence, last clock (doc "1")
 LOCAL_DOC = "1"
 INDEX_FIELD = "person_id"
+SENT_SEQUENCE = "sequence-envoyee.json"
+"""Outside the database (a restore does not bring it back): the highest local sequence
+number this file's changes carried out of the machine (the office's return files)."""
 
 
 class Repository:
@@ -93,6 +101,7 @@ class Repository:
             # data erased since): gone once the database opened sound.
             remove_temp_files(folder)
             repo = cls(folder, lock, db)
+            repo._never_reuse_sent_numbers()
             repo._daily_backup()
             return repo
         except BaseException:
@@ -227,6 +236,31 @@ class Repository:
     @property
     def lseq(self) -> int:
         return self._lseq
+
+    def mark_sent(self) -> None:
+        """Before changes leave the machine numbered (the office's return files, whose
+        numbers laptops acknowledge): remember the highest number handed out, durably and
+        outside the database. A database restored from an older backup then numbers its
+        next changes after it (see `_never_reuse_sent_numbers`)."""
+        write_private(self.folder / SENT_SEQUENCE, orjson.dumps({"lseq": self._lseq}))
+
+    def _never_reuse_sent_numbers(self) -> None:
+        """At open: a database older than what was sent (restored from a backup, copied
+        back by hand) jumps its local sequence past the numbers already sent, so that a
+        laptop that acknowledged them is never sent less than the changes made since."""
+        try:
+            sent = orjson.loads((self.folder / SENT_SEQUENCE).read_bytes()).get("lseq")
+        except (OSError, orjson.JSONDecodeError, AttributeError):
+            return  # never written (a laptop), or unreadable: the next return rewrites it
+        if not isinstance(sent, int) or sent <= self._lseq:
+            return
+        try:
+            with self._storage.batch():
+                self._local_table.put({LOCAL_DOC: {**self._local(), "lseq": sent}})
+        except BaseException:
+            self._reloaded()
+            raise
+        self._lseq = sent
 
     def kind_version(self, kind: str) -> tuple[int, int]:
         """Changes whenever a record of this kind is written (caches of one kind, e.g.

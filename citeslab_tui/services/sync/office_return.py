@@ -194,6 +194,8 @@ def write_return(
     """At the office: one return file per laptop (see the module docstring)."""
     notify(progress, 0.05, "Préparation…")
     planned = plan_return(repo, unencrypted=unencrypted, full=full)
+    if planned.plans:
+        repo.mark_sent()  # before any number reaches a laptop
     results = []
     for plan in planned.plans:
         write_export(plan, Path(folder), progress)
