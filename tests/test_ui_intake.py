@@ -95,18 +95,12 @@ async def test_full_intake_by_keys_then_search_without_accents(data):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
         screen = await open_intake(pilot)
-        # page 1, in the order of the sheet; Tab goes to the next field
-        await pilot.press("space")  # information notice given
-        await pilot.press("tab", "enter", "down", "enter")  # civility: Madame
-        await pilot.press("tab")
+        # page 1: the notice, the names, the commune first; Tab goes to the next field
+        await pilot.press("space")  # information notice given: on to the family name
         await type_text(pilot, "Dïallo")
         await pilot.press("tab")
         await type_text(pilot, "Héloïse")
         await pilot.press("tab")
-        await type_text(pilot, "12/03/1987")
-        await pilot.press("tab")
-        await type_text(pilot, "0612345678")
-        await pilot.press("tab", "tab")  # no e-mail
         await type_text(pilot, "herou")
         await pilot.pause()
         await pilot.press("right")  # accept the first entry of the list
@@ -114,6 +108,12 @@ async def test_full_intake_by_keys_then_search_without_accents(data):
         await type_text(pilot, "grand parc")  # anywhere in the name
         await pilot.pause()
         await pilot.press("tab", "space", "tab")  # Tab accepts, then goes on
+        await pilot.press("enter", "down", "enter")  # civility: Madame
+        await pilot.press("tab")
+        await type_text(pilot, "12/03/1987")
+        await pilot.press("tab")
+        await type_text(pilot, "0612345678")
+        await pilot.press("tab", "tab")  # no e-mail
         await type_text(pilot, "Café")
         await pilot.press("f6")  # page 2
         await pilot.pause()
@@ -387,3 +387,72 @@ async def test_quitting_right_after_typing_keeps_the_draft(data):
         await pilot.press("ctrl+q")  # before the 1 s draft timer fired
         await pilot.pause()
     assert drafts.load_draft(data)["values"]["family_name"] == "Sy"
+
+
+async def minimal_intake_by_keys(pilot, commune: str, *, tab: bool = False) -> list[str]:
+    """The minimal intake of docs/guide.md, from the queue screen, key by key; returns
+    the keys pressed besides the typed text."""
+    keys = ["ctrl+n", "space"]
+    await pilot.press("ctrl+n")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("space")  # the notice is given: an explicit act
+    await type_text(pilot, "durand")
+    await pilot.press("enter")
+    await type_text(pilot, "paul")
+    await pilot.press("enter")
+    await type_text(pilot, commune)
+    keys += ["enter", "enter"]
+    if tab:
+        await pilot.pause()
+        await pilot.press("tab")
+        keys.append("tab")
+    await pilot.press("ctrl+s")
+    keys.append("ctrl+s")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return keys
+
+
+@pytest.mark.parametrize(
+    ("typed", "tab", "commune"),
+    [
+        ("caen", False, "Caen"),
+        ("HEROUVILLE SAINT CLAIR", False, "Hérouville-Saint-Clair"),
+        ("herou", True, "Hérouville-Saint-Clair"),
+    ],
+)
+async def test_minimal_intake_in_six_keys_at_most(data, typed, tab, commune):
+    """Ctrl+N, Espace, nom, Entrée, prénom, Entrée, commune, Ctrl+S (Tab only to
+    complete a partial commune): saved, the person's file shown."""
+    from citeslab_tui.ui.screens.person import PersonScreen
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        keys = await minimal_intake_by_keys(pilot, typed, tab=tab)
+        assert len(keys) <= 6
+        assert isinstance(app.screen, PersonScreen), type(app.screen).__name__
+        ws = app.workspace
+        person = ws.repo.get(Person, app.screen.person_id)
+        assert (person.family_name, person.first_name) == ("durand", "paul")
+        assert person.notice_given_on == TODAY
+        assert person.commune == commune
+
+
+async def test_minimal_intake_from_the_queue_screen(data):
+    """The same keys from the real first screen (the permanence queue)."""
+    from citeslab_tui.ui.screens.permanence import PermanenceScreen
+    from citeslab_tui.ui.screens.person import PersonScreen
+
+    app = CitesLabApp(str(data), now=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PermanenceScreen)
+        keys = await minimal_intake_by_keys(pilot, "caen")
+        assert len(keys) == 5
+        assert isinstance(app.screen, PersonScreen)
+        assert app.workspace.repo.get(Person, app.screen.person_id).commune == "Caen"

@@ -319,11 +319,11 @@ async def _scenario(pilot: Any, out: Path, who: str, saved: list[Path]) -> None:
     await shot("permanence")
 
     await keys("ctrl+n")
-    await keys("tab", "tab")  # from "notice given" to the family name
+    await keys("space")  # notice given: on to the family name (the minimal intake)
     await _type(pilot, "Hébert")
-    await keys("tab")
+    await keys("enter")
     await _type(pilot, "Nadia")
-    await keys("tab", "tab", "tab", "tab")  # to the commune
+    await keys("enter")  # to the commune
     await _type(pilot, "herou")
     await keys("tab")  # Hérouville-Saint-Clair chosen: its QPV list opens
     await shot("accueil")

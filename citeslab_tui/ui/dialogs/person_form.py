@@ -45,17 +45,19 @@ class FoldSuggester(Suggester):
         return None
 
 
+# The minimal intake types its way down page 1 (docs/guide.md): the notice, the names and
+# the commune first (Entrée goes to the next field), every optional field after them.
 PAGE_1 = (
     "notice_given",
-    "civility",
     "family_name",
     "first_name",
-    "birth",
-    "phone",
-    "email",
     "commune",
     "qpv",
     "qpv_checked",
+    "civility",
+    "birth",
+    "phone",
+    "email",
     "project_idea",
     "approach",
 )

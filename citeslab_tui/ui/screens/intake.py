@@ -212,7 +212,10 @@ class IntakeScreen(AppScreen[None]):
         self._changed(self._key(event.input))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        self._changed(self._key(event.checkbox))
+        key = self._key(event.checkbox)
+        self._changed(key)
+        if key == "notice_given" and event.value and not self._loading and event.checkbox.has_focus:
+            self.form.field("family_name").focus()  # Espace, then the name is typed at once
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._changed(self._key(event.select))
