@@ -187,13 +187,19 @@ class KeysScreen(Screen[None]):
 
 class KeysApp(App[None]):
     CSS_PATH = [str(style_file("base.tcss"))]  # the footer's style (styles/base.tcss)
-    BINDINGS = [Binding("f3", "tasks", "Tâches", id="t_f3")]
+    BINDINGS = [
+        Binding("f3", "tasks", "Tâches", id="t_f3"),
+        Binding("f1", "help", "Aide", id="t_f1"),
+    ]
     pressed = False
 
     def on_mount(self) -> None:
         self.push_screen(KeysScreen())
 
     def action_tasks(self) -> None:
+        pass
+
+    def action_help(self) -> None:
         pass
 
 
@@ -207,10 +213,11 @@ async def test_keys_footer_lists_shown_keys_dims_disabled_and_redraws_on_change(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         text = footer_text(app)
-        assert "a Arrivée" in text and "f3 Tâches" in text and "c Bloquée" in text
-        assert "Caché" not in text
+        assert "a Arrivée" in text and "c Bloquée" in text
+        assert text.rstrip().endswith("f1 Aide")  # the screen's keys, then F1
+        assert "Caché" not in text and "Tâches" not in text  # the app's keys are in F1
         footer = app.screen.query_one(KeysFooter)
-        assert footer.size.height == 1  # 3 keys fit one line of 5 cells at 80 columns
+        assert footer.size.height == 1  # 3 keys fit one line at 80 columns
         cells = footer._cells
         footer._bindings_changed(app.screen)  # nothing changed: the same cells, no rebuild
         assert footer._cells is cells
@@ -221,17 +228,32 @@ async def test_keys_footer_lists_shown_keys_dims_disabled_and_redraws_on_change(
         assert app.pressed
 
 
-async def test_footer_of_start_screen_wraps_at_80_columns(workspace: Workspace) -> None:
+async def test_footer_of_every_main_screen_fits_two_lines_at_80_columns(
+    workspace: Workspace,
+) -> None:
+    """The footer took five of the 24 lines (every global key on every screen): now the
+    screen's keys, then F1, on two lines at most; the global keys are in F1."""
     workspace.close()  # configured: the app opens it and stays on the permanence
     app = CitesLabApp(str(workspace.data_dir))
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        footer = app.screen.query_one(KeysFooter)
-        assert footer.size.height == 5
         text = footer_text(app)
-        for shown in ("a Arrivée", "F3 Tâches", "^Q Quitter", "^P Commandes"):
+        for shown in ("a Arrivée", "e Entretien", "c Clôturer", "F1 Aide"):
             assert shown in text
+        for key in ("f3", "f4", "f5", "ctrl+n", "f2"):
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            footer = app.screen.query_one(KeysFooter)
+            text = footer_text(app)
+            assert footer.size.height <= 2, (key, text)
+            assert text.rstrip().endswith("F1 Aide"), (key, text)
+            assert "^Q Quitter" not in text and "^P Commandes" not in text, key
+            if key == "ctrl+n":
+                await pilot.press("escape")
+                await pilot.pause()
 
 
 # --- suggestions in a worker ------------------------------------------------------------

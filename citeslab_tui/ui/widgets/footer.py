@@ -1,30 +1,41 @@
-"""A footer that wraps its keys on several lines, so every key shows at 80 columns.
+"""A footer of at most two lines at 80 columns: the current screen's keys, then F1.
 
-One widget drawing a grid of equal cells (CELL_WIDTH columns each, as many rows as
-needed, at most MAX_ROWS), instead of Textual's Footer, which mounts one widget per
-key and recomposes them all whenever the bindings may have changed (each focus
-change, each screen switch). This one redraws only when what it shows changed, and
-its small CSS is quick to parse at start-up.
+The keys of the app (F2-F5, Ctrl+N, Ctrl+F, Ctrl+Q...) work everywhere and are listed
+by F1 (help) and Ctrl+P (palette): repeating them on every screen took four or five
+of the 24 lines. The footer shows the keys of the screen (and of the focused widget)
+in the order they are declared, each at its natural width, flowing on MAX_ROWS lines;
+"F1 Aide" always shows, at the end. A key that does not fit is left out of the footer
+(F1 lists it).
+
+One widget drawing its lines itself, instead of Textual's Footer, which mounts one
+widget per key and recomposes them all whenever the bindings may have changed (each
+focus change, each screen switch). This one redraws only when what it shows changed,
+and its small CSS is quick to parse at start-up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-CELL_WIDTH = 16  # "^↓ Descendre" and the like, plus a space
-MAX_ROWS = 5
+MAX_ROWS = 2
+GAP = 2  # blank columns between two keys
+ALWAYS_SHOWN = ("help",)  # the app's keys the footer shows (F1): the rest are in F1
 
 # (key, key shown, description, enabled) of each cell
 Cell = tuple[str, str, str, bool]
+# a cell placed on a line: (index in the cells, first column, width)
+Placed = tuple[int, int, int]
 
 # Descriptions Textual gives the keys of its own widgets, shown in French.
 TEXTUAL_DESCRIPTIONS = {
@@ -37,8 +48,38 @@ def french_description(binding: Binding) -> str:
     return TEXTUAL_DESCRIPTIONS.get(binding.description, binding.description)
 
 
+def cell_width(cell: Cell) -> int:
+    _key, shown, description, _enabled = cell
+    return cell_len(shown) + (1 + cell_len(description) if description else 0)
+
+
+def layout(cells: tuple[Cell, ...], width: int, rows: int = MAX_ROWS) -> list[list[Placed]]:
+    """The cells flowed on at most `rows` lines of `width` columns, in order; the last
+    cell (F1) is kept whatever happens; a cell that does not fit is left out."""
+    if not cells or width <= 0:
+        return []
+    widths = [min(cell_width(c), width) for c in cells]
+    last = len(cells) - 1
+    lines: list[list[Placed]] = [[]]
+    x = 0
+    for index, w in enumerate(widths):
+        while True:
+            gap = GAP if lines[-1] else 0
+            on_last_line = len(lines) == rows
+            reserve = GAP + widths[last] if on_last_line and index != last else 0
+            if x + gap + w + reserve <= width:
+                lines[-1].append((index, x + gap, w))
+                x += gap + w
+                break
+            if on_last_line or not lines[-1]:
+                break  # left out of the footer (F1 lists it)
+            lines.append([])
+            x = 0
+    return [line for line in lines if line]
+
+
 class KeysFooter(Widget, can_focus=False):
-    """The keys of the current screen and of the app, in a grid docked at the bottom."""
+    """The keys of the current screen, then F1, on at most two lines docked at the bottom."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"keys-footer--key", "keys-footer--description"}
@@ -67,20 +108,23 @@ class KeysFooter(Widget, can_focus=False):
     def _update_cells(self) -> None:
         """Read the active keys; repaint (and re-measure) only when they changed."""
         cells: list[Cell] = []
+        always: list[Cell] = []
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
+            is_global = isinstance(node, App)
+            if is_global and binding.action not in ALWAYS_SHOWN:
+                continue  # listed by F1 and the palette
             seen.add(binding.action)
-            cells.append(
-                (
-                    binding.key,
-                    self.app.get_key_display(binding),
-                    french_description(binding),
-                    enabled,
-                )
+            cell = (
+                binding.key,
+                self.app.get_key_display(binding),
+                french_description(binding),
+                enabled,
             )
-        new = tuple(cells)
+            (always if is_global else cells).append(cell)
+        new = tuple(cells + always)
         if new == self._cells:
             return
         rows_before = self._rows()
@@ -88,13 +132,9 @@ class KeysFooter(Widget, can_focus=False):
         self._lines = None
         self.refresh(layout=self._rows() != rows_before)
 
-    def _columns(self, width: int | None = None) -> int:
-        width = width or self.size.width or self.app.size.width or 80
-        return max(1, width // CELL_WIDTH)
-
     def _rows(self, width: int | None = None) -> int:
-        columns = self._columns(width)
-        return min(MAX_ROWS, -(-len(self._cells) // columns))
+        width = width or self.size.width or self.app.size.width or 80
+        return len(layout(self._cells, width))
 
     # --- drawing ---------------------------------------------------------------------
 
@@ -108,40 +148,30 @@ class KeysFooter(Widget, can_focus=False):
         super().notify_style_update()
         self._lines = None
 
-    def _cell_widths(self, width: int) -> list[int]:
-        """Equal cells sharing the whole width (the first ones get the remainder)."""
-        columns = self._columns(width)
-        base, extra = divmod(width, columns)
-        return [base + (1 if i < extra else 0) for i in range(columns)]
-
     def _render_lines(self, width: int) -> list[Strip]:
         key_style = self.get_component_rich_style("keys-footer--key", partial=True)
         description_style = self.get_component_rich_style("keys-footer--description", partial=True)
         base = self.rich_style
         dim = Style(dim=True)
-        widths = self._cell_widths(width)
-        columns = len(widths)
         lines: list[Strip] = []
-        for row in range(self._rows(width)):
+        for placed in layout(self._cells, width):
             text = Text(no_wrap=True, end="")
-            for column, cell_width in enumerate(widths):
-                index = row * columns + column
-                if index >= len(self._cells):
-                    text.append(" " * cell_width)
-                    continue
+            x = 0
+            for index, start, w in placed:
                 _key, shown, description, enabled = self._cells[index]
+                text.append(" " * (start - x))
                 cell = Text(no_wrap=True, end="")
                 cell.append(shown, key_style)
                 if description:
                     cell.append(" " + description, description_style)
-                cell.truncate(cell_width - 1, pad=True)  # a blank column between keys
+                cell.truncate(w, overflow="ellipsis", pad=True)
                 if not enabled:
                     cell.stylize(dim)
                 text.append_text(cell)
-                text.append(" ")
+                x = start + w
             text.stylize_before(base)
             segments = list(text.render(self.app.console))
-            lines.append(Strip(segments, width).crop_extend(0, width, base))
+            lines.append(Strip(segments).crop_extend(0, width, base))
         return lines
 
     def render_line(self, y: int) -> Strip:
@@ -155,16 +185,14 @@ class KeysFooter(Widget, can_focus=False):
     # --- mouse (the app is keyboard-first; a click on a key presses it) ----------------
 
     def on_click(self, event: events.Click) -> None:
-        widths = self._cell_widths(self.size.width)
-        column, left = 0, 0
-        for column, cell_width in enumerate(widths):  # noqa: B007
-            if event.x < left + cell_width:
-                break
-            left += cell_width
-        index = event.y * len(widths) + column
-        if 0 <= index < len(self._cells):
-            key, _shown, _description, enabled = self._cells[index]
-            if enabled:
-                self.app.simulate_key(key)
-            else:
-                self.app.bell()
+        lines = layout(self._cells, self.size.width)
+        if not 0 <= event.y < len(lines):
+            return
+        for index, start, w in lines[event.y]:
+            if start <= event.x < start + w:
+                key, _shown, _description, enabled = self._cells[index]
+                if enabled:
+                    self.app.simulate_key(key)
+                else:
+                    self.app.bell()
+                return
