@@ -3,12 +3,19 @@ where the next key is typed. Each test drives the real app in the pilot."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
+from citeslab_tui.services.workspace import Workspace
+from citeslab_tui.ui.docshots import screen_text
+from citeslab_tui.ui.screens.help import HelpScreen
+from tests import catalogue
 from tests.test_qa_day import push
-from tests.test_ui_intake import configure, make_app, started
+from tests.test_ui_intake import configure, make_app, started, type_text
+from tests.uikit import OpenApp
 
 
 @pytest.fixture
@@ -20,8 +27,6 @@ def data(tmp_path: Path) -> Path:
 
 async def test_a_toast_never_hides_the_footer(data):
     """A toast covered the right half of the footer for 3 s."""
-    from textual.widgets._toast import Toast
-
     from citeslab_tui.ui.screens.permanence import PermanenceScreen
     from citeslab_tui.ui.widgets.footer import KeysFooter
 
@@ -34,7 +39,72 @@ async def test_a_toast_never_hides_the_footer(data):
         await pilot.pause(0.3)
         footer = app.screen.query_one(KeysFooter).region
         assert footer.height == 2
-        toasts = [t.region for t in app.screen.query(Toast)]
+        toasts = [t.region for t in app.screen.query("Toast")]
         assert toasts
         for region in toasts:
             assert not region.overlaps(footer), (region, footer)
+
+
+# --- every screen and dialog: French only ----------------------------------------------
+
+ENGLISH = re.compile(
+    r"Do you want|Press |No matches|Search for|Dismiss|\bSelect\b|\bQuit\b|Screenshot|"
+    r"Loading|Copied|\bCancel\b|\bSubmit\b|\bClose\b|\bYes\b|\bNo\b|\bSearch\b|"
+    r"[A-Z][a-z]+(Dialog|Screen|Input|Picker)\b"
+)
+
+
+@pytest.fixture
+def catalogue_data(tmp_path: Path) -> tuple[Path, catalogue.Ids]:
+    folder = tmp_path / "donnees"
+    return folder, catalogue.fixed_data(folder)
+
+
+def open_app(folder: Path) -> OpenApp:
+    return OpenApp(Workspace.open(folder), now=catalogue.NOW)
+
+
+async def show(pilot, name: str, ids: catalogue.Ids) -> None:
+    app = pilot.app
+    app.data_ready = True  # the screens fill (the test app skips the start-up)
+    await app.push_screen(catalogue.build(name)(app, ids))
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_every_screen_and_dialog_is_in_french(catalogue_data):
+    """English from Textual itself: Ctrl+C said "Do you want to quit? Press ctrl+q to
+    quit the app"; the palette "No matches found"; F1 over a dialog titled its keys
+    with the class name "ConfirmDialog"."""
+    folder, ids = catalogue_data
+    app = open_app(folder)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        for name in catalogue.NAMES:
+            await show(pilot, name, ids)
+            text = screen_text(app)
+            assert not ENGLISH.search(text), (name, ENGLISH.search(text), text)
+            if not (app.screen.query(Input) or app.screen.is_modal or name == "masque"):
+                # (Ctrl+C copies in a field; a dialog holds the app's keys but F1)
+                await pilot.press("ctrl+c")  # the reflex to quit
+                await pilot.pause(0.3)
+                text = screen_text(app)
+                assert "Ctrl+Q" in text and not ENGLISH.search(text), (name, text)
+                app.clear_notifications()
+            if name not in ("masque", "installation", "erreur", "aide"):
+                await pilot.press("f1")
+                await pilot.pause()
+                assert isinstance(app.screen, HelpScreen), name
+                text = screen_text(app)
+                assert not ENGLISH.search(text), (name, ENGLISH.search(text), text)
+                await pilot.press("escape")
+                await pilot.pause()
+            while len(app.screen_stack) > 1:
+                app.pop_screen()
+                await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "zzzz")
+        await pilot.pause(0.8)
+        text = screen_text(app)
+        assert "Aucune commande" in text and not ENGLISH.search(text), text

@@ -386,6 +386,11 @@ class CitesLabApp(App[int]):
             self.last_key_at = time.monotonic()
         await super().on_event(event)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C, the reflex to quit: says in French which key quits (Textual's own
+        message is in English)."""
+        self.notify("Pour quitter l'application : Ctrl+Q.", title="Quitter ?", markup=False)
+
     def action_command_palette(self) -> None:
         """Ctrl+P: the palette, in French."""
         from textual.command import CommandPalette

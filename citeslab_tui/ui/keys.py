@@ -131,7 +131,12 @@ def bindings_of(owner: Any) -> list[Binding]:
 
 
 def screen_title(cls: Any) -> str:
-    return getattr(cls, "HELP_TITLE", None) or getattr(cls, "TITLE", None) or cls.__name__
+    """The French title of a screen's keys in F1 (never a class name)."""
+    return (
+        getattr(cls, "HELP_TITLE", None)
+        or getattr(cls, "TITLE_TEXT", None)  # the dialogs of dialogs/record.py
+        or "Cette fenêtre"
+    )
 
 
 def binding_rows(bindings: Iterable[Binding], title: str, *, long: bool = False) -> list[Row]:

@@ -19,6 +19,8 @@ from citeslab_tui.ui.base import AppDialog
 class ConfirmDialog(AppDialog[bool]):
     """Ask a question; Enter/O = yes (button focused), Escape/N = no."""
 
+    HELP_TITLE = "Question"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "answer(False)", "Non", id="confirm_no"),
         Binding("left,right", "switch_focus", "Changer de bouton", id="confirm_switch", show=False),

@@ -16,6 +16,8 @@ from citeslab_tui.ui.base import AppDialog, AppScreen
 class MessageDialog(AppDialog[None]):
     """Show `title` and `text` (never parsed as markup) until the user closes it."""
 
+    HELP_TITLE = "Message"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="message_close"),
     ]

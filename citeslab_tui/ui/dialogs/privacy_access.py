@@ -23,6 +23,8 @@ from citeslab_tui.ui.base import AppDialog
 class AccessExportDialog(AppDialog[str | None]):
     """Dismisses with the path of the text copy written, or None."""
 
+    HELP_TITLE = "Droit d'accès : export des données"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="privacy_access_close"),
         Binding("ctrl+s", "save", "Enregistrer la copie", id="privacy_access_save"),

@@ -22,6 +22,8 @@ COLUMNS = ("Date", "Qui (appareil)", "Enregistrement et action")
 class AuditTrailDialog(AppDialog[None]):
     """`AuditTrailDialog(person_id)`: the person's audit trail, oldest first."""
 
+    HELP_TITLE = "Historique des modifications"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="privacy_audit_close"),
     ]

@@ -21,6 +21,7 @@ CONFIRM_WORD = "EFFACER"
 
 
 class EraseDialog(AppDialog[str | None]):
+    HELP_TITLE = "Effacement des données"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="privacy_erase_cancel"),
     ]

@@ -40,6 +40,7 @@ def reflow(text: str, min_line: int = 60) -> str:
 
 
 class NoticeDialog(AppDialog[None]):
+    HELP_TITLE = "Notice d'information"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Fermer", id="privacy_notice_close"),
     ]

@@ -8,6 +8,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from citeslab_tui.domain.text import fold
 
+NO_MATCH = "Aucune commande trouvée"
+NO_MATCH_HELP = "Effacez quelques lettres, ou F1 pour la liste de toutes les touches"
+
 
 class KeyCommands(Provider):
     def _commands(self) -> list:
@@ -19,7 +22,11 @@ class KeyCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(fold(query))
+        found = False
         for command in self._commands():
             score = matcher.match(fold(command.title))
             if score > 0:
+                found = True
                 yield Hit(score, Text(command.title), command.callback, help=command.help)
+        if not found:  # instead of Textual's English "No matches found"
+            yield Hit(0.0, Text(NO_MATCH, style="dim"), lambda: None, help=NO_MATCH_HELP)
