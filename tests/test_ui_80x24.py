@@ -108,3 +108,35 @@ async def test_every_screen_and_dialog_is_in_french(catalogue_data):
         await pilot.pause(0.8)
         text = screen_text(app)
         assert "Aucune commande" in text and not ENGLISH.search(text), text
+
+
+async def test_first_start_puts_the_cursor_in_the_field_to_fix(tmp_path):
+    """Ctrl+S with no project lead: the message showed but the cursor stayed in the
+    structure's name, and the names typed next were appended to it."""
+    from textual.widgets import Label
+
+    from citeslab_tui.ui.app import CitesLabApp
+    from citeslab_tui.ui.screens.setup import SetupScreen
+
+    folder = tmp_path / "neuf"
+    app = CitesLabApp(str(folder), now=lambda: catalogue.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        await type_text(pilot, "Mife du Calvados")
+        await pilot.press("ctrl+s")  # no project lead
+        await pilot.pause()
+        screen = app.screen
+        assert "chef de projet" in str(screen.query_one("#setup-error", Label).render())
+        assert app.focused is screen.query_one("#setup-staff", Input)
+        await type_text(pilot, "Céline Perriot")
+        await pilot.press("ctrl+s")  # no device name: the cursor goes there
+        await pilot.pause()
+        assert app.focused is screen.query_one("#setup-device", Input)
+        await type_text(pilot, "portable-1")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    with Workspace.open(folder) as ws:
+        assert ws.settings.structure == "Mife du Calvados"
+        assert ws.settings.staff == ["Céline Perriot"]
+        assert ws.settings.device_name == "portable-1"

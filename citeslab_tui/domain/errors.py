@@ -13,4 +13,9 @@ class CitesLabError(Exception):
 
 
 class ValidationError(CitesLabError):
-    """A value typed or imported by a user is not acceptable (French reason)."""
+    """A value typed or imported by a user is not acceptable (French reason); `field`
+    names the value refused when one is (a form puts the cursor there)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -74,13 +74,18 @@ class Workspace:
         """First set-up of a laptop (or the office): `citeslab init` and the setup screen."""
         structure = clean_text(structure, 120)
         if not structure:
-            raise ValidationError("Le nom de la structure porteuse est obligatoire.")
-        staff = [clean_name(s, "Le nom du chef de projet") for s in staff if s.strip()]
+            raise ValidationError(
+                "Le nom de la structure porteuse est obligatoire.", field="structure"
+            )
+        try:
+            staff = [clean_name(s, "Le nom du chef de projet") for s in staff if s.strip()]
+        except ValidationError as exc:
+            raise ValidationError(exc.message, field="staff") from exc
         if not staff:
-            raise ValidationError("Indiquez au moins un chef de projet.")
+            raise ValidationError("Indiquez au moins un chef de projet.", field="staff")
         device_name = clean_text(device, 40)
         if not device_name:
-            raise ValidationError("Le nom de l'appareil est obligatoire.")
+            raise ValidationError("Le nom de l'appareil est obligatoire.", field="device")
         current = self.settings
         device_id = (
             current.device_id

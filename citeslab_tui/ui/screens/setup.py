@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label
 
-from citeslab_tui.domain.errors import CitesLabError
+from citeslab_tui.domain.errors import CitesLabError, ValidationError
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 
@@ -86,4 +86,11 @@ class SetupScreen(AppScreen[bool]):
             self.dismiss(True)
 
     def _refused(self, exc: CitesLabError) -> None:
+        """The reason above the form, the cursor in the field to fix (what is typed next
+        must not land at the end of another field)."""
         self.query_one("#setup-error", Label).update(exc.message)
+        field = exc.field if isinstance(exc, ValidationError) else None
+        if field and self.query(f"#setup-{field}"):
+            target = self.query_one(f"#setup-{field}", Input)
+            target.focus()
+            target.cursor_position = len(target.value)
