@@ -140,3 +140,51 @@ async def test_first_start_puts_the_cursor_in_the_field_to_fix(tmp_path):
         assert ws.settings.structure == "Mife du Calvados"
         assert ws.settings.staff == ["Céline Perriot"]
         assert ws.settings.device_name == "portable-1"
+
+
+# --- Tab accepts a suggestion ----------------------------------------------------------
+
+
+async def test_tab_takes_the_suggestion_then_goes_on(catalogue_data):
+    """Suggestions were accepted with → only: "adi" then Tab left "adi"."""
+    folder, ids = catalogue_data
+    app = open_app(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show(pilot, "orientation", ids)
+        screen = app.screen
+        await type_text(pilot, "france tr")
+        await pilot.pause()
+        await pilot.press("tab")
+        assert screen.query_one("#partner", Input).value == "France Travail"
+        assert app.focused is screen.query_one("#on", Input)
+        assert "Tab" in screen_text(app)  # the hint says so
+        # the intake's page 2: the site field
+        app.pop_screen()
+        await show(pilot, "accueil", ids)
+        intake = app.screen
+        await pilot.press("f6")
+        await pilot.pause()
+        assert intake.form.field("site").has_focus
+        intake.form.field("site").value = ""
+        await type_text(pilot, "herou")
+        await pilot.pause()
+        await pilot.press("tab")
+        assert intake.form.value("site") == "Hérouville – Grand Parc"
+
+
+async def test_commune_typed_fast_then_tab_is_completed(data):
+    """ "herou" then Tab at once (no pause): Hérouville-Saint-Clair."""
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        from citeslab_tui.ui.screens.intake import IntakeScreen
+
+        await push(pilot, IntakeScreen())
+        screen = app.screen
+        screen.form.field("commune").focus()
+        await pilot.pause()
+        await type_text(pilot, "herou")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert screen.form.field("commune").text == "Hérouville-Saint-Clair"
+        assert "Tab" in screen_text(app) and "suggestion" in screen_text(app)

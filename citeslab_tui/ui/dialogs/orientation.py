@@ -9,13 +9,15 @@ from textual.widgets import Input
 
 from citeslab_tui.domain import text
 from citeslab_tui.services import people
-from citeslab_tui.ui.dialogs.person_form import FoldSuggester
+from citeslab_tui.ui.dialogs.person_form import FoldSuggester, SuggestInput
 from citeslab_tui.ui.dialogs.record import RecordDialog
 
 
 class OrientationDialog(RecordDialog):
     TITLE_TEXT = "Orienter vers un partenaire"
-    HELP_TEXT = "→ : accepter la suggestion · Ctrl+S ou Entrée : enregistrer · Échap : annuler"
+    HELP_TEXT = (
+        "Tab ou → : accepter la suggestion · Ctrl+S ou Entrée : enregistrer · Échap : annuler"
+    )
 
     def __init__(self, person_id: str) -> None:
         super().__init__(self._submit)
@@ -25,7 +27,7 @@ class OrientationDialog(RecordDialog):
         ws = self.ws
         yield self.row(
             "Partenaire",
-            Input(
+            SuggestInput(
                 placeholder="Adie, France Travail, CCI…",
                 # current names first, then the older ones (saved under the current name)
                 suggester=FoldSuggester(

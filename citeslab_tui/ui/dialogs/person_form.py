@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.widget import Widget
@@ -29,7 +30,7 @@ from citeslab_tui.ui.widgets.picker import ReferencePicker
 
 class FoldSuggester(Suggester):
     """Completes with the first choice whose folded form starts with the folded input
-    ("herou" -> "Hérouville-Saint-Clair"); Right arrow accepts it."""
+    ("herou" -> "Hérouville-Saint-Clair"); Tab or → accepts it (SuggestInput)."""
 
     def __init__(self, choices: Iterable[str]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
@@ -47,6 +48,27 @@ class FoldSuggester(Suggester):
 
 # The minimal intake types its way down page 1 (docs/guide.md): the notice, the names and
 # the commune first (Entrée goes to the next field), every optional field after them.
+class SuggestInput(Input):
+    """An Input with a suggester: Tab takes the suggestion shown (as → does at the end
+    of the text), then goes to the next field; with no suggestion Tab just goes on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "tab",
+            "accept_and_next",
+            "Compléter",
+            id="suggest_accept",
+            show=False,
+            tooltip="Prendre la suggestion affichée en grisé, puis passer au champ suivant",
+        ),
+    ]
+
+    def action_accept_and_next(self) -> None:
+        if self.value and self.cursor_at_end:
+            self.action_cursor_right()  # Textual's own way to take the suggestion
+        self.screen.focus_next()
+
+
 PAGE_1 = (
     "notice_given",
     "family_name",
@@ -181,7 +203,7 @@ class PersonForm(Vertical):
                 compact=True,
             )
         suggestions = self._suggestions(key)
-        return Input(
+        return (SuggestInput if suggestions else Input)(
             str(value or ""),
             placeholder=PLACEHOLDERS.get(key, ""),
             suggester=FoldSuggester(suggestions) if suggestions else None,
@@ -206,9 +228,10 @@ class PersonForm(Vertical):
                 yield from self._rows(self.page_2)
 
     def _page_title(self) -> str:
+        hint = " · Tab : accepter la suggestion"  # the commune, the QPV, the site...
         if self.page == 1:
-            return "Page 1/2 : premier contact — F6 : compléments"
-        return "Page 2/2 : compléments — F6 : premier contact"
+            return "Page 1/2 : premier contact — F6 : compléments" + hint
+        return "Page 2/2 : compléments — F6 : premier contact" + hint
 
     # --- pages -------------------------------------------------------------------------
 
