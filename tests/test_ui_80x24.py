@@ -188,3 +188,67 @@ async def test_commune_typed_fast_then_tab_is_completed(data):
         await pilot.pause()
         assert screen.form.field("commune").text == "Hérouville-Saint-Clair"
         assert "Tab" in screen_text(app) and "suggestion" in screen_text(app)
+
+
+# --- focus: the first thing to type; no list swallows letters ----------------------------
+
+SCROLLS = ("VerticalScroll", "ScrollableContainer", "Checkbox")  # nothing to type
+
+
+async def test_every_dialog_starts_on_its_first_field(catalogue_data):
+    """The interview dialog (Ctrl+L) started in Notes: Tab Tab then landed on the
+    channel list, and the letters typed next were lost."""
+    folder, ids = catalogue_data
+    app = open_app(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for name in catalogue.NAMES:
+            await show(pilot, name, ids)
+            screen = app.screen
+            if screen.is_modal:
+                chain = [w for w in screen.focus_chain if type(w).__name__ not in SCROLLS]
+                assert chain and app.focused is chain[0], (name, app.focused, chain[:2])
+            while len(app.screen_stack) > 1:
+                app.pop_screen()
+                await pilot.pause()
+
+
+async def test_interview_dialog_in_order_and_letters_never_lost(catalogue_data):
+    from citeslab_tui.domain.models import Channel, Interview
+
+    folder, ids = catalogue_data
+    app = open_app(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show(pilot, "entretien", ids)
+        screen = app.screen
+        assert app.focused is screen.query_one("#on", Input)
+        await pilot.press("tab")  # the channel list: a letter chooses, nothing is lost
+        await type_text(pilot, "te")
+        assert screen.query_one("#channel").value == Channel.PHONE.value
+        await pilot.press("tab")
+        await type_text(pilot, "Point budget")
+        assert screen.query_one("#notes", Input).value == "Point budget"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        (interview,) = [i for i in app.workspace.repo.all(Interview) if i.notes == "Point budget"]
+        assert interview.channel is Channel.PHONE
+
+
+async def test_a_letter_on_a_closed_list_chooses_and_an_unknown_one_rings(data):
+    """Civility: "mo" gives Monsieur; "x" matches nothing: the bell, nothing changes."""
+    from citeslab_tui.ui.screens.intake import IntakeScreen
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await push(pilot, IntakeScreen())
+        screen = app.screen
+        civility = screen.form.field("civility")
+        civility.focus()
+        await pilot.pause()
+        await type_text(pilot, "mo")
+        assert screen.form.value("civility") == "monsieur"
+        bells: list[bool] = []
+        app.bell = lambda: bells.append(True)
+        await pilot.pause(1.1)  # a new word
+        await type_text(pilot, "x")
+        assert bells and screen.form.value("civility") == "monsieur"

@@ -94,9 +94,10 @@ async def test_keys_log_interview_stage_orientation_outcome(person_data):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_person(pilot, pid)
         repo = app.workspace.repo
-        # interview: date defaults to today, notes typed, Enter saves
+        # interview: date defaults to today, channel, then the notes; Enter saves
         await pilot.press("ctrl+l")
         await pilot.pause()
+        await pilot.press("tab", "tab")
         await type_text(pilot, "Point budget")
         await pilot.press("enter")
         await pilot.pause()

@@ -17,6 +17,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
 from citeslab_tui.domain.text import format_date
 from citeslab_tui.ui.base import AppDialog
+from citeslab_tui.ui.widgets.choice import LetterSelect
 
 FIELDS = (
     ("on", "Date"),
@@ -46,7 +47,7 @@ class CollectiveDialog(AppDialog[CollectiveAction | None]):
             )
             with Horizontal(id="collective-kind-row"):
                 yield Label("Type", classes="collective-label")
-                yield Select(
+                yield LetterSelect(
                     [(kind.label, kind.value) for kind in CollectiveKind],
                     value=CollectiveKind.INFORMATION_MEETING.value,
                     allow_blank=False,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from citeslab_tui.domain import text
 from citeslab_tui.domain.models import Channel
 from citeslab_tui.services import people
 from citeslab_tui.ui.dialogs.record import RecordDialog
+from citeslab_tui.ui.widgets.choice import LetterSelect
 
 
 class InterviewDialog(RecordDialog):
@@ -25,7 +26,7 @@ class InterviewDialog(RecordDialog):
         yield self.row("Date", Input(today, placeholder="jj/mm/aaaa", id="on", compact=True))
         yield self.row(
             "Canal",
-            Select(
+            LetterSelect(
                 [(c.label, c.value) for c in Channel],
                 value=Channel.PERMANENCE.value,
                 allow_blank=False,
@@ -39,7 +40,7 @@ class InterviewDialog(RecordDialog):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#notes", Input).focus()
+        self.query_one("#on", Input).focus()  # top to bottom: date, channel, notes
 
     def _submit(self, values: dict[str, Any]) -> Any:
         ws = self.ws

@@ -12,6 +12,7 @@ from citeslab_tui.domain.errors import ValidationError
 from citeslab_tui.domain.models import OutcomeKind
 from citeslab_tui.services import people
 from citeslab_tui.ui.dialogs.record import RecordDialog
+from citeslab_tui.ui.widgets.choice import LetterSelect
 
 
 class OutcomeDialog(RecordDialog):
@@ -24,7 +25,7 @@ class OutcomeDialog(RecordDialog):
     def rows(self) -> ComposeResult:
         yield self.row(
             "Issue",
-            Select(
+            LetterSelect(
                 [(k.label, k.value) for k in OutcomeKind],
                 prompt="(choisir)",
                 id="outcome",

@@ -25,6 +25,7 @@ from citeslab_tui.domain.text import fold
 from citeslab_tui.services import people
 from citeslab_tui.services.people import FORM_FIELDS
 from citeslab_tui.services.workspace import Workspace
+from citeslab_tui.ui.widgets.choice import LetterSelect
 from citeslab_tui.ui.widgets.picker import ReferencePicker
 
 
@@ -194,7 +195,7 @@ class PersonForm(Vertical):
                 else None
             )
             chosen = value or default
-            return Select(
+            return LetterSelect(
                 self._options(key),
                 prompt="(choisir)",
                 value=chosen if chosen else Select.NULL,

@@ -22,6 +22,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, options
+from citeslab_tui.ui.widgets.choice import LetterSelect
 
 AUTO = "auto"
 EXAMPLE = "Rappeler Mme Diallo jeudi 14h"
@@ -58,7 +59,7 @@ class QuickTaskDialog(TaskDialog[FollowUpTask | None]):
                 classes="hint",
                 markup=False,
             )
-            yield Select(
+            yield LetterSelect(
                 options([("Type : deviné d'après le texte", AUTO)])
                 + options([(f"Type : {kind.label}", kind.value) for kind in TaskKind]),
                 allow_blank=False,
@@ -66,7 +67,7 @@ class QuickTaskDialog(TaskDialog[FollowUpTask | None]):
                 id="kind",
                 compact=True,
             )
-            yield Select(
+            yield LetterSelect(
                 options([(f"Site (rendez-vous) : {name}", name) for name in sites])
                 or options([("Aucun site configuré", "")]),
                 allow_blank=False,

@@ -11,6 +11,7 @@ from citeslab_tui.domain import text
 from citeslab_tui.domain.models import STAGE_ORDER, Stage
 from citeslab_tui.services import people
 from citeslab_tui.ui.dialogs.record import RecordDialog
+from citeslab_tui.ui.widgets.choice import LetterSelect
 
 
 class StageDialog(RecordDialog):
@@ -29,7 +30,7 @@ class StageDialog(RecordDialog):
             proposed = STAGE_ORDER[min(position + 1, len(STAGE_ORDER) - 1)]
         yield self.row(
             "Étape",
-            Select(
+            LetterSelect(
                 [(s.label, s.value) for s in STAGE_ORDER],
                 value=proposed.value,
                 allow_blank=False,

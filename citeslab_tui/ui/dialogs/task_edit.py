@@ -14,6 +14,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, options
+from citeslab_tui.ui.widgets.choice import LetterSelect
 
 
 class TaskEditDialog(TaskDialog[FollowUpTask | None]):
@@ -45,14 +46,14 @@ class TaskEditDialog(TaskDialog[FollowUpTask | None]):
             )
             yield Input(due_text, id="due", compact=True, max_length=60)
             yield Label("", id="preview", classes="preview", markup=False)
-            yield Select(
+            yield LetterSelect(
                 options([(f"Type : {kind.label}", kind.value) for kind in TaskKind]),
                 allow_blank=False,
                 value=task.task_kind.value if task else TaskKind.OTHER.value,
                 id="kind",
                 compact=True,
             )
-            yield Select(
+            yield LetterSelect(
                 options([("Site : aucun", "")] + [(f"Site : {name}", name) for name in sites]),
                 allow_blank=False,
                 value=task.site if task else "",

@@ -12,6 +12,7 @@ from textual.widgets import Label, Select
 from citeslab_tui.domain.models import TaskKind
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, options
+from citeslab_tui.ui.widgets.choice import LetterSelect
 
 ANY = ""
 
@@ -41,21 +42,21 @@ class TaskFilterDialog(TaskDialog[task_service.TaskFilter | None]):
             staff.append(self.current.staff)
         with Vertical():
             yield Label("Filtrer les tâches", classes="title", markup=False)
-            yield Select(
+            yield LetterSelect(
                 options(people),
                 allow_blank=False,
                 value=self.current.person_id or ANY,
                 id="person",
                 compact=True,
             )
-            yield Select(
+            yield LetterSelect(
                 options([("Site : tous", ANY)] + [(f"Site : {s}", s) for s in sites]),
                 allow_blank=False,
                 value=self.current.site or ANY,
                 id="site",
                 compact=True,
             )
-            yield Select(
+            yield LetterSelect(
                 options(
                     [("Type : tous", ANY)]
                     + [(f"Type : {kind.label}", kind.value) for kind in TaskKind]
@@ -65,7 +66,7 @@ class TaskFilterDialog(TaskDialog[task_service.TaskFilter | None]):
                 id="kind",
                 compact=True,
             )
-            yield Select(
+            yield LetterSelect(
                 options([("Suivi par : tous", ANY)] + [(f"Suivi par : {s}", s) for s in staff]),
                 allow_blank=False,
                 value=self.current.staff or ANY,
