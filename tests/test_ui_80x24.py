@@ -252,3 +252,85 @@ async def test_a_letter_on_a_closed_list_chooses_and_an_unknown_one_rings(data):
         await pilot.pause(1.1)  # a new word
         await type_text(pilot, "x")
         assert bells and screen.form.value("civility") == "monsieur"
+
+
+# --- 80x24: nothing cut that hides meaning ------------------------------------------------
+
+
+async def test_a_long_field_shows_its_beginning_once_left(data):
+    """After leaving a long field the intake showed its end ("ortes / Val / Le Bois…")."""
+    from citeslab_tui.ui.screens.intake import IntakeScreen
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await push(pilot, IntakeScreen())
+        screen = app.screen
+        screen.form.field("commune").focus()
+        await type_text(pilot, "herouville saint clair")
+        await pilot.press("enter")
+        await type_text(pilot, "grand parc")
+        await pilot.pause()
+        await pilot.press("tab")  # chosen, on to the next field
+        await pilot.pause()
+        idea = screen.form.field("project_idea")
+        idea.focus()
+        await type_text(
+            pilot, "Ouvrir un café associatif avec une épicerie solidaire et un atelier vélo"
+        )
+        await pilot.press("tab")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Hérouville (Grand Parc" in text, text
+        assert "Ouvrir un café" in text, text
+
+
+async def test_tasks_table_fits_80_columns_and_cuts_with_an_ellipsis(catalogue_data):
+    """The tasks table was wider than the screen (→ and Fin hid État and Échéance),
+    "dans 7 jour", "Rendez-vous busines"; the view bar wrapped onto two lines."""
+    from datetime import timedelta
+
+    from citeslab_tui.domain.models import FollowUpTask, TaskKind
+
+    folder, ids = catalogue_data
+    with Workspace.open(folder) as ws:
+        ws.repo.save(
+            FollowUpTask(
+                person_id=ids.person_id,
+                task_kind=TaskKind.APPOINTMENT,
+                title="Rendez-vous business plan avec la conseillère de la CCI",
+                due=catalogue.DAY + timedelta(days=3),
+                time="09:30",
+            )
+        )
+    app = open_app(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show(pilot, "taches", ids)
+        screen = app.screen
+        table = screen.table
+        seen = ""
+        for _view in range(6):
+            await pilot.pause()
+            text = screen_text(app)
+            seen += text
+            assert table.virtual_size.width <= table.scrollable_content_region.width, text
+            bar = screen.query_one("#tasks-views")
+            assert bar.size.height == 1 and "Suggestions" in text.splitlines()[0], text
+            assert not re.search(r"dans \d+ jour(?!s)", text), text
+            await pilot.press("v")
+        assert "Rendez-vous business…" in seen, seen
+        assert "dans 3 jours" in seen and "dans 7 jours" in seen, seen
+
+
+async def test_queue_names_whole_when_the_screen_allows(catalogue_data):
+    """ "CHEVALIER Stéph…" although the other columns had room to spare."""
+    folder, ids = catalogue_data
+    app = open_app(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show(pilot, "permanence", ids)
+        app.screen.refresh_rows()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "CHEVALIER Stéphanie-Marie" in text, text
+        table = app.screen.table()
+        assert table.virtual_size.width <= table.scrollable_content_region.width, text

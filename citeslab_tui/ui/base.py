@@ -18,7 +18,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
+from textual import events
 from textual.screen import ModalScreen, Screen, ScreenResultType
+from textual.widgets import Input
 
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.resources import style_file
@@ -113,8 +115,29 @@ class AppContext:
         return result
 
 
+def show_field_start(event: events.DescendantBlur) -> None:
+    """A text field being left shows the start of its text (a long name, an idea of
+    project, a QPV: the start is what tells it), not the end where the cursor was."""
+    if isinstance(event.widget, Input):
+        event.widget.cursor_position = 0
+
+
+def edit_at_end(event: events.DescendantFocus) -> None:
+    """A text field entered again: the cursor at the end, to go on typing (the fields
+    that select their text on focus are left as they are)."""
+    widget = event.widget
+    if isinstance(widget, Input) and not widget.select_on_focus:
+        widget.cursor_position = len(widget.value)
+
+
 class AppScreen(AppContext, Screen[ScreenResultType]):
     """A full screen of the app."""
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        show_field_start(event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        edit_at_end(event)
 
     # None: every global key works; else the names of the global actions allowed
     ALLOWED_GLOBAL_ACTIONS: ClassVar[frozenset[str] | None] = None
@@ -127,6 +150,12 @@ class AppDialog(AppContext, ModalScreen[ScreenResultType]):
     """A modal dialog of the app (styled by styles/dialogs.tcss)."""
 
     CSS_PATH = [str(style_file("dialogs.tcss"))]
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        show_field_start(event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        edit_at_end(event)
 
     if TYPE_CHECKING:
         app = getters.app(CitesLabApp)

@@ -8,8 +8,9 @@ times refresh every 30 seconds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -21,6 +22,9 @@ from textual.widgets import DataTable, Label
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.tables import FixedTable
+
+if TYPE_CHECKING:
+    from citeslab_tui.services.queue import QueueRow
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # (column key, title, width): 79 columns with the scrollbar, for 80x24 terminals
@@ -154,11 +158,23 @@ class PermanenceScreen(AppScreen[None]):
     def table(self) -> FixedTable:
         return self.query_one("#queue", FixedTable)
 
-    def widths(self) -> dict[str, int]:
-        """Column widths: the name column takes what a wider terminal offers."""
+    def widths(self, rows: Sequence[QueueRow] = ()) -> dict[str, int]:
+        """Column widths: the reason, appointment and status columns as wide as what they
+        show today (at most their COLUMNS width); the name column takes the rest of the
+        screen (one column for the scrollbar), never less than its COLUMNS width."""
         widths = {key: width for key, _title, width in COLUMNS}
-        extra = max(0, self.size.width - 80)
-        widths["name"] += min(extra, 40)
+        titles = {key: title for key, title, _width in COLUMNS}
+        shown = {
+            "reason": [r.reason for r in rows],
+            "rdv": [r.appointment for r in rows],
+            "status": [r.status for r in rows],
+        }
+        for key, values in shown.items():
+            longest = max([len(titles[key]), *(len(v) for v in values)])
+            widths[key] = min(widths[key], longest + 1)
+        screen_width = self.size.width or self.app.size.width or 80
+        rest = screen_width - 1 - sum(w for k, w in widths.items() if k != "name")
+        widths["name"] = max(widths["name"], min(rest, widths["name"] + 40))
         return widths
 
     def on_resize(self) -> None:
@@ -186,7 +202,7 @@ class PermanenceScreen(AppScreen[None]):
         self.rows = {row.key: row for row in rows}
         self.entries = {e.id: e for e in entries}
         table.clear()
-        widths = self.widths()
+        widths = self.widths(rows)
         for key, column in table.columns.items():
             column.width = widths[str(key.value)]
         for row in rows:

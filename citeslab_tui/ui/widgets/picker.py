@@ -248,18 +248,20 @@ class ReferencePicker(Vertical):
     def accept_highlighted(self, *, only_if_unresolved: bool = False) -> bool:
         """Choose the highlighted entry; False when there is none (or nothing to do)."""
         typed = self.input.value
-        if (
-            only_if_unresolved
-            and not self._moved
-            and (typed == self._shown or not typed.strip() or self._resolve(typed) is not None)
-        ):
-            self.close()  # Tab through: what is there stays (nothing, or an exact name)
-            return False
+        if only_if_unresolved and not self._moved:
+            if typed == self._shown or not typed.strip():
+                self.close()  # Tab through: what is there stays
+                return False
+            if self.show_exact():
+                return True  # an exact name: shown as the reference spells it
         index = self.options.highlighted if self.is_open else None
         if index is None or index >= len(self._choices):
             self.close()
             return False
-        choice = self._choices[index]
+        self._choose(self._choices[index])
+        return True
+
+    def _choose(self, choice: Choice) -> None:
         self._token, self._shown = choice.token, choice.label
         self._setting = True
         self.input.value = choice.label
@@ -267,6 +269,17 @@ class ReferencePicker(Vertical):
         self._setting = False
         self.close()
         self.post_message(self.Changed(self, self._token))
+
+    def show_exact(self) -> bool:
+        """A text typed that names one entry exactly ("caen", "grand parc"): show that
+        entry as the reference spells it (what was understood). False if none."""
+        typed = self.input.value
+        if typed == self._shown or not typed.strip():
+            return False
+        found = self._resolve(typed)
+        if found is None:
+            return False
+        self._choose(found)
         return True
 
     # --- events --------------------------------------------------------------------------
@@ -284,6 +297,7 @@ class ReferencePicker(Vertical):
             self._fill("")  # an empty field lists what there is (when the list is short)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.show_exact()
         self.close()
         self.input.cursor_position = 0  # the start of a long name is what tells it
 

@@ -25,14 +25,18 @@ VIEW_LABELS = {**task_service.VIEW_LABELS, SUGGESTIONS: "Suggestions"}
 PAGE_SIZE = 30  # a DataTable measures every cell it is given: keep pages small
 LOAD_MORE_MARGIN = 12
 
+# (title, width) of each column, the one space between columns included (no cell
+# padding): the task's title takes the rest of the width and ends with "…" when cut
+# (it is whole in the detail line under the table); site and staff member show there too.
 TASK_COLUMNS = (
-    ("État", 11),
-    ("Échéance", 10),
-    ("Heure", 5),
-    ("Type", 8),
-    ("Personne", 16),
-    ("Tâche", 40),
-)  # site and staff member show in the detail line under the table (80 columns)
+    ("État", 13),  # "dans 12 jours", "⚠ en retard"
+    ("Échéance", 11),
+    ("Heure", 6),
+    ("Type", 9),
+    ("Personne", 18),
+    ("Tâche", 0),
+)
+MIN_REST = 12  # the last column never narrower than this
 # short kind labels for the narrow "Type" column (the full ones are in filters and dialogs)
 SHORT_KIND = {
     TaskKind.CALL: "Appel",
@@ -41,15 +45,41 @@ SHORT_KIND = {
     TaskKind.CHECK_ORIENTATION: "Vérif.",
     TaskKind.OTHER: "Autre",
 }
-SUGGESTION_COLUMNS = (("Pour le", 10), ("Personne", 18), ("Proposition", 70))
+SUGGESTION_COLUMNS = (("Pour le", 11), ("Personne", 20), ("Proposition", 0))
 
 
-def views_bar(counts: dict[str, int], current: str, width: int) -> Text:
-    """The views with their counts, the current one highlighted; two lines if narrow."""
-    bar = Text(no_wrap=True, overflow="ellipsis")
-    line_width = 0
+def fitted(columns: Sequence[tuple[str, int]], width: int) -> list[tuple[str, int]]:
+    """The columns for a table `width` wide (its scrollbar included): the last one
+    takes what is left."""
+    used = sum(w for _title, w in columns[:-1])
+    rest = max(MIN_REST, width - 1 - used)  # one column for the vertical scrollbar
+    return [*columns[:-1], (columns[-1][0], rest)]
+
+
+def fit(text: Text, width: int) -> Text:
+    """A cell cut to its column, "…" at the end when cut, one blank column after it."""
+    text.no_wrap = True
+    text.truncate(max(1, width - 1), overflow="ellipsis")
+    return text
+
+
+def short_status(label: str) -> str:
+    """A status that fits the État column: "dans 120 jours" -> "dans 120 j",
+    "faite le 12/11/2026" -> "faite 12/11" (the detail line says it whole)."""
+    if label.startswith("faite le "):
+        return "faite " + label.removeprefix("faite le ")[:5]
+    if len(label) >= TASK_COLUMNS[0][1] and label.endswith(" jours"):
+        return label.removesuffix("ours")
+    return label
+
+
+SHORT_VIEW_LABELS = {task_service.OVERDUE: "Retard", task_service.WEEK: "Semaine"}
+
+
+def _view_parts(counts: dict[str, int], current: str, *, short: bool) -> list[tuple[str, str]]:
+    parts: list[tuple[str, str]] = []
     for view in VIEW_ORDER:
-        label = VIEW_LABELS[view]
+        label = (SHORT_VIEW_LABELS.get(view) if short else None) or VIEW_LABELS[view]
         if view != SUGGESTIONS:
             label += f" {format_int(counts[view])}"
         if view == task_service.OVERDUE and counts[view]:
@@ -57,50 +87,65 @@ def views_bar(counts: dict[str, int], current: str, width: int) -> Text:
         style = "reverse bold" if view == current else ""
         if view == task_service.OVERDUE and counts[view] and view != current:
             style = "bold red"
-        part = f" {label} "
-        if line_width and line_width + len(part) + 1 > width:
-            bar.append("\n")
-            line_width = 0
-        bar.append(part, style=style)
+        parts.append((label, style))
+    return parts
+
+
+def views_bar(counts: dict[str, int], current: str, width: int) -> Text:
+    """The views with their counts on one line, the current one highlighted: shorter
+    names, then no padding, when the full ones do not fit the width."""
+    for short, padded in ((False, True), (True, True), (True, False)):
+        parts = _view_parts(counts, current, short=short)
+        pad = " " if padded else ""
+        length = sum(len(label) + 2 * len(pad) + 1 for label, _style in parts)
+        if length <= width or not padded and short:
+            break
+    bar = Text(no_wrap=True, overflow="ellipsis")
+    for label, style in parts:
+        bar.append(f"{pad}{label}{pad}", style=style)
         bar.append("│", style="dim")
-        line_width += len(part) + 1
     return bar
 
 
-def task_cells(row: task_service.TaskRow) -> list[Text]:
+def task_cells(row: task_service.TaskRow, widths: Sequence[int]) -> list[Text]:
     warn = "bold red" if row.overdue else ""
     dim = "dim" if row.done else ""
-    return [
-        Text(row.status_label, style=warn or dim),
+    cells = [
+        Text(short_status(row.status_label), style=warn or dim),
         Text(f"{row.due:%d/%m/%Y}", style=warn),
         Text(row.time or ""),
         Text(SHORT_KIND[row.task_kind]),
         Text(row.person_name),
         Text(row.title, style=dim),
     ]
+    return [fit(cell, width) for cell, width in zip(cells, widths, strict=True)]
 
 
 class TaskTable(FixedTable):
     """The rows of one view: its tasks (paged), or the suggestions."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
         self.board: task_service.TaskBoard | None = None
         self.today: date | None = None
         self.ids: list[str] = []  # the tasks of the view, in order
         self.loaded = 0  # how many of them are rows
         self.suggestions: dict[str, task_service.Suggestion] = {}
-        self.columns_for: str | None = None
+        self.columns_for: tuple[str, int] | None = None
+        self.widths: list[int] = []
 
     def _set_columns(self, kind: str) -> None:
-        if self.columns_for == kind:
+        """The columns of `kind` sized to the screen's width (kept while it is the same)."""
+        width = self.app.size.width or 80
+        if self.columns_for == (kind, width):
             self.clear()
             return
         self.clear(columns=True)
-        columns = SUGGESTION_COLUMNS if kind == SUGGESTIONS else TASK_COLUMNS
-        for label, width in columns:
-            self.add_column(Text(label), width=width)
-        self.columns_for = kind
+        columns = fitted(SUGGESTION_COLUMNS if kind == SUGGESTIONS else TASK_COLUMNS, width)
+        for label, column_width in columns:
+            self.add_column(Text(label), width=column_width)
+        self.widths = [w for _label, w in columns]
+        self.columns_for = (kind, width)
 
     def show_tasks(self, board: task_service.TaskBoard, ids: list[str], today: date) -> None:
         """The first page of these tasks (in this order)."""
@@ -115,7 +160,7 @@ class TaskTable(FixedTable):
         chunk = self.ids[self.loaded : self.loaded + PAGE_SIZE]
         self.loaded += len(chunk)
         for row in self.board.rows(chunk, self.today):
-            self.add_row(*task_cells(row), key=row.id)
+            self.add_row(*task_cells(row, self.widths), key=row.id)
         self.size_now()
 
     def show_row(self, row: int) -> None:
@@ -130,11 +175,13 @@ class TaskTable(FixedTable):
         self.ids, self.loaded = [], 0
         self.suggestions = {s.key: s for s in found}
         for suggestion in found:
-            self.add_row(
+            cells = (
                 Text(f"{suggestion.due:%d/%m/%Y}"),
                 Text(suggestion.person_name),
                 Text(suggestion.text),
-                key=suggestion.key,
+            )
+            self.add_row(
+                *(fit(c, w) for c, w in zip(cells, self.widths, strict=True)), key=suggestion.key
             )
         self.size_now()
 
