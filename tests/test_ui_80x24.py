@@ -334,3 +334,39 @@ async def test_queue_names_whole_when_the_screen_allows(catalogue_data):
         assert "CHEVALIER Stéphanie-Marie" in text, text
         table = app.screen.table()
         assert table.virtual_size.width <= table.scrollable_content_region.width, text
+
+
+# --- keys typed at once are not lost ------------------------------------------------------
+
+
+async def test_keys_typed_while_the_data_opens_are_kept(data):
+    """Keys typed within ~300 ms of the first paint were lost (3 of 3 at 0 ms): the
+    data folder was still opening and the screen ignored them."""
+    from citeslab_tui.ui.app import CitesLabApp
+    from citeslab_tui.ui.dialogs.arrival import ArrivalDialog
+
+    app = CitesLabApp(str(data), now=lambda: catalogue.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.workspace is None  # typed at the first paint
+        await pilot.press("a")
+        await type_text(pilot, "Nadia")
+        await pilot.press("enter")
+        await started(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ArrivalDialog)
+        assert "Nadia" in screen_text(app)
+
+
+async def test_keys_typed_early_on_a_new_laptop_go_to_the_setup(tmp_path):
+    from citeslab_tui.ui.app import CitesLabApp
+    from citeslab_tui.ui.screens.setup import SetupScreen
+
+    app = CitesLabApp(str(tmp_path / "neuf"), now=lambda: catalogue.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.workspace is None
+        await type_text(pilot, "Mife")
+        await started(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert app.screen.query_one("#setup-structure", Input).value == "Mife"

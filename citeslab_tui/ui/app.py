@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from citeslab_tui.services.tasks import TaskBoard
     from citeslab_tui.services.workspace import Workspace
 
+# Keys acted on at once even while the data folder opens (the rest wait for it).
+EARLY_KEYS_NOT_KEPT = frozenset({"ctrl+q", "ctrl+c", "ctrl+o"})
+
 CHECK_HINT = (
     "Relancez l'application ; si le problème persiste, « citeslab check » vérifie la base "
     "et « citeslab restore » repart d'une sauvegarde."
@@ -115,6 +118,9 @@ class CitesLabApp(App[int]):
         self.records_changed_signal: Signal[int] = Signal(self, "records-changed")
         """Published (with the repository's local sequence) after a save changed records."""
         self.published_lseq = 0
+        self.early_keys: list[events.Key] | None = []
+        """Keys typed before the data folder is open, replayed once it is (None after)."""
+        self.replay_pending = False
 
     def today(self) -> date:
         return self.now().date()
@@ -166,6 +172,8 @@ class CitesLabApp(App[int]):
     def show_fatal(self, message: str, hint: str = "") -> None:
         from citeslab_tui.ui.dialogs.message import FatalScreen
 
+        self.early_keys = None  # nothing they could do: dropped
+
         self.push_screen(FatalScreen(message, hint))
 
     def show_message(self, title: str, text: str) -> None:
@@ -194,6 +202,8 @@ class CitesLabApp(App[int]):
             self.push_screen(SetupScreen(), lambda _done: self.data_loaded())
         else:
             self.data_loaded()
+        self.replay_pending = True  # keys typed from now on queue up behind them
+        self.call_after_refresh(self.replay_early_keys)  # once what was pushed is shown
 
     def data_loaded(self) -> None:
         """The data is open and set up: the screens fill, then the work that can wait."""
@@ -384,7 +394,23 @@ class CitesLabApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_key_at = time.monotonic()
+            if (
+                self.early_keys is not None
+                and (self.workspace is None or self.replay_pending)
+                and event.key not in EARLY_KEYS_NOT_KEPT
+            ):
+                # typed in the first moments, while the data folder opens: kept for later
+                self.early_keys.append(event)
+                return
         await super().on_event(event)
+
+    def replay_early_keys(self) -> None:
+        """The data folder is open (the set-up screen or the data shown): the keys typed
+        while it opened are handled next, in order, before any key typed after."""
+        keys, self.early_keys = self.early_keys or [], None
+        self.replay_pending = False
+        for key in keys:
+            self.post_message(events.Key(key.key, key.character))
 
     def action_help_quit(self) -> None:
         """Ctrl+C, the reflex to quit: says in French which key quits (Textual's own
