@@ -16,6 +16,7 @@ from citeslab_tui.services.workspace import Workspace
 from citeslab_tui.ui.app import CitesLabApp
 
 NOW = datetime(2026, 11, 26, 14, 5).astimezone()
+DUPLICATES_WAIT = 0.3  # the people already known are looked up 0.2 s after the last key
 TODAY = date(2026, 11, 26)
 
 
@@ -66,7 +67,7 @@ async def fill(pilot, screen, **values: str) -> None:
     """Set fields directly (as a paste would): for tests whose point is not typing."""
     for key, value in values.items():
         screen.form.field(key).value = value
-    await pilot.pause()
+    await pilot.pause(DUPLICATES_WAIT)
 
 
 async def open_intake(pilot):
@@ -171,7 +172,7 @@ async def test_duplicate_warning_and_open_existing(data):
         await fill(pilot, screen, family_name="dialo")  # no accent, one letter missing
         screen.form.field("first_name").focus()
         await type_text(pilot, "heloise")
-        await pilot.pause()
+        await pilot.pause(DUPLICATES_WAIT)  # looked up once typing pauses
         assert panel.display
         assert [d.person_id for d in screen.duplicates] == [known]
         assert "nom proche" in screen.duplicates[0].reasons

@@ -15,10 +15,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
@@ -26,6 +27,7 @@ from textual.signal import Signal
 
 from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppScreen
+from citeslab_tui.ui.keyorder import KeysInOrder
 from citeslab_tui.ui.keys import GLOBAL_BINDINGS, bindings_of, key_display
 
 if TYPE_CHECKING:
@@ -75,7 +77,7 @@ def key_commands() -> Any:
     return KeyCommands
 
 
-class CitesLabApp(App[int]):
+class CitesLabApp(KeysInOrder):
     """CitésLab: today's permanence, intake, person's file, tasks, bilan, sync."""
 
     TITLE = "CitésLab"
@@ -392,8 +394,10 @@ class CitesLabApp(App[int]):
         return True
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:
             self.last_key_at = time.monotonic()
+            if event.key == "ctrl+j":  # Entrée typed before the terminal was set up
+                event = events.Key("enter", "\r")
             if (
                 self.early_keys is not None
                 and (self.workspace is None or self.replay_pending)
@@ -402,6 +406,9 @@ class CitesLabApp(App[int]):
                 # typed in the first moments, while the data folder opens: kept for later
                 self.early_keys.append(event)
                 return
+            if not self.hold_key(event):  # held: after the key being handled (keyorder.py)
+                await self.handle_key(event)
+            return
         await super().on_event(event)
 
     def replay_early_keys(self) -> None:
@@ -428,7 +435,6 @@ class CitesLabApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The command palette (Ctrl+P) lists every key of the screen and of the app, in French."""
-        from functools import partial
 
         from textual.actions import parse as parse_action
 

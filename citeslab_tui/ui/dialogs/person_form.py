@@ -70,6 +70,16 @@ class SuggestInput(Input):
         self.screen.focus_next()
 
 
+class NoticeCheckbox(Checkbox):
+    """ "Notice d'information remise": Espace ticks it and goes on to the family name
+    (the minimal intake: the name is typed right after); unticking stays here."""
+
+    def action_toggle_button(self) -> None:
+        super().action_toggle_button()
+        if self.value:
+            self.screen.focus_next()  # now, before the next key typed is handled
+
+
 PAGE_1 = (
     "notice_given",
     "family_name",
@@ -182,6 +192,8 @@ class PersonForm(Vertical):
     def _field(self, key: str) -> Widget:
         wid = f"f-{key}"
         value = self.initial.get(key)
+        if key == "notice_given":
+            return NoticeCheckbox("oui", bool(value), id=wid, compact=True)
         if key in CHECKBOXES:
             return Checkbox("oui", bool(value), id=wid, compact=True)
         if key in PICKERS:

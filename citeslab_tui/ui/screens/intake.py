@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from citeslab_tui.ui.app import CitesLabApp
 
 DRAFT_DELAY = 1.0  # seconds of calm before the draft is written
+DUPLICATES_DELAY = 0.2  # seconds of calm before the people already known are looked up
 DUPLICATE_KEYS = ("family_name", "first_name", "usage_name", "phone", "birth")
 
 
@@ -78,6 +79,7 @@ class IntakeScreen(AppScreen[None]):
         self.first_name = first_name
         self.duplicates: list[search.Duplicate] = []
         self._draft_timer: Timer | None = None
+        self._duplicates_timer: Timer | None = None
         self._loading = True  # set_values in progress: not a user change
         self._pending: dict[str, Any] | None = None  # the draft to write next
         self.saved = False
@@ -198,8 +200,10 @@ class IntakeScreen(AppScreen[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DELAY, self.write_draft)
-        if key in DUPLICATE_KEYS:
-            self.update_duplicates()
+        if key in DUPLICATE_KEYS:  # once typing pauses: no search on every key typed
+            if self._duplicates_timer is not None:
+                self._duplicates_timer.stop()
+            self._duplicates_timer = self.set_timer(DUPLICATES_DELAY, self.update_duplicates)
 
     @staticmethod
     def _key(widget: Any) -> str | None:
@@ -212,10 +216,7 @@ class IntakeScreen(AppScreen[None]):
         self._changed(self._key(event.input))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        key = self._key(event.checkbox)
-        self._changed(key)
-        if key == "notice_given" and event.value and not self._loading and event.checkbox.has_focus:
-            self.form.field("family_name").focus()  # Espace, then the name is typed at once
+        self._changed(self._key(event.checkbox))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._changed(self._key(event.select))
