@@ -215,6 +215,9 @@ CATALOGUE: list[tuple[str, Build]] = [
 ]
 
 NAMES = [name for name, _build_it in CATALOGUE]
+# Shown with the real clock or random ids (an access copy's date, the audit trail's save
+# times and device id, a person's id, the data folder's path): no byte-stable picture.
+VOLATILE = frozenset({"acces", "historique", "effacement", "notice"})
 
 
 def build(name: str) -> Build:
