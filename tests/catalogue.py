@@ -53,6 +53,7 @@ def fixed_data(data_dir: Path) -> Ids:
             },
             site=SITE,
             today=DAY,
+            now=NOW,
         )
         person_id = result.person.id
         (task,) = ws.repo.save(

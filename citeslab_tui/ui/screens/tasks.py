@@ -164,8 +164,6 @@ class TasksScreen(AppScreen[None]):
     def on_resize(self, event: events.Resize) -> None:
         if self._counts is not None:
             self._draw_views(self._counts)
-        if self.drawn_for is not None and self.is_active:
-            self.refresh_view(keep_cursor=True)  # the columns follow the width
 
     def on_screen_resume(self) -> None:
         """Shown (first time, F3, or back from a dialog): redraw if anything changed."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 from citeslab_tui.domain.models import TaskKind
@@ -184,6 +185,17 @@ class TaskTable(FixedTable):
                 *(fit(c, w) for c, w in zip(cells, self.widths, strict=True)), key=suggestion.key
             )
         self.size_now()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The columns follow the screen's width (the rows are drawn again)."""
+        if self.columns_for is None or self.columns_for[1] == (self.app.size.width or 80):
+            return
+        row = self.cursor_row
+        if self.columns_for[0] == SUGGESTIONS:
+            self.show_suggestions(list(self.suggestions.values()))
+        elif self.board is not None and self.today is not None:
+            self.show_tasks(self.board, self.ids, self.today)
+        self.show_row(row)
 
     def current_key(self) -> str | None:
         if not self.row_count:
