@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ from citeslab_tui.ui.dialogs.privacy_notice import NoticeDialog
 
 
 class Host(OpenApp):
-    def __init__(self, ws: Workspace) -> None:
-        super().__init__(ws)
+    def __init__(self, ws: Workspace, now: datetime | None = None) -> None:
+        super().__init__(ws, now)
         self.results: list[Any] = []
 
     def open(self, dialog: Any) -> None:
@@ -47,6 +48,20 @@ async def test_access_dialog_shows_saves_and_opens_trail(workspace: Workspace) -
         await pilot.press("escape")
         await pilot.pause()
     assert app.results and app.results[-1].endswith(".txt")
+
+
+async def test_access_copy_is_dated_by_the_apps_clock(workspace: Workspace) -> None:
+    person, _ = build_file(workspace, family="Diallo")
+    frozen = datetime(2031, 3, 4, 15, 30).astimezone()
+    app = Host(workspace, frozen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open(AccessExportDialog(person.id))
+        await pilot.pause()
+        assert "Édité le 04/03/2031 15:30" in app.screen.query_one("#access-text", TextArea).text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    saved = list((workspace.data_dir / "exports").glob("acces-*20310304-1530*"))
+    assert len(saved) == 2
 
 
 async def test_erase_dialog_needs_the_word_then_erases(workspace: Workspace) -> None:

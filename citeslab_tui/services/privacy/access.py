@@ -157,8 +157,11 @@ def access_json(report: dict[str, Any]) -> str:
     return orjson.dumps(report, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 
-def render_access(ws: Workspace, person_id: str, fmt: str = "text") -> str:
-    report = access_report(ws, person_id)
+def render_access(
+    ws: Workspace, person_id: str, fmt: str = "text", now: datetime | None = None
+) -> str:
+    """The access copy as text or JSON, dated `now` (the app's clock; default: now)."""
+    report = access_report(ws, person_id, now)
     if fmt == "json":
         return access_json(report)
     if fmt == "text":
@@ -177,7 +180,7 @@ def write_access_export(
 
     Exports left in the exports folder are deleted when the person is erased.
     """
-    content = render_access(ws, person_id, fmt)
+    content = render_access(ws, person_id, fmt, now)
     if target is None:
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         suffix = "json" if fmt == "json" else "txt"

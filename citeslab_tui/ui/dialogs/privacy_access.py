@@ -51,7 +51,7 @@ class AccessExportDialog(AppDialog[str | None]):
         from citeslab_tui.services import privacy
 
         try:
-            content = privacy.render_access(self.ws, self.person_id, "text")
+            content = privacy.render_access(self.ws, self.person_id, "text", self.now())
         except CitesLabError as exc:
             self._status(exc.message, error=True)
             return
@@ -69,8 +69,9 @@ class AccessExportDialog(AppDialog[str | None]):
         from citeslab_tui.services import privacy
 
         def write() -> tuple[Path, Path]:
-            text = privacy.write_access_export(self.ws, self.person_id, "text")
-            return text, privacy.write_access_export(self.ws, self.person_id, "json")
+            now = self.now()
+            text = privacy.write_access_export(self.ws, self.person_id, "text", now=now)
+            return text, privacy.write_access_export(self.ws, self.person_id, "json", now=now)
 
         written = self.run_service(write, refused=lambda exc: self._status(exc.message, error=True))
         if written is None:
