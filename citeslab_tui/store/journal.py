@@ -40,7 +40,7 @@ def encode_line(seq: int, ops: EncodedOps, drop: list[str], *, fold: bool = Fals
         for j, (doc_id, doc) in enumerate(docs.items()):
             parts += [
                 b"," if j else b"",
-                orjson.dumps(doc_id),
+                bytes(memoryview(orjson.dumps(doc_id))),  # its own size (encode_doc)
                 b":",
                 b"null" if doc is None else doc,
             ]

@@ -115,8 +115,11 @@ class OnDisk:
 
 
 def encode_doc(doc: Any) -> bytes:
+    """`doc` as JSON, in a bytes object of its own size: orjson 3.13 returns each
+    result in a 4 KiB buffer (a 600-byte document kept as is costs 4 KiB; the encoded
+    documents of a first full sync at 10,000 people held 477 MiB instead of ~45)."""
     try:
-        return orjson.dumps(doc)
+        return bytes(memoryview(orjson.dumps(doc)))
     except TypeError as exc:  # orjson.JSONEncodeError
         raise StoreError(unserialisable(exc)) from None
 
