@@ -15,7 +15,7 @@ import re
 import secrets
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from citeslab_tui.store.errors import StoreError
@@ -124,9 +124,10 @@ def _replace(tmp: Path, path: Path, retries: int = 8) -> None:
 
 
 def atomic_write(
-    path: Path, data: bytes | Sequence[bytes], *, private: bool = True, retries: int = 8
+    path: Path, data: bytes | Iterable[bytes], *, private: bool = True, retries: int = 8
 ) -> None:
-    """Write `data` (bytes, or a sequence of bytes written one after the other) to
+    """Write `data` (bytes, or byte strings written one after the other as an iterable
+    gives them: an exception it raises leaves `path` as it was) to
     `path` atomically and durably; owner-only unless `private` is False (then as the
     umask says).
 
@@ -202,7 +203,7 @@ def _make_folder(folder: Path) -> None:
             os.chmod(folder, PRIVATE_DIR)
 
 
-def write_private(path: Path, data: bytes | Sequence[bytes], *, make_folder: bool = False) -> Path:
+def write_private(path: Path, data: bytes | Iterable[bytes], *, make_folder: bool = False) -> Path:
     """THE way to write a file holding personal data: owner-only (0600 on POSIX),
     atomic and durable (`atomic_write`); OS errors become a French StoreError.
     `make_folder`: a missing folder is created, owner-only."""

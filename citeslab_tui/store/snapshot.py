@@ -43,7 +43,7 @@ from typing import IO, Any
 import orjson
 
 from citeslab_tui.perf import no_gc
-from citeslab_tui.store.errors import DatabaseCorrupt, DatabaseTooNew
+from citeslab_tui.store.errors import DatabaseCorrupt, DatabaseTooNew, StoreError
 
 FORMAT = "citeslab-db"
 SCHEMA_VERSION = 2
@@ -80,41 +80,59 @@ class Raw:
     count: int  # run lines
 
 
-def encode_snapshot_layout(
-    tables: Mapping[str, dict[str, Any] | Raw], gen: int
-) -> tuple[list[bytes], dict[str, Span]]:
-    """The snapshot as byte strings to write one after the other (no single 45 MB
-    buffer, no copy to join them), and where each table's runs will lie in the file.
-    A `Raw` table is copied byte for byte; the CRC-32 is computed piece by piece."""
-    pieces: list[bytes] = [b"{\n"]
-    where: dict[str, tuple[int, int, int]] = {}  # name -> (first piece, last piece + 1, runs)
+def _pieces(tables: Mapping[str, dict[str, Any] | Raw]) -> Iterator[tuple[str, bytes, bool]]:
+    """The snapshot's body piece by piece: (the table it belongs to, or "" for the
+    outer braces; the bytes; whether they lie in that table's run lines). A `Raw`
+    table is copied byte for byte; a parsed one is encoded RUN_DOCS documents a line."""
+    yield "", b"{\n", False
     last = len(tables) - 1
     for i, (name, table) in enumerate(tables.items()):
-        pieces.append(orjson.dumps(name) + b":{\n")
-        first = len(pieces)
+        yield name, orjson.dumps(name) + b":{\n", False
         if isinstance(table, Raw):
             if table.runs:
-                pieces.append(table.runs)
-            runs = table.count
-            end_runs = len(pieces)
-            pieces.append(b"},\n" if i < last else b"}\n")
+                yield name, table.runs, True
         else:
             docs = iter(table.items())
             runs = 0
             while run := dict(islice(docs, RUN_DOCS)):
                 if runs:
-                    pieces.append(b",\n")
-                pieces.append(orjson.dumps(run)[1:-1])
+                    yield name, b",\n", True
+                yield name, orjson.dumps(run)[1:-1], True
                 runs += 1
             if runs:
-                pieces.append(b"\n")
-            end_runs = len(pieces)
-            pieces.append(b"},\n" if i < last else b"}\n")
-        where[name] = (first, end_runs, runs)
-    pieces.append(b"}")
+                yield name, b"\n", True
+        yield name, b"},\n" if i < last else b"}\n", False
+    yield "", b"}", False
+
+
+def _runs(table: dict[str, Any] | Raw) -> int:
+    return table.count if isinstance(table, Raw) else -(-len(table) // RUN_DOCS)
+
+
+def stream_snapshot(
+    tables: Mapping[str, dict[str, Any] | Raw], gen: int
+) -> tuple[Iterator[bytes], dict[str, Span]]:
+    """The snapshot as byte strings to write one after the other, produced as they are
+    written (memory holds one run line, never the encoded database), and where each
+    table's runs will lie in the file.
+
+    The header (first in the file) holds the CRC-32 of the body: a first pass encodes
+    the body to compute it and the spans, keeping nothing; the writing pass encodes it
+    again and checks its CRC-32 at the end, raising StoreError if the bytes differed
+    (the tables must not change meanwhile: the storage holds its lock), so a caller
+    writing with `files.atomic_write` never puts such a file in place."""
     crc = 0
-    for piece in pieces:
+    pos = 0
+    regions: dict[str, list[int]] = {}  # name -> [start, end, crc] in the body
+    for name, piece, inside in _pieces(tables):
         crc = zlib.crc32(piece, crc)
+        if inside:
+            region = regions[name]
+            region[1] = pos + len(piece)
+            region[2] = zlib.crc32(piece, region[2])
+        pos += len(piece)
+        if name and name not in regions:  # just after the table's opening line
+            regions[name] = [pos, pos, 0]
     header = {
         "format": FORMAT,
         "schema": SCHEMA_VERSION,
@@ -122,18 +140,33 @@ def encode_snapshot_layout(
         "crc32": f"{crc:08x}",
         "written": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    parts = [_HEADER_START + orjson.dumps(header) + _DATA_MARK, *pieces, b"}"]
-    offsets = [0]
-    for part in parts:
-        offsets.append(offsets[-1] + len(part))
-    spans = {}
-    for name, (first, end_runs, runs) in where.items():
-        # pieces[k] is parts[k + 1]
-        region_crc = 0
-        for part in parts[first + 1 : end_runs + 1]:
-            region_crc = zlib.crc32(part, region_crc)
-        spans[name] = Span(offsets[first + 1], offsets[end_runs + 1], region_crc, runs)
-    return parts, spans
+    head = _HEADER_START + orjson.dumps(header) + _DATA_MARK
+    spans = {
+        name: Span(len(head) + start, len(head) + end, region_crc, _runs(tables[name]))
+        for name, (start, end, region_crc) in regions.items()
+    }
+
+    def parts() -> Iterator[bytes]:
+        yield head
+        again = 0
+        for _name, piece, _inside in _pieces(tables):
+            again = zlib.crc32(piece, again)
+            yield piece
+        if again != crc:
+            raise StoreError(
+                "Écriture de la base impossible : les données ont changé pendant l'écriture."
+            )
+        yield b"}"
+
+    return parts(), spans
+
+
+def encode_snapshot_layout(
+    tables: Mapping[str, dict[str, Any] | Raw], gen: int
+) -> tuple[list[bytes], dict[str, Span]]:
+    """`stream_snapshot`, its byte strings in a list (daily backups, tests)."""
+    parts, spans = stream_snapshot(tables, gen)
+    return list(parts), spans
 
 
 def encode_snapshot_parts(tables: Mapping[str, dict[str, Any] | Raw], gen: int) -> list[bytes]:

@@ -77,7 +77,7 @@ from citeslab_tui.store.snapshot import (
     Span,
     Tables,
     encode_snapshot,
-    encode_snapshot_layout,
+    stream_snapshot,
 )
 
 SNAPSHOT_NAME = "citeslab.json"
@@ -460,9 +460,12 @@ class JournalStorage(Storage):
     def snapshot_parts(self) -> list[bytes]:
         """The current state encoded as a snapshot (daily backups); a table never
         parsed is copied from the snapshot file as it is."""
-        return self._layout(self._gen)[0]
+        with self._load_lock:
+            return list(self._layout(self._gen)[0])
 
-    def _layout(self, gen: int) -> tuple[list[bytes], dict[str, Span]]:
+    def _layout(self, gen: int) -> tuple[Iterator[bytes], dict[str, Span]]:
+        """The snapshot of the current state, its bytes produced as they are written
+        (`snapshot.stream_snapshot`: hold the load lock until they are all written)."""
         with self._load_lock:
             for name, stored in list(self._on_disk.items()):
                 if stored.ops:  # changed by the journal: parsed to be written anew
@@ -471,7 +474,7 @@ class JournalStorage(Storage):
             for name, stored in self._on_disk.items():
                 runs = snapshot.read_runs(self.snapshot_path, stored.span, SNAPSHOT_NAME)
                 tables[name] = Raw(runs, stored.span.runs)
-            return encode_snapshot_layout(tables, gen)
+            return stream_snapshot(tables, gen)
 
     # --- writing -------------------------------------------------------------------
 
@@ -595,6 +598,7 @@ class JournalStorage(Storage):
                 or self._journal_size > CHECKPOINT_BYTES
                 or self._is_bulk(ops)
             ):
+                del ops  # the snapshot is encoded from the tables: not needed twice
                 self._checkpoint()
             else:
                 self._append(encode_line(self._seq + 1, ops, drop, fold=fold))
