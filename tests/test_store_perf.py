@@ -227,3 +227,32 @@ def test_a_snapshot_whose_tables_change_while_written_is_never_put_in_place(
         write_private(path, parts)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [SNAPSHOT_NAME]
+
+
+def test_documents_handed_over_are_not_held_encoded_as_well(tmp_path: Path) -> None:
+    """The sync import hands its documents over (`owned`): each stored itself, and its
+    bytes are not kept until the save is written (a bulk save writes a snapshot from
+    the tables; a journal line encodes them again). Before: every document was also
+    held encoded until the end of the save (the first full sync's whole database)."""
+    import tracemalloc
+
+    store = storage.JournalStorage(tmp_path)
+    docs = {f"{i:032x}": {"id": f"{i:032x}", "notes": f"note {i} " * 40} for i in range(3000)}
+    size = sum(len(orjson.dumps(doc)) for doc in docs.values())
+    small = {"0" * 32: {"id": "0" * 32, "notes": "à"}}
+    with store.batch():
+        tracemalloc.start()
+        try:
+            store.apply("person", docs, owned=True)
+            held, _peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert held < size // 3
+    assert all(store.read()["person"][k] is doc for k, doc in docs.items())
+    store.apply("note", small, owned=True)  # a journal line, not a snapshot
+    assert store.journal_size > 0
+    store.close(fold=False)
+    reopened = storage.JournalStorage(tmp_path)
+    assert reopened.read()["person"] == docs
+    assert reopened.read()["note"] == small
+    reopened.close()

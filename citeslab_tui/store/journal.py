@@ -8,7 +8,10 @@ a save that erased personal data: the journal is to be folded into a fresh
 snapshot as soon as space allows (its older lines still hold that data).
 
 The documents arrive already encoded (`bytes`): each is encoded once, when the save
-reaches the storage, and the line is assembled from those bytes.
+reaches the storage, and the line is assembled from those bytes. A document handed
+over to the storage (the sync import: `JournalStorage.apply(owned=True)`), stored
+itself because it equals its JSON round trip, waits as that document and is encoded
+again here: a bulk save, written as a snapshot, never holds its documents twice.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import orjson
 from citeslab_tui.store.errors import DatabaseCorrupt
 
 Tables = dict[str, dict[str, Any]]
-EncodedOps = dict[str, dict[str, bytes | None]]
+# {table: {doc id: its encoded bytes, the stored document itself (see above), or None}}
+EncodedDocs = dict[str, bytes | dict[str, Any] | None]
+EncodedOps = dict[str, EncodedDocs]
 
 
 class JournalEntry(TypedDict):
@@ -42,7 +47,7 @@ def encode_line(seq: int, ops: EncodedOps, drop: list[str], *, fold: bool = Fals
                 b"," if j else b"",
                 bytes(memoryview(orjson.dumps(doc_id))),  # its own size (encode_doc)
                 b":",
-                b"null" if doc is None else doc,
+                b"null" if doc is None else doc if type(doc) is bytes else _encode(doc),
             ]
         parts.append(b"}")
     parts.append(b"}")
@@ -53,6 +58,10 @@ def encode_line(seq: int, ops: EncodedOps, drop: list[str], *, fold: bool = Fals
     parts.append(b"}")
     payload = b"".join(parts)
     return f"{zlib.crc32(payload):08x} ".encode() + payload + b"\n"
+
+
+def _encode(doc: Any) -> bytes:
+    return bytes(memoryview(orjson.dumps(doc)))  # its own size (storage.encode_doc)
 
 
 def _entry(line: bytes, previous: int | None) -> JournalEntry | None:

@@ -65,6 +65,7 @@ from citeslab_tui.store.files import (
 )
 from citeslab_tui.store.index import FieldIndex
 from citeslab_tui.store.journal import (
+    EncodedDocs,
     EncodedOps,
     JournalEntry,
     apply_entry,
@@ -486,8 +487,18 @@ class JournalStorage(Storage):
         `owned`: the caller hands the documents over (keeps no reference, never changes
         them): each is stored itself when equal to its JSON round trip, not copied."""
         self._refuse_if_closed()
-        encoded = {str(k): None if doc is None else encode_doc(doc) for k, doc in changes.items()}
-        self._change(name, encoded, create=create, given=changes if owned else None)
+        encoded: EncodedDocs = {}
+        for key, doc in changes.items():
+            if doc is None:
+                encoded[str(key)] = None
+                continue
+            raw = encode_doc(doc)
+            # a document handed over and equal to its round trip is stored itself: one
+            # copy in memory, not two, and its bytes are not kept (the first full sync:
+            # made again if the save is a journal line, journal.encode_line)
+            owned_doc = owned and type(doc) is dict and orjson.loads(raw) == doc
+            encoded[str(key)] = doc if owned_doc else raw
+        self._change(name, encoded, create=create)
         self._done()
 
     def write(self, data: Tables) -> None:
@@ -520,16 +531,11 @@ class JournalStorage(Storage):
         self._done()
 
     def _change(
-        self,
-        name: str,
-        encoded: Mapping[str, bytes | None],
-        *,
-        create: bool,
-        given: Mapping[str, Any] | None = None,
+        self, name: str, encoded: Mapping[str, bytes | dict[str, Any] | None], *, create: bool
     ) -> None:
         """The one place documents change in memory: references replaced, the decoded
-        copy of what is journaled stored (or, handed over in `given`, the document
-        itself when it equals that copy), the index kept in step."""
+        copy of what is journaled stored (or a document handed over: itself, see
+        `apply`), the index kept in step."""
         table = self._parse(name)
         if table is None:
             if not encoded and not create:
@@ -538,11 +544,7 @@ class JournalStorage(Storage):
             self._pending.setdefault(name, {})  # journaled even if it stays empty
         for doc_id, raw in encoded.items():
             old = table.get(doc_id)
-            new = None if raw is None else orjson.loads(raw)
-            if given is not None and new is not None:
-                mine = given.get(doc_id)
-                if type(mine) is dict and mine == new:
-                    new = mine  # one copy in memory, not two (the first full sync)
+            new = orjson.loads(raw) if isinstance(raw, bytes) else raw
             if new is None:
                 table.pop(doc_id, None)
             else:
