@@ -136,17 +136,21 @@ def payload_limit(count: int) -> int:
     return min(MAX_PAYLOAD_BYTES, (count + 1) * MAX_RECORD_BYTES)
 
 
+def _too_big(limit: int) -> BundleError:
+    return BundleError(
+        f"contenu trop volumineux une fois décompressé (plus de {limit // 1024} Kio "
+        f"pour les enregistrements annoncés ; maximum {MAX_PAYLOAD_BYTES // 2**20} Mio) : "
+        "fichier refusé sans être décompressé en entier"
+    )
+
+
 def decompress(raw: bytes, limit: int) -> bytes:
     """gunzip, stopping as soon as the output would pass `limit` bytes."""
     inflater = zlib.decompressobj(wbits=31)  # gzip container
     try:
         out = inflater.decompress(raw, limit + 1)
         if len(out) > limit:
-            raise BundleError(
-                f"contenu trop volumineux une fois décompressé (plus de {limit // 1024} Kio "
-                f"pour les enregistrements annoncés ; maximum {MAX_PAYLOAD_BYTES // 2**20} Mio) : "
-                "fichier refusé sans être décompressé en entier"
-            )
+            raise _too_big(limit)
         if not inflater.eof:
             raise BundleError("contenu tronqué (fichier endommagé)")
         if inflater.unused_data:
@@ -156,9 +160,82 @@ def decompress(raw: bytes, limit: int) -> bytes:
     return out
 
 
+CHUNK_BYTES = 4 << 20  # decompressed JSON parsed at a time
+_CUT = b'],["'  # between two records: `...}],["person",{...`
+
+
+class _NotSplit(Exception):
+    """The payload could not be parsed piece by piece: parse it whole."""
+
+
+def _decode_streamed(raw: bytes, limit: int) -> list[Any]:
+    """The payload's records, decompressed and parsed ~CHUNK_BYTES at a time: memory
+    never holds the whole JSON (494 MB for the office's full return at 100,000
+    people), only the records parsed so far and one piece.
+
+    The JSON is cut before each `],["` found (records are `[kind, {...}]`), and the
+    piece between two cuts is parsed as `[piece]`. A cut inside a string or deeper
+    than the top level leaves a piece that is not valid JSON once wrapped (an
+    unterminated string, unbalanced brackets): then _NotSplit, and the caller parses
+    the whole text. When every piece parses, the pieces joined by commas are the
+    whole array, so the records are exactly what one parse would give."""
+    inflater = zlib.decompressobj(wbits=31)  # gzip container
+    records: list[Any] = []
+    rest = raw
+    buffer = b""
+    total = 0
+    started = False
+    try:
+        while not inflater.eof:
+            piece = inflater.decompress(rest, CHUNK_BYTES)
+            rest = inflater.unconsumed_tail
+            if not piece and not rest:
+                raise BundleError("contenu tronqué (fichier endommagé)")
+            total += len(piece)
+            if total > limit:
+                raise _too_big(limit)
+            buffer += piece
+            if not started:
+                if not buffer:
+                    continue
+                if buffer[:1] != b"[":
+                    raise _NotSplit
+                buffer, started = buffer[1:], True
+            cut = buffer.rfind(_CUT)
+            if cut >= 0:
+                records += _parse_piece(buffer[: cut + 1])
+                buffer = buffer[cut + 2 :]
+        if inflater.unused_data:
+            raise BundleError("contenu endommagé (données en trop après la fin)")
+    except zlib.error:
+        raise BundleError("contenu illisible (fichier endommagé)") from None
+    if not started:
+        raise _NotSplit
+    records += _parse_piece(buffer, last=True)
+    return records
+
+
+def _parse_piece(piece: bytes, *, last: bool = False) -> list[Any]:
+    try:
+        with no_gc():
+            parsed = orjson.loads(b"[" + piece if last else b"[" + piece + b"]")
+    except orjson.JSONDecodeError:
+        raise _NotSplit from None
+    if not isinstance(parsed, list):  # pragma: no cover - a JSON array always
+        raise _NotSplit
+    return parsed
+
+
 def decode_payload(raw: bytes, count: int = MAX_RECORDS) -> list[Any]:
-    """Decompress (bounded) and parse the payload: a list, or BundleError."""
-    data = decompress(raw, payload_limit(count))
+    """Decompress (bounded) and parse the payload: a list, or BundleError. Streamed
+    (`_decode_streamed`); a payload that does not cut into records (only a damaged or
+    forged one) is decompressed and parsed whole, which says what is wrong."""
+    limit = payload_limit(count)
+    try:
+        return _decode_streamed(raw, limit)
+    except _NotSplit:
+        pass
+    data = decompress(raw, limit)
     try:
         with no_gc():
             records = orjson.loads(data)
