@@ -3,9 +3,12 @@ documents parsed a few at a time, shared strings, skipped tables), bulk saves.""
 
 from __future__ import annotations
 
+import sys
 import zlib
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -256,3 +259,29 @@ def test_documents_handed_over_are_not_held_encoded_as_well(tmp_path: Path) -> N
     assert reopened.read()["person"] == docs
     assert reopened.read()["note"] == small
     reopened.close()
+
+
+def test_documents_handed_over_are_freed_one_by_one_as_they_are_stamped(
+    tmp_path: Path,
+) -> None:
+    """`put_docs` takes the import's documents one at a time: each given document is
+    dropped as its stamped copy is made (before: the whole list was kept until every
+    copy was made, both whole in memory at the first full sync's peak)."""
+    import tracemalloc
+
+    fields = {f"field_{n}": f"valeur {n}" for n in range(40)}
+    shells = 3000 * 2 * sys.getsizeof(dict(fields))
+
+    def handover() -> Iterator[tuple[str, dict[str, Any]]]:
+        for i in range(3000):  # made here: traced, as the import's documents are
+            yield "person", {"id": f"{i:032x}", **fields, "meta": {"hlc": "h", **fields}}
+
+    with Repository.open(tmp_path) as repo:
+        tracemalloc.start()
+        try:
+            repo.put_docs(handover(), owned=True)
+            held, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert repo.count("person") == 3000
+    assert peak - held < shells // 2

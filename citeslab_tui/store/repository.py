@@ -338,19 +338,19 @@ class Repository:
         them over (the sync import: it keeps no reference to them or their parts, and
         reads none of them again), and each is kept itself when equal to the copy.
         """
-        items = list(items)
-        if not items and not local:
-            return
         by_kind: dict[str, list[dict[str, Any]]] = {}
-        for kind, _doc in items:
+        erasing = False
+        lseq = self._lseq
+        # one at a time: a caller handing its documents over (the sync import's
+        # generator) frees each as its copy is made, never both whole in memory
+        for kind, doc in items:
             if kind not in self._tables:
                 raise ValidationError(f"Type d'enregistrement inconnu : {kind}.")
-        erasing = any(self._erases(kind, doc) for kind, doc in items)
-        lseq = self._lseq
-        for kind, doc in items:
+            erasing = erasing or self._erases(kind, doc)
             lseq += 1
             by_kind.setdefault(kind, []).append({**doc, "meta": {**doc["meta"], "lseq": lseq}})
-        del items  # a caller that handed its documents over (sync import) frees them below
+        if not by_kind and not local:
+            return
         counts = {kind: len(docs) for kind, docs in by_kind.items()}
         try:
             with self._storage.batch():
