@@ -1,4 +1,4 @@
-"""The payload of a bundle is parsed piece by piece (codec._decode_streamed): the same
+"""The payload of a bundle is parsed piece by piece (codec.iter_payload): the same
 records as one parse, whatever the text holds, without the whole JSON in memory."""
 
 from __future__ import annotations
@@ -82,3 +82,10 @@ def test_the_whole_json_is_never_in_memory(monkeypatch: pytest.MonkeyPatch) -> N
         tracemalloc.stop()
     assert parsed == items
     assert peak - held < text // 2  # above the records: a piece or two, not the text
+
+
+def test_a_bad_record_in_a_later_piece_is_named_by_its_number_in_the_file() -> None:
+    from citeslab_tui.bundles import wire
+
+    with pytest.raises(BundleError, match="enregistrement n° 6 "):
+        wire.canonical_records([["person", {"id": "a" * 32}]], first=6)

@@ -25,6 +25,7 @@ import base64
 import hashlib
 import re
 import zlib
+from collections.abc import Iterator
 from typing import Annotated, Any, Final, Literal
 
 import orjson
@@ -165,26 +166,38 @@ _CUT = b'],["'  # between two records: `...}],["person",{...`
 
 
 class _NotSplit(Exception):
-    """The payload could not be parsed piece by piece: parse it whole."""
+    """The payload does not start as a JSON array: parse it whole."""
 
 
-def _decode_streamed(raw: bytes, limit: int) -> list[Any]:
-    """The payload's records, decompressed and parsed ~CHUNK_BYTES at a time: memory
-    never holds the whole JSON (494 MB for the office's full return at 100,000
-    people), only the records parsed so far and one piece.
+def iter_payload(raw: bytes, count: int = MAX_RECORDS) -> Iterator[list[Any]]:
+    """The payload's records, decompressed (bounded) and parsed ~CHUNK_BYTES at a
+    time, in order: memory never holds the whole JSON (494 MB for the office's full
+    return at 100,000 people), and a caller validating each piece as it comes never
+    holds all the records as read. BundleError when the payload is damaged (the
+    pieces before it may have been given).
 
-    The JSON is cut before each `],["` found (records are `[kind, {...}]`), and the
-    piece between two cuts is parsed as `[piece]`. A cut inside a string or deeper
-    than the top level leaves a piece that is not valid JSON once wrapped (an
-    unterminated string, unbalanced brackets): then _NotSplit, and the caller parses
-    the whole text. When every piece parses, the pieces joined by commas are the
-    whole array, so the records are exactly what one parse would give."""
+    The JSON is cut before each `],["` found (records are `[kind, {...}]`): the piece
+    from a record's start to a cut is parsed as `[piece]`. A cut inside a string or
+    deeper than the top level leaves a piece that is not valid JSON once wrapped (an
+    unterminated string, unbalanced brackets): that cut is not taken, the piece grows
+    to the next one. So every piece given ends at a real boundary between records,
+    and the pieces are exactly the records one parse of the whole would give. A
+    payload that does not start as an array is parsed whole (which says what is
+    wrong)."""
+    limit = payload_limit(count)
+    try:
+        yield from _pieces(raw, limit)
+    except _NotSplit:
+        yield decode_whole(raw, limit)
+
+
+def _pieces(raw: bytes, limit: int) -> Iterator[list[Any]]:
     inflater = zlib.decompressobj(wbits=31)  # gzip container
-    records: list[Any] = []
     rest = raw
     buffer = b""
     total = 0
     started = False
+    tried = 0  # the buffer holds no cut worth trying before this offset
     try:
         while not inflater.eof:
             piece = inflater.decompress(rest, CHUNK_BYTES)
@@ -201,40 +214,37 @@ def _decode_streamed(raw: bytes, limit: int) -> list[Any]:
                 if buffer[:1] != b"[":
                     raise _NotSplit
                 buffer, started = buffer[1:], True
-            cut = buffer.rfind(_CUT)
+            cut = buffer.rfind(_CUT, tried)
             if cut >= 0:
-                records += _parse_piece(buffer[: cut + 1])
-                buffer = buffer[cut + 2 :]
+                parsed = _parse_piece(b"[" + buffer[: cut + 1] + b"]")
+                if parsed is None:  # not a boundary: wait for the next cut
+                    tried = cut + 1
+                    continue
+                buffer, tried = buffer[cut + 2 :], 0
+                yield parsed
         if inflater.unused_data:
             raise BundleError("contenu endommagé (données en trop après la fin)")
     except zlib.error:
         raise BundleError("contenu illisible (fichier endommagé)") from None
     if not started:
         raise _NotSplit
-    records += _parse_piece(buffer, last=True)
-    return records
+    parsed = _parse_piece(b"[" + buffer)
+    if parsed is None:
+        raise BundleError("contenu illisible (fichier endommagé)")
+    yield parsed
 
 
-def _parse_piece(piece: bytes, *, last: bool = False) -> list[Any]:
+def _parse_piece(text: bytes) -> list[Any] | None:
     try:
         with no_gc():
-            parsed = orjson.loads(b"[" + piece if last else b"[" + piece + b"]")
+            parsed = orjson.loads(text)
     except orjson.JSONDecodeError:
-        raise _NotSplit from None
-    if not isinstance(parsed, list):  # pragma: no cover - a JSON array always
-        raise _NotSplit
-    return parsed
+        return None
+    return parsed if isinstance(parsed, list) else None
 
 
-def decode_payload(raw: bytes, count: int = MAX_RECORDS) -> list[Any]:
-    """Decompress (bounded) and parse the payload: a list, or BundleError. Streamed
-    (`_decode_streamed`); a payload that does not cut into records (only a damaged or
-    forged one) is decompressed and parsed whole, which says what is wrong."""
-    limit = payload_limit(count)
-    try:
-        return _decode_streamed(raw, limit)
-    except _NotSplit:
-        pass
+def decode_whole(raw: bytes, limit: int) -> list[Any]:
+    """The payload decompressed and parsed in one piece: a list, or BundleError."""
     data = decompress(raw, limit)
     try:
         with no_gc():
@@ -243,6 +253,15 @@ def decode_payload(raw: bytes, count: int = MAX_RECORDS) -> list[Any]:
         raise BundleError("contenu illisible (fichier endommagé)") from None
     if not isinstance(records, list):
         raise BundleError("contenu inattendu")
+    return records
+
+
+def decode_payload(raw: bytes, count: int = MAX_RECORDS) -> list[Any]:
+    """Decompress (bounded) and parse the payload: a list, or BundleError (streamed:
+    `iter_payload`)."""
+    records: list[Any] = []
+    for piece in iter_payload(raw, count):
+        records += piece
     return records
 
 

@@ -257,13 +257,21 @@ def read_bundle(raw: bytes, trust: Trust, local: Local | None = None) -> Bundle:
     authenticate(parsed, trust)
     if trust.role != "office" and manifest.for_device not in ("", trust.device):
         raise BundleIgnored(f"fichier retour du portable {manifest.for_device}")
-    data = codec.decode_payload(_decrypted(parsed, trust), manifest.count)
-    if len(data) != manifest.count:
+    # validated piece by piece as the payload is parsed (codec.iter_payload): the
+    # records as read and their canonical form are never both whole in memory
+    records: list[tuple[str, dict[str, Any]]] = []
+    strings: dict[str, str] = {}
+    found = 0
+    stored = local.doc if local is not None else None
+    for piece in codec.iter_payload(_decrypted(parsed, trust), manifest.count):
+        if found + len(piece) <= manifest.count:  # else only counted, for the message
+            records += wire.canonical_records(piece, stored, first=found + 1, strings=strings)
+        found += len(piece)
+    if found != manifest.count:
         raise BundleError(
             f"le manifeste annonce {manifest.count} enregistrement(s) mais le fichier "
-            f"en contient {len(data)}"
+            f"en contient {found}"
         )
-    records = wire.canonical_records(data, local.doc if local is not None else None)
     counts: dict[str, int] = {}
     for kind, _doc in records:
         counts[kind] = counts.get(kind, 0) + 1

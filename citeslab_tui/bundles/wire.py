@@ -32,6 +32,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.hlc import HLC_PATTERN
 from citeslab_tui.domain.models import RECORD_TYPES, Record
 from citeslab_tui.domain.records import TRAIL_MAX, clean_value
+from citeslab_tui.store.snapshot import intern_doc
 
 MAX_STRING = 4000  # characters in any text of a record (the longest field: notes)
 MAX_CONFLICT_VALUES = 32  # concurrent values kept for one field
@@ -317,7 +318,11 @@ _ABSENT_LSEQ = -1
 
 
 def canonical_records(
-    data: list[Any], stored: Callable[[str, str], dict[str, Any] | None] | None = None
+    data: list[Any],
+    stored: Callable[[str, str], dict[str, Any] | None] | None = None,
+    *,
+    first: int = 1,
+    strings: dict[str, str] | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Every record of a payload, validated and canonical; BundleError naming the first
     bad one (its number in the file, and its id when readable).
@@ -329,16 +334,21 @@ def canonical_records(
 
     Each item of `data` is released (set to None) once its canonical form is built:
     the parsed payload and its canonical copy are never both whole in memory (the
-    first full sync of a large office). On BundleError the caller drops `data`."""
+    first full sync of a large office). On BundleError the caller drops `data`. The
+    records' repeated strings are shared, and their empty `dots`/`conflicts` and
+    one-device version vectors, as in a database read from disk
+    (`snapshot.intern_doc`; `strings`: the strings shared so far). `first`: the
+    number of `data[0]` in the file (a payload validated piece by piece)."""
     import re
 
     record_id_re = re.compile(r"[0-9a-f]{32}")
     out: list[tuple[str, dict[str, Any]]] = []
-    for n, item in enumerate(data, start=1):
+    shared = ({} if strings is None else strings).setdefault
+    for n, item in enumerate(data, start=first):
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict)):
             raise BundleError(f"enregistrement n° {n} mal formé")
         kind, doc = item
-        data[n - 1] = None  # `doc` lives on only as long as this step needs it
+        data[n - first] = None  # `doc` lives on only as long as this step needs it
         if not isinstance(kind, str) or kind not in RECORD_TYPES:
             raise BundleError(f"enregistrement n° {n} : type inconnu « {str(kind)[:30]} »")
         record_id = doc.get("id")
@@ -349,9 +359,11 @@ def canonical_records(
             out.append((kind, local))
             continue
         try:
-            out.append((kind, canonical_record(kind, doc)))
+            record = canonical_record(kind, doc)
         except _Invalid as exc:
             raise BundleError(f"{record_name(n, kind, record_id)} : {exc.reason}") from None
+        intern_doc(record, shared)  # as the store does at open: repeated strings once
+        out.append((kind, record))
     return out
 
 
