@@ -159,3 +159,62 @@ def test_snapshot_temp_file_left_by_a_kill_is_listed_then_removed(tmp_path: Path
             assert PHONE.encode() not in path.read_bytes(), path.name
     assert cli_main(["--data-dir", str(folder), "check"]) == 0
     assert "temporaires" not in capsys.readouterr().out
+
+
+# --- a crash during a bulk save (the first full sync) ------------------------------------
+
+BULK_KILLED = r"""
+import sys
+from pathlib import Path
+from citeslab_tui.store.repository import Repository
+
+repo = Repository.open(Path(sys.argv[1]))
+round_no = int(sys.argv[2])
+meta = {"hlc": "1764140000000-0000-p1-ab12cd", "vv": {"p1-ab12cd": 1}, "dots": {}}
+
+
+def handover():  # as the sync import hands its records over: one at a time
+    for i in range(3000):
+        doc_id = f"{round_no:04x}{i:028x}"
+        yield "person", {"id": doc_id, "family_name": f"Bulk{round_no}", "notes": "n" * 300,
+                         "meta": dict(meta)}
+
+
+print("ready", flush=True)
+repo.put_docs(handover(), owned=True)  # a bulk save: written as a fresh snapshot
+print("saved", flush=True)
+repo.close()
+"""
+
+
+def test_sigkill_during_a_bulk_save_leaves_all_of_it_or_none(tmp_path: Path, capsys) -> None:
+    """A bulk save (the first full sync, written as a snapshot streamed into its file)
+    killed at any moment: the database opens, passes `check`, and holds the whole
+    save or nothing of it, never a part."""
+    import subprocess
+    import time
+
+    folder = tmp_path / "donnees"
+    Repository.open(folder).close()
+    rng = random.Random(20261130)
+    saved = 0
+    for round_no in range(8):
+        child = subprocess.Popen(
+            [sys.executable, "-c", BULK_KILLED, str(folder), str(round_no)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0, 0.4))
+        child.kill()
+        rest = child.stdout.read()
+        child.wait()
+        with Repository.open(folder, create=False) as repo:
+            names = {d["family_name"] for d in repo.docs("person")}
+            count = repo.count("person")
+        done = "saved" in rest or f"Bulk{round_no}" in names
+        saved += done
+        assert count == 3000 * saved, f"round {round_no}: {count} people, a part of a save"
+        assert cli_main(["--data-dir", str(folder), "check"]) == 0, capsys.readouterr().err
+    assert 0 < saved < 8  # killed both before and after the save was made durable
