@@ -89,3 +89,17 @@ def test_a_bad_record_in_a_later_piece_is_named_by_its_number_in_the_file() -> N
 
     with pytest.raises(BundleError, match="enregistrement n° 6 "):
         wire.canonical_records([["person", {"id": "a" * 32}]], first=6)
+
+
+def test_a_payload_that_never_cuts_into_records_is_refused_without_parsing_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A forged payload whose every cut falls inside one long text would be parsed
+    again at each piece (quadratic): refused once a piece passes MAX_PIECE, far more
+    than any record."""
+    monkeypatch.setattr(codec, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(codec, "MAX_PIECE", 64 * 1024)
+    text = '],["' * 40_000
+    payload = codec.encode_payload([["person", {"notes": text}]])
+    with pytest.raises(BundleError, match="illisible"):
+        codec.decode_payload(payload, 10_000)

@@ -162,6 +162,7 @@ def decompress(raw: bytes, limit: int) -> bytes:
 
 
 CHUNK_BYTES = 4 << 20  # decompressed JSON parsed at a time
+MAX_PIECE = 16 << 20  # JSON without a boundary between records: refused beyond
 _CUT = b'],["'  # between two records: `...}],["person",{...`
 
 
@@ -214,6 +215,10 @@ def _pieces(raw: bytes, limit: int) -> Iterator[list[Any]]:
                 if buffer[:1] != b"[":
                     raise _NotSplit
                 buffer, started = buffer[1:], True
+            if len(buffer) > max(MAX_PIECE, 4 * CHUNK_BYTES):
+                # no record is this long (payload_limit: 64 KiB a record): a forged
+                # payload, refused before its pieces are parsed again and again
+                raise BundleError("contenu illisible (fichier endommagé)")
             cut = buffer.rfind(_CUT, tried)
             if cut >= 0:
                 parsed = _parse_piece(b"[" + buffer[: cut + 1] + b"]")
