@@ -178,7 +178,12 @@ async def test_duplicate_warning_and_open_existing(data):
         assert "nom proche" in screen.duplicates[0].reasons
         await pilot.press("ctrl+e")  # open the existing file instead
         await pilot.pause()
-        await pilot.press("enter")  # confirm: the typed intake is abandoned
+        await pilot.press("enter")  # the focus is on "Rester": nothing is abandoned
+        await pilot.pause()
+        assert app.screen is screen and screen.form.value("first_name") == "heloise"
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("left", "enter")  # "Ouvrir la fiche": the typed intake is abandoned
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, PersonScreen) and app.screen.person_id == known
@@ -329,7 +334,15 @@ async def test_escape_asks_before_discarding(data):
         assert app.screen is screen and screen.form.value("family_name") == "Sow"
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("enter")  # Abandonner
+        await pilot.press("enter")  # the focus is on "Continuer la saisie"
+        await pilot.pause()
+        assert app.screen is screen and screen.form.value("family_name") == "Sow"
+        await pilot.press("escape", "escape")  # Échap twice: still kept
+        await pilot.pause()
+        assert app.screen is screen and screen.form.value("family_name") == "Sow"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("left", "enter")  # Abandonner, chosen on purpose
         await pilot.pause()
         assert not isinstance(app.screen, IntakeScreen)
         assert drafts.load_draft(data) is None
@@ -372,7 +385,14 @@ async def test_offer_draft_at_start(data):
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("escape")  # Effacer
+        await pilot.press("escape")  # Échap is the safe answer: the draft is resumed
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.form.value("family_name") == "Koné"
+        assert drafts.load_draft(data) is not None
+        app.screen.action_leave()
+        await pilot.pause()
+        await pilot.press("left", "enter")  # Abandonner, on purpose
         await pilot.pause()
         assert drafts.load_draft(data) is None
         assert not offer_draft_at_start(app)

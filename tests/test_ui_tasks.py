@@ -215,7 +215,12 @@ async def test_delete_asks_first(workspace: Workspace) -> None:
         assert workspace.repo.get(FollowUpTask, t.id) is not None
         await pilot.press("delete")
         await pilot.pause()
-        await pilot.press("enter")  # yes
+        await pilot.press("enter")  # the focus is on "Garder"
+        await pilot.pause()
+        assert workspace.repo.get(FollowUpTask, t.id) is not None
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("left", "enter")  # "Supprimer", chosen on purpose
         await pilot.pause()
         assert workspace.repo.get(FollowUpTask, t.id) is None
         assert workspace.repo.doc("task", t.id)["meta"]["deleted"] is True

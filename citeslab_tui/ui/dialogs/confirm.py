@@ -2,6 +2,11 @@
 
 Usage: `self.app.push_screen(ConfirmDialog("Abandonner la saisie ?"), callback)`
 or `if await self.app.push_screen_wait(ConfirmDialog(...)):` inside a worker.
+
+Safe defaults: when one answer discards typed data or deletes something, say which
+with `safe=` (the other answer). The focus then starts on the safe button and Escape
+gives the safe answer, so the keys a hurried person presses (Entrée, Échap twice)
+never lose anything; the risky button is shown in red and needs ← or → first.
 """
 
 from __future__ import annotations
@@ -17,30 +22,40 @@ from citeslab_tui.ui.base import AppDialog
 
 
 class ConfirmDialog(AppDialog[bool]):
-    """Ask a question; Enter/O = yes (button focused), Escape/N = no."""
+    """Ask a question. Without `safe`: Entrée = yes (focused), Échap = no. With
+    `safe=False` ("yes" discards): focus on "no", Échap = no. With `safe=True` ("no"
+    discards): focus on "yes", Échap = yes."""
 
     HELP_TITLE = "Question"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "answer(False)", "Non", id="confirm_no"),
+        Binding("escape", "escape", "Annuler", id="confirm_no"),
         Binding("left,right", "switch_focus", "Changer de bouton", id="confirm_switch", show=False),
     ]
 
-    def __init__(self, question: str, yes: str = "Oui", no: str = "Non") -> None:
+    def __init__(
+        self, question: str, yes: str = "Oui", no: str = "Non", *, safe: bool | None = None
+    ) -> None:
         super().__init__()
         self.question = question
         self.yes_label = yes
         self.no_label = no
+        self.safe = safe
 
     def compose(self) -> ComposeResult:
+        risky_yes = self.safe is False
+        risky_no = self.safe is True
         with Vertical():
             yield Label(self.question, id="question", markup=False)
             with Horizontal():
-                yield Button(self.yes_label, id="yes", variant="primary")
-                yield Button(self.no_label, id="no")
+                yield Button(self.yes_label, id="yes", variant="error" if risky_yes else "primary")
+                yield Button(self.no_label, id="no", variant="error" if risky_no else "default")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#no" if self.safe is False else "#yes", Button).focus()
+
+    def action_escape(self) -> None:
+        self.dismiss(bool(self.safe))
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

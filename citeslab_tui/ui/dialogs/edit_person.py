@@ -81,6 +81,8 @@ class EditPersonDialog(AppDialog[bool]):
                 self.dismiss(False)
 
         self.app.push_screen(
-            ConfirmDialog("Abandonner les modifications ?", yes="Abandonner", no="Continuer"),
+            ConfirmDialog(
+                "Abandonner les modifications ?", yes="Abandonner", no="Continuer", safe=False
+            ),
             answer,
         )

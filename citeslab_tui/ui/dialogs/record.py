@@ -32,6 +32,17 @@ class RecordDialog(AppDialog[bool]):
     def __init__(self, submit: Callable[[dict[str, Any]], object]) -> None:
         super().__init__()
         self.submit = submit
+        self._start: dict[str, str] = {}
+
+    def on_mount(self) -> None:
+        # after the subclass's on_mount filled its defaults (today's date...)
+        self.call_after_refresh(self._remember_start)
+
+    def _remember_start(self) -> None:
+        self._start = self._typed()
+
+    def _typed(self) -> dict[str, str]:
+        return {w.id: w.value for w in self.query(Input) if w.id}
 
     def rows(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
@@ -85,4 +96,23 @@ class RecordDialog(AppDialog[bool]):
         self.query_one("#dialog-error", Label).update(message)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        """Échap: leave at once when nothing was typed, else ask (focus on "Continuer":
+        Échap twice or Entrée keep what was typed)."""
+        if self._typed() == self._start:
+            self.dismiss(False)
+            return
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Abandonner la saisie ? Le texte tapé sera perdu.",
+                yes="Abandonner",
+                no="Continuer",
+                safe=False,
+            ),
+            answer,
+        )

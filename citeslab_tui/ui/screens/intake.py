@@ -148,7 +148,9 @@ class IntakeScreen(AppScreen[None]):
             else:
                 drafts.delete_draft(self.ws.data_dir)
 
-        self.app.push_screen(ConfirmDialog(question, yes="Reprendre", no="Effacer"), answer)
+        self.app.push_screen(
+            ConfirmDialog(question, yes="Reprendre", no="Effacer", safe=True), answer
+        )
 
     def resume_draft(self, draft: dict[str, Any]) -> None:
         self._loading = True
@@ -306,6 +308,7 @@ class IntakeScreen(AppScreen[None]):
                     "Ouvrir la fiche existante ? Cette saisie sera abandonnée.",
                     yes="Ouvrir la fiche",
                     no="Rester",
+                    safe=False,
                 ),
                 answer,
             )
@@ -427,6 +430,7 @@ class IntakeScreen(AppScreen[None]):
                 "Abandonner cet accueil ? Les informations saisies seront perdues.",
                 yes="Abandonner",
                 no="Continuer la saisie",
+                safe=False,
             ),
             answer,
         )

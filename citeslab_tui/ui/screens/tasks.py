@@ -448,7 +448,9 @@ class TasksScreen(AppScreen[None]):
                 self._run(lambda: task_service.delete(self.ws, task_id), "Tâche supprimée.")
 
         self.app.push_screen(
-            ConfirmDialog(f"Supprimer la tâche « {title} » ?", yes="Supprimer", no="Garder"),
+            ConfirmDialog(
+                f"Supprimer la tâche « {title} » ?", yes="Supprimer", no="Garder", safe=False
+            ),
             answered,
         )
 
