@@ -26,7 +26,7 @@ Exemples :
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> FrenchParser:
     parser = FrenchParser(prog="citeslab", description=DESCRIPTION)
     parser.add_argument(
         "--version",
@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # every string a subcommand prints (its help included) is made visible and
     # encodable for the console's code page (console.py)
     with safe_console():
-        code = _run(build_parser().parse_args(argv), broken_pipe)
+        parser = build_parser()
+        parser.check_options(argv)
+        code = _run(parser.parse_args(argv), broken_pipe)
     if broken_pipe:  # output piped into `head` or a pager that closed early
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
     return code

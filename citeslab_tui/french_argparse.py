@@ -1,13 +1,18 @@
 """argparse speaking French: usage, errors and help headings.
 
 argparse looks its messages up through `gettext`; we give it a French catalogue.
-Errors print the usage in French and exit 2.
+Errors print the usage in French and exit 2, with an "Aide" line naming the help of
+the (sub)command where the error is. Options must be written in full (no
+abbreviation: `--ful` is not taken for `--full`), and an unknown option is named
+("option inconnue : --data-dri") by the parser it was given to, before argparse
+would take the next word for a command.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 _FR = {
@@ -30,6 +35,7 @@ _FR = {
     "one of the arguments %s is required": "un des arguments %s est obligatoire",
     "show program's version number and exit": "afficher la version et quitter",
     "commands": "commandes",
+    "ignored explicit argument %r": "cette option ne prend pas de valeur (%r)",
 }
 
 
@@ -47,10 +53,49 @@ setattr(argparse, "_", _french)  # noqa: B010
 setattr(argparse, "ngettext", _french_plural)  # noqa: B010
 
 
+def _is_option(token: str) -> bool:
+    """A word that argparse would read as an option (not "-", not a negative number)."""
+    if not token.startswith("-") or token == "-":
+        return False
+    try:
+        float(token)
+    except ValueError:
+        return True
+    return False
+
+
 class FrenchParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # ArgumentParser's own arguments
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
+
+    def check_options(self, words: Sequence[str]) -> None:
+        """Refuse the first unknown option of the command line `words`, naming it, from
+        the parser (or subcommand's parser) it was given to. Call before `parse_args`."""
+        known = self._option_string_actions
+        commands: dict[str, argparse.ArgumentParser] = {}
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                commands = dict(action.choices)
+        i = 0
+        while i < len(words):
+            word = words[i]
+            i += 1
+            if word == "--":
+                return
+            if _is_option(word):
+                name = word.split("=", 1)[0] if word.startswith("--") else word
+                action = known.get(name)
+                if action is None:
+                    self.error(f"option inconnue : {name}")
+                if "=" not in word and action.nargs in (None, 1):
+                    i += 1  # its value
+                continue
+            sub = commands.get(word)
+            if isinstance(sub, FrenchParser):
+                sub.check_options(words[i:])
+                return
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

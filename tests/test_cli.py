@@ -47,8 +47,8 @@ def one_french_sentence(stderr: str) -> str:
     ("args", "expected"),
     [
         (["frobnicate"], "choix invalide : 'frobnicate'"),
-        (["--frob"], "arguments non reconnus : --frob"),
-        (["check", "--verbose"], "arguments non reconnus : --verbose"),
+        (["--frob"], "option inconnue : --frob"),
+        (["check", "--verbose"], "option inconnue : --verbose"),
         (["init", "--structure", "X"], "arguments obligatoires manquants : --staff, --device"),
         (["demo", "--people", "beaucoup"], "valeur invalide : 'beaucoup'"),
     ],
@@ -59,6 +59,50 @@ def test_usage_errors_are_french_exit_2(args: list[str], expected: str, tmp_path
     assert result.stderr.startswith("utilisation : citeslab")
     assert expected in result.stderr and "Traceback" not in result.stderr
     assert "usage:" not in result.stderr and "error:" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "help_line"),
+    [
+        # issue #14 point 13: the unknown option is named, not "choix invalide : 'essai'"
+        (["--data-dri", "essai"], "option inconnue : --data-dri", "citeslab --help"),
+        # abbreviations are not accepted (it was silently taken as --full)
+        (
+            ["sync", "export", "--ful", "x"],
+            "option inconnue : --ful",
+            "citeslab sync export --help",
+        ),
+        # the help line names the subcommand's help
+        (["report", "--year", "2026"], "option inconnue : --year", "citeslab report --help"),
+        (["keys", "enroll", "--ye", "f"], "option inconnue : --ye", "citeslab keys enroll --help"),
+        (["--data", "d", "check"], "option inconnue : --data", "citeslab --help"),
+    ],
+)
+def test_unknown_or_abbreviated_options_are_named(
+    args: list[str], message: str, help_line: str, tmp_path: Path
+) -> None:
+    result = citeslab(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert result.stderr.rstrip().endswith(f"Aide : {help_line}")
+    assert not (tmp_path / "x").exists() and not (tmp_path / "d").exists()
+
+
+def test_every_parser_refuses_abbreviations() -> None:
+    import argparse
+
+    from citeslab_tui.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser):
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from walk(sub)
+
+    parsers = list(walk(build_parser()))
+    assert len(parsers) > 20
+    assert [p.prog for p in parsers if p.allow_abbrev] == []
 
 
 def test_help_is_french() -> None:

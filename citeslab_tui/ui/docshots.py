@@ -376,6 +376,7 @@ async def make_screenshots(out: Path, work: Path | None = None) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m citeslab_tui.ui.docshots",
+        allow_abbrev=False,
         description="Regenerate the guide's screenshots (SVG) and key table from the app.",
     )
     parser.add_argument("images", nargs="?", default=str(IMAGES), help="output folder")
