@@ -67,6 +67,7 @@ async def test_setup_screen_on_unconfigured_folder(data_dir: Path) -> None:
         await pilot.press(*"Céline Perriot, Karim", "enter")
         await pilot.press(*"portable-1", "enter")
         await pilot.press(*"Colombelles", "enter")
+        await pilot.press("enter")  # the office's identity: later (F5, F9)
         await pilot.pause()
         assert isinstance(app.screen, PermanenceScreen)
         assert app.screen.site == "Colombelles"

@@ -233,11 +233,10 @@ def cmd_trust(args: argparse.Namespace) -> int:
             keys.ensure_identity(ws.data_dir)
         print(f"Clé de séquestre ajoutée : {public}")
         return 0
-    path = Path(args.file)
-    if path.exists() or not args.file.lstrip().startswith("{"):
-        identity = identities.read_identity(path)
+    if Path(args.file).exists():
+        identity = identities.read_identity(Path(args.file))
     else:
-        identity = identities.parse_identity_text(args.file)  # the JSON line, pasted
+        identity = identities.identity_from(args.file)  # or the JSON line, pasted
     with _open(args) as ws:
         note = identities.check_office(ws, identity)
         print(f"Bureau : {identity.label}, structure {identity.structure or identity.structure_id}")

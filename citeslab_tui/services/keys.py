@@ -36,6 +36,7 @@ __all__ = [
     "enroll",
     "export_identity",
     "fingerprint",
+    "identity_from",
     "install_office",
     "key_summary",
     "local_identity",
@@ -83,12 +84,17 @@ def read_identity(path: Path) -> DeviceIdentity:
     """An identity from an identity file (`citeslab keys export` on the other device)."""
     path = Path(path).expanduser()
     try:
+        if path.is_dir():
+            raise CitesLabError(
+                f"{path} est un dossier : indiquez le fichier d'identité qu'il contient "
+                "(identite-….txt)."
+            )
         if path.stat().st_size > 64 * 1024:
             raise CitesLabError(f"{path} est trop gros pour être un fichier d'identité CitésLab.")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CitesLabError(f"Fichier introuvable : {path}.") from None
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, ValueError):  # ValueError: a NUL byte in the name
         raise CitesLabError(f"{path} n'est pas un fichier d'identité CitésLab.") from None
     except OSError as exc:
         raise CitesLabError(describe_os_error(exc, f"Lecture de {path} impossible")) from None
@@ -96,6 +102,25 @@ def read_identity(path: Path) -> DeviceIdentity:
         return parse_identity(text, f"Le fichier {path.name}")
     except IdentityError as exc:
         raise CitesLabError(exc.message) from None
+
+
+def identity_from(typed: str) -> DeviceIdentity:
+    """An identity from what a person typed or pasted: the path of an identity file,
+    or the text of one (its JSON line is enough)."""
+    text = typed.strip()
+    if not text:
+        raise CitesLabError("Indiquez le fichier d'identité (sur la clé USB), ou collez son texte.")
+    path = Path(text).expanduser()
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte: pasted text
+        is_file = False
+    if is_file:
+        return read_identity(path)
+    pasted = ("{", "#", "AGE-SECRET-KEY-", "age1")
+    if text.startswith(pasted) or "citeslab-identity" in text or "\n" in text:
+        return parse_identity_text(text)  # its checks name what was pasted instead
+    return read_identity(path)
 
 
 def office_fingerprint(ws: Workspace) -> str | None:
@@ -231,10 +256,24 @@ def _day(iso: str | None) -> str:
         return "?"
 
 
-def key_summary(ws: KeyFolder) -> list[str]:
-    """What this device knows: Workspace, in French lines (`citeslab keys show`)."""
+TRUST_HOW = "citeslab keys trust FICHIER"
+ENROL_HOW = "citeslab keys enroll FICHIER"
+
+
+def key_summary(
+    ws: KeyFolder, *, trust_how: str = TRUST_HOW, enrol_how: str = ENROL_HOW
+) -> list[str]:
+    """What this device knows: Workspace, in French lines (`citeslab keys show`; the
+    app gives its own `trust_how` / `enrol_how`: the keys that do it there)."""
     settings = ws.settings
     out = []
+    if settings.role != "office" and not settings.structure_id:
+        out.append(
+            f"Ce poste : {settings.device_name or settings.device_id}, portable ; ses clés "
+            "seront créées quand l'identité du bureau sera installée."
+        )
+        out.append(f"Bureau : identité non installée ({trust_how}).")
+        return out
     try:
         me = local_identity(ws)
     except CitesLabError as exc:
@@ -248,14 +287,14 @@ def key_summary(ws: KeyFolder) -> list[str]:
     if settings.role != "office":
         office = keys.office_identity(ws.data_dir)
         if office is None:
-            out.append("Bureau : identité non installée (citeslab keys trust FICHIER).")
+            out.append(f"Bureau : identité non installée ({trust_how}).")
         else:
             out.append(f"Bureau : {office.label}")
             out.append(f"  Empreinte : {office.fingerprint}")
     else:
         devices = keys.enrolled(ws.data_dir)
         if not devices:
-            out.append("Portables inscrits : aucun (citeslab keys enroll FICHIER).")
+            out.append(f"Portables inscrits : aucun ({enrol_how}).")
         for device_id, entry in sorted(devices.items()):
             identity = keys.enrolled_identity(entry)
             label = identity.label if identity else device_id

@@ -1,4 +1,6 @@
-"""First start on a laptop: structure, staff names, device name, sites (`ws.configure`)."""
+"""First start on a laptop: structure, staff names, device name, sites (`ws.configure`),
+and the office's identity (a file on the USB stick, or its text pasted), installed once
+its fingerprint was compared on the phone: the first send (F5, F6) then just works."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from textual.widgets import Input, Label
 from citeslab_tui.domain.errors import CitesLabError, ValidationError
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
+from citeslab_tui.ui.widgets.paths import PathInput
 
 FIELDS = (
     ("structure", "Structure porteuse", "ex. : Mife du Calvados"),
@@ -49,6 +52,14 @@ class SetupScreen(AppScreen[bool]):
             for name, label, placeholder in FIELDS:
                 yield Label(label, classes="setup-label")
                 yield Input(id=f"setup-{name}", placeholder=placeholder, compact=True)
+            yield Label(
+                "Identité du bureau : fichier sur la clé USB (Tab complète le nom) ou texte "
+                "collé ; laisser vide pour l'installer plus tard (F5 Synchro, F9 Clés)",
+                classes="setup-label",
+            )
+            yield PathInput(
+                placeholder="ex. : /media/cle/identite-bureau.txt", field_id="setup-office"
+            )
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -62,7 +73,7 @@ class SetupScreen(AppScreen[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "setup-sites":
+        if event.input.id == "setup-office":
             self.action_save()
         else:
             self.focus_next()
@@ -81,9 +92,19 @@ class SetupScreen(AppScreen[bool]):
     def action_save(self) -> None:
         values = self.values()
         settings = self.run_service(lambda: self.ws.configure(**values), refused=self._refused)
-        if settings is not None:
-            self.app.notify("Paramètres enregistrés.", timeout=4)
-            self.dismiss(True)
+        if settings is None:
+            return
+        office = self.query_one("#setup-office", Input).value.strip()
+        if not office or self.ws.settings.structure_id:
+            self._saved("Paramètres enregistrés.")
+            return
+        from citeslab_tui.ui.dialogs.keys import trust_identity
+
+        trust_identity(self, office, self._saved, self._office_refused)
+
+    def _saved(self, message: str) -> None:
+        self.app.notify(message, timeout=8, markup=False)
+        self.dismiss(True)
 
     def _refused(self, exc: CitesLabError) -> None:
         """The reason above the form, the cursor in the field to fix (what is typed next
@@ -94,3 +115,11 @@ class SetupScreen(AppScreen[bool]):
             target = self.query_one(f"#setup-{field}", Input)
             target.focus()
             target.cursor_position = len(target.value)
+
+    def _office_refused(self, message: str) -> None:
+        """The settings are saved; the office's identity is not: say why, stay here."""
+        self.query_one("#setup-error", Label).update(
+            f"Paramètres enregistrés. {message} Corrigez le champ « Identité du bureau », "
+            "ou videz-le, puis Ctrl+S."
+        )
+        self.query_one("#setup-office", Input).focus()

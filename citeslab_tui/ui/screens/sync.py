@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.text import visible
 from citeslab_tui.resources import style_file
+from citeslab_tui.services import keys as key_service
 from citeslab_tui.services import sync as sync_service
 from citeslab_tui.ui.base import AppScreen, failure_message
 from citeslab_tui.ui.widgets.footer import KeysFooter
@@ -39,6 +40,13 @@ class SyncScreen(AppScreen[None]):
         Binding("f7", "import", "Recevoir", id="sync_import", tooltip="Importer le dossier"),
         Binding(
             "f8", "return", "Retour", id="sync_return", tooltip="Écrire le fichier retour (bureau)"
+        ),
+        Binding(
+            "f9",
+            "keys",
+            "Clés",
+            id="sync_keys",
+            tooltip="Clés : installer l'identité du bureau, inscrire un portable, écrire la sienne",
         ),
         Binding(
             "ctrl+g",
@@ -154,6 +162,8 @@ class SyncScreen(AppScreen[None]):
             return None  # dimmed until the operation in progress ends
         if action == "return":
             return self.has_data and self.ws.settings.role == "office"
+        if action == "keys" and self.busy:
+            return None
         if action in ("keep", "different"):
             row = self._current()
             if row is None:
@@ -202,11 +212,45 @@ class SyncScreen(AppScreen[None]):
     def action_return(self) -> None:
         self._start("return")
 
+    def action_keys(self) -> None:
+        from citeslab_tui.ui.dialogs.keys import KeysDialog
+
+        if not self.has_data or self.busy:
+            return
+        folder = self.query_one("#sync-folder", Input).value.strip()
+        if folder and not folder.endswith(("/", "\\")):
+            folder += "/"
+        self.app.push_screen(KeysDialog(folder), lambda _: self.refresh_state())
+
+    def missing_keys(self, what: str) -> str | None:
+        """What a send or a receive needs and this laptop lacks, and how to get it here
+        (French); None when nothing is missing (the office enrols laptops: F9 too)."""
+        settings = self.ws.settings
+        if settings.role == "office" or key_service.office_fingerprint(self.ws) is not None:
+            return None
+        action = "Envoi" if what == "export" else "Réception"
+        return (
+            f"{action} impossible : l'identité du bureau n'est pas installée sur ce portable "
+            "(les envois sont chiffrés pour le bureau, les retours signés par lui).\n\n"
+            "Pour l'installer depuis l'application :\n"
+            "1. au bureau : F5 Synchro, F9 Clés, Ctrl+E écrit l'identité du bureau sur la "
+            "clé USB ;\n"
+            "2. ici : F9 Clés, tapez le chemin du fichier (Tab complète le nom), Entrée ;\n"
+            "3. comparez l'empreinte au téléphone avec le bureau, puis « Identiques : "
+            "installer » ;\n"
+            "4. Ctrl+E écrit l'identité de ce portable sur la clé, pour que le bureau "
+            "l'inscrive (F9 au bureau)."
+        )
+
     def _start(self, what: str) -> None:
         if not self.has_data or self.busy:
             return
         folder = self._folder()
         if folder is None:
+            return
+        missing = self.missing_keys(what) if what in ("export", "import") else None
+        if missing is not None:
+            self.app.show_message("Clés à installer", missing)
             return
         self.busy = True
         self.query_one("#sync-progress", ProgressBar).update(progress=0)
