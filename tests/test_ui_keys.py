@@ -84,7 +84,7 @@ async def test_sync_screen_installs_the_office_key_typed_with_completion(
         dialog = app.screen
         assert isinstance(dialog, KeysDialog)
         summary = str(dialog.query_one("#keys-summary", Static).content)
-        assert "Bureau : identité non installée (F5 Synchro, F9 Clés" in summary
+        assert "Bureau : identité non installée (son fichier dans le champ" in summary
         path = dialog.query_one("#keys-path", Input)
         assert path.value == f"{stick}/"
         await pilot.press("i")
@@ -195,6 +195,10 @@ async def test_first_start_installs_the_office_key(office, tmp_path, data_dir):
         assert isinstance(app.screen, ConfirmDialog)
         assert office_fingerprint(tmp_path) in app.screen.question
         await pilot.press("left", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)  # what to do next stays on screen
+        assert "Ctrl+E" in app.screen.text
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PermanenceScreen)
         assert key_service.office_fingerprint(app.workspace) == office_fingerprint(tmp_path)

@@ -25,9 +25,9 @@ from citeslab_tui.services import keys as key_service
 from citeslab_tui.ui.base import AppDialog, AppScreen
 from citeslab_tui.ui.widgets.paths import PathInput
 
-# How to do it from the app (key_summary's hints): F5 Synchro, then F9 Clés
-TRUST_HOW = "F5 Synchro, F9 Clés : fichier du bureau, Entrée"
-ENROL_HOW = "F9 Clés : fichier du portable, Entrée"
+# How to do it here (key_summary's hints, shown above the field)
+TRUST_HOW = "son fichier dans le champ ci-dessous, Entrée"
+ENROL_HOW = "le fichier d'un portable dans le champ ci-dessous, Entrée"
 SHOW_HOW = "F5 Synchro puis F9 Clés"
 
 
@@ -148,7 +148,9 @@ class KeysDialog(AppDialog[None]):
             )
             yield PathInput(
                 self.folder,
-                placeholder="/media/cle/identite-bureau.txt",
+                placeholder="/media/cle/identite-portable-1.txt"
+                if office
+                else "/media/cle/identite-bureau.txt",
                 field_id="keys-path",
             )
             yield Label("", id="keys-error", markup=False)
@@ -208,11 +210,11 @@ class KeysDialog(AppDialog[None]):
         if identity is None:
             return
         name = f"identite-{identity.device}.txt"
-        where = "au bureau (F9 Clés, ce fichier, Entrée)"
+        where = "À inscrire au bureau (F5 Synchro, F9 Clés, ce fichier, Entrée)"
         if identity.role == "office":
-            where = "sur chaque portable (F5 Synchro, F9 Clés, ce fichier, Entrée)"
+            where = "À installer sur chaque portable (F5 Synchro, F9 Clés, ce fichier, Entrée)"
         self._say(
-            f"Identité écrite : {target / name}. À installer {where}. "
+            f"Identité écrite : {target / name}. {where}. "
             f"Empreinte à lire au téléphone : {identity.fingerprint}.",
             error=False,
         )

@@ -53,12 +53,12 @@ class SetupScreen(AppScreen[bool]):
                 yield Label(label, classes="setup-label")
                 yield Input(id=f"setup-{name}", placeholder=placeholder, compact=True)
             yield Label(
-                "Identité du bureau : fichier sur la clé USB (Tab complète le nom) ou texte "
-                "collé ; laisser vide pour l'installer plus tard (F5 Synchro, F9 Clés)",
+                "Identité du bureau : fichier sur la clé USB, ou texte collé (facultatif)",
                 classes="setup-label",
             )
             yield PathInput(
-                placeholder="ex. : /media/cle/identite-bureau.txt", field_id="setup-office"
+                placeholder="ex. : /media/cle/identite-bureau.txt (Tab complète le nom)",
+                field_id="setup-office",
             )
         yield KeysFooter()
 
@@ -103,8 +103,13 @@ class SetupScreen(AppScreen[bool]):
         trust_identity(self, office, self._saved, self._office_refused)
 
     def _saved(self, message: str) -> None:
-        self.app.notify(message, timeout=8, markup=False)
+        app = self.app
+        installed = bool(self.query_one("#setup-office", Input).value.strip())
         self.dismiss(True)
+        if installed:  # what to do next stays on screen (a toast would vanish)
+            app.show_message("Identité du bureau installée", message)
+        else:
+            app.notify(message, timeout=4, markup=False)
 
     def _refused(self, exc: CitesLabError) -> None:
         """The reason above the form, the cursor in the field to fix (what is typed next
