@@ -110,16 +110,73 @@ def test_appointment_expected_then_arrived_then_task_done(workspace: Workspace) 
 
 
 def test_close_session_marks_waiting_left_and_plans_callbacks(workspace: Workspace) -> None:
+    (fatou,) = workspace.repo.save(
+        Person(family_name="Sow", first_name="Fatou", phone="06 12 34 56 78")
+    )
     seen = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(14), name="Ali")
     queue.set_status(workspace, seen.id, QueueStatus.SEEN, now=at(14, 30))
-    waiting = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(15), name="Fatou")
-    left = queue.close_session(workspace, DAY, SITE, now=at(17))
-    assert [e.id for e in left] == [waiting.id]
+    waiting = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(15), person_id=fatou.id)
+    closing = queue.close_session(workspace, DAY, SITE, now=at(17))
+    assert [e.id for e in closing.left] == [waiting.id]
+    assert [e.id for e in closing.callbacks] == [waiting.id]
     task = queue.plan_callback(workspace, waiting.id)
     assert task.task_kind is TaskKind.CALL
     assert task.due == date(2026, 11, 27)
-    assert "Fatou" in task.title
-    assert queue.has_callback(workspace, left[0])
+    assert "Fatou" in task.title and task.person_id == fatou.id
+    assert queue.has_callback(workspace, closing.left[0])
+    assert queue.close_session(workspace, DAY, SITE, now=at(18)).callbacks == []
+
+
+def test_close_session_counts_interviews_from_every_path(workspace: Workspace) -> None:
+    """Issue #14 point 2: a person interviewed that day (intake, Ctrl+L on the file, the
+    queue) is received, not "left"; no row stays in interview; call-backs only for
+    people with a file and a phone."""
+    from citeslab_tui.services import people
+
+    def person(family: str, first: str, phone: str | None) -> Person:
+        (saved,) = workspace.repo.save(Person(family_name=family, first_name=first, phone=phone))
+        return saved  # type: ignore[return-value]
+
+    yasmine = person("Haddad", "Yasmine", "06 00 00 00 01")
+    karim = person("Benali", "Karim", "06 00 00 00 02")
+    nophone = person("Martin", "Paul", None)
+    # Yasmine waits in the queue; her file gets two interviews by Ctrl+L
+    row_y = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(14), person_id=yasmine.id)
+    for notes in ("Premier point", "Suite"):
+        people.log_interview(workspace, yasmine.id, on=DAY, notes=notes, today=DAY)
+    # Karim is in interview (queue `e`) when the permanence closes
+    row_k = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(14, 5), person_id=karim.id)
+    queue.start_interview(workspace, row_k.id, now=at(14, 30))
+    # an intake from the queue leaves its row "in interview"
+    row_i = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(14, 10), name="Inès")
+    intake = people.create_person_with_intake(
+        workspace,
+        {"notice_given": True, "family_name": "Koné", "first_name": "Inès", "commune": "Caen"},
+        site=SITE,
+        today=DAY,
+        now=at(14, 40),
+        queue_entry_id=row_i.id,
+    )
+    # left unseen: an arrival with no file, a person without a phone
+    row_a = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(15), name="Aïcha Diallo")
+    row_p = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(15, 5), person_id=nophone.id)
+    closing = queue.close_session(workspace, DAY, SITE, now=at(17))
+    statuses = {e.id: e.status for e in queue.entries(workspace, DAY, SITE)}
+    assert statuses == {
+        row_y.id: QueueStatus.SEEN,
+        row_k.id: QueueStatus.SEEN,
+        row_i.id: QueueStatus.SEEN,
+        row_a.id: QueueStatus.LEFT,
+        row_p.id: QueueStatus.LEFT,
+    }
+    assert intake.person.id in queue.interviewed_on(workspace, DAY)
+    assert closing.callbacks == []
+    assert {e.id for e in closing.unreachable} == {row_a.id, row_p.id}
+    with pytest.raises(ValidationError, match="pas de fiche"):
+        queue.plan_callback(workspace, row_a.id)
+    with pytest.raises(ValidationError, match="pas de téléphone"):
+        queue.plan_callback(workspace, row_p.id)
+    assert [t for t in workspace.repo.all(FollowUpTask) if t.task_kind is TaskKind.CALL] == []
 
 
 def test_next_working_day_skips_weekends_and_holidays() -> None:

@@ -192,18 +192,38 @@ async def test_appointment_of_the_day_appears_and_arrives(data_dir: Path) -> Non
     assert entry.appointment and entry.task_id == ids["task"]
 
 
-async def test_close_session_offers_a_callback_per_person_left(data_dir: Path) -> None:
+async def test_close_session_offers_a_callback_per_person_left(
+    data_dir: Path, notifications: list[str]
+) -> None:
+    """Issue #14 point 2: closing counts the day's interviews from every path, closes
+    every row, proposes call-backs only for people with a file and a phone."""
+    from citeslab_tui.services import people
+
     def fill(ws: Workspace) -> None:
-        for i, name in enumerate(["Awa", "Bilal", "Chloé"]):
-            queue.add_arrival(ws, day=DAY, site=SITE, now=NOW - timedelta(hours=2 - i), name=name)
-        first = queue.entries(ws, DAY, SITE)[0]
-        queue.set_status(ws, first.id, QueueStatus.SEEN, now=NOW)
+        def person(family: str, first: str, phone: str | None) -> str:
+            (saved,) = ws.repo.save(Person(family_name=family, first_name=first, phone=phone))
+            return saved.id
+
+        awa = person("Ba", "Awa", "06 00 00 00 01")
+        bilal = person("Amrani", "Bilal", "06 00 00 00 02")
+        chloe = person("Roux", "Chloé", "06 00 00 00 03")
+        yasmine = person("Haddad", "Yasmine", "06 00 00 00 04")
+        karim = person("Benali", "Karim", "06 00 00 00 05")
+        for i, pid in enumerate([awa, bilal, chloe, yasmine, karim]):
+            queue.add_arrival(
+                ws, day=DAY, site=SITE, now=NOW - timedelta(hours=3 - i / 2), person_id=pid
+            )
+        queue.add_arrival(ws, day=DAY, site=SITE, now=NOW, name="Aïcha")  # no file
+        rows = queue.entries(ws, DAY, SITE)
+        queue.set_status(ws, rows[0].id, QueueStatus.SEEN, now=NOW)
+        people.log_interview(ws, yasmine, on=DAY, notes="Ctrl+L", today=DAY)
+        people.log_interview(ws, yasmine, on=DAY, notes="encore", today=DAY)
+        queue.start_interview(ws, rows[4].id, now=NOW)
 
     make_folder(data_dir, fill)
     app = CitesLabApp(str(data_dir), now=frozen)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
-        assert [r[5] for r in cells(screen)][1:] == ["1 h 00", "0 min"]
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
@@ -215,7 +235,19 @@ async def test_close_session_offers_a_callback_per_person_left(data_dir: Path) -
         assert "Chloé" in app.screen.question
         await pilot.press("escape")  # no callback for Chloé
         await pilot.pause()
-        assert [r[4] for r in cells(screen)] == ["Reçu"] + ["Parti sans être reçu"] * 2
+        assert app.screen is screen  # nobody else: Yasmine was seen, Aïcha has no file
+        assert [r[4] for r in cells(screen)] == [
+            "Reçu",
+            "Parti sans être reçu",
+            "Parti sans être reçu",
+            "Reçu",
+            "Reçu",
+            "Parti sans être reçu",
+        ]
+        assert notifications[-1] == (
+            "Permanence clôturée : 3 reçus, 3 partis sans être reçus, 1 rappel prévu. "
+            "Pas de rappel possible (sans fiche ou sans téléphone) : Aïcha."
+        )
     with Workspace.open(data_dir) as ws:
         tasks = [t for t in ws.repo.all(FollowUpTask) if t.task_kind is TaskKind.CALL]
     assert len(tasks) == 1

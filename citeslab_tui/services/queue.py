@@ -351,20 +351,71 @@ def move(ws: Workspace, entry_id: str, step: int) -> bool:
     return True
 
 
-def close_session(ws: Workspace, day: date, site: str, *, now: datetime) -> list[QueueEntry]:
-    """End of the permanence: whoever still waits is marked left unseen (one save).
+@dataclass
+class Closing:
+    """What closing a permanence did (`close_session`)."""
 
-    Returns every entry left unseen that day at that site (to offer a callback).
-    """
+    seen: list[QueueEntry]  # closed as received: in interview, or interviewed that day
+    left: list[QueueEntry]  # left unseen (closed now, or marked so before)
+    callbacks: list[QueueEntry]  # left unseen, with a file and a phone, no call-back yet
+    unreachable: list[QueueEntry]  # left unseen, no file or no phone: no call-back possible
+
+
+def interviewed_on(ws: Workspace, day: date) -> set[str]:
+    """The people with an interview that day, whatever the path: the intake, Ctrl+L on
+    their file (any channel, any site)."""
+    iso = day.isoformat()
+    return {
+        str(doc.get("person_id"))
+        for doc in ws.repo.docs("interview")
+        if doc.get("on") == iso and doc.get("person_id")
+    }
+
+
+def close_session(ws: Workspace, day: date, site: str, *, now: datetime) -> Closing:
+    """End of the permanence, every row closed in one save: a row in interview, or of
+    a person interviewed that day (intake, Ctrl+L, the queue), is received; whoever
+    still waits leaves unseen. Call-backs are proposed only for people left unseen
+    who have a file with a phone number and were not interviewed that day."""
     moment = _utc(now)
-    still = [
-        e.model_copy(update={"status": QueueStatus.LEFT, "ended_at": moment})
-        for e in entries(ws, day, site)
-        if e.status is QueueStatus.WAITING
-    ]
-    if still:
-        ws.repo.save(*still)
-    return [e for e in entries(ws, day, site) if e.status is QueueStatus.LEFT]
+    interviewed = interviewed_on(ws, day)
+    changed: list[Record] = []
+    open_tasks: dict[str, FollowUpTask] = {}
+    for entry in entries(ws, day, site):
+        if entry.status in FINAL_STATUSES:
+            continue
+        if entry.status is QueueStatus.IN_INTERVIEW or entry.person_id in interviewed:
+            changed.append(
+                entry.model_copy(update={"status": QueueStatus.SEEN, "ended_at": moment})
+            )
+            task = ws.repo.get(FollowUpTask, entry.task_id) if entry.task_id else None
+            if task is not None and task.status is TaskStatus.OPEN:
+                open_tasks[task.id] = task.model_copy(
+                    update={"status": TaskStatus.DONE, "done_on": entry.day}
+                )
+        else:
+            changed.append(
+                entry.model_copy(update={"status": QueueStatus.LEFT, "ended_at": moment})
+            )
+    if changed:
+        ws.repo.save(*changed, *open_tasks.values())
+    closing = Closing(seen=[], left=[], callbacks=[], unreachable=[])
+    proposed: set[str] = set()
+    for entry in entries(ws, day, site):
+        if entry.status is QueueStatus.SEEN:
+            closing.seen.append(entry)
+        if entry.status is not QueueStatus.LEFT:
+            continue
+        closing.left.append(entry)
+        if entry.person_id in interviewed or has_callback(ws, entry):
+            continue
+        person = ws.repo.get(Person, entry.person_id) if entry.person_id else None
+        if person is None or not (person.phone or "").strip():
+            closing.unreachable.append(entry)
+        elif person.id not in proposed:  # one call-back per person, even if two rows
+            proposed.add(person.id)
+            closing.callbacks.append(entry)
+    return closing
 
 
 def callback_title(ws: Workspace, entry: QueueEntry) -> str:
@@ -388,6 +439,16 @@ def has_callback(ws: Workspace, entry: QueueEntry) -> bool:
 def plan_callback(ws: Workspace, entry_id: str) -> FollowUpTask:
     """A call-back task due the next working day for someone who left unseen."""
     entry = _get_entry(ws, entry_id)
+    person = ws.repo.get(Person, entry.person_id) if entry.person_id else None
+    if person is None:
+        raise ValidationError(
+            f"Pas de rappel possible pour {entry_name(ws, entry)} : pas de fiche (ni de "
+            "téléphone). Si la personne revient, faites son accueil (Ctrl+N)."
+        )
+    if not (person.phone or "").strip():
+        raise ValidationError(
+            f"Pas de rappel possible pour {person.display_name} : pas de téléphone sur sa fiche."
+        )
     task = FollowUpTask(
         person_id=entry.person_id,
         task_kind=TaskKind.CALL,

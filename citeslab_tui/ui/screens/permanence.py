@@ -19,12 +19,15 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
+from citeslab_tui.domain.text import visible
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.tables import FixedTable
 
 if TYPE_CHECKING:
     from citeslab_tui.services.queue import QueueRow
+    from citeslab_tui.services import queue as queue_service
+    from citeslab_tui.services.workspace import Workspace
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # (column key, title, width): 79 columns with the scrollbar, for 80x24 terminals
@@ -399,24 +402,22 @@ class PermanenceScreen(AppScreen[None]):
 
         if not await self.app.push_screen_wait(
             ConfirmDialog(
-                "Clôturer la permanence ? Les personnes encore en attente seront "
-                "marquées « Parti sans être reçu ».",
+                "Clôturer la permanence ? Les personnes en entretien ou reçues aujourd'hui "
+                "seront notées « Reçu », celles encore en attente « Parti sans être reçu ».",
                 yes="Clôturer",
                 no="Annuler",
             )
         ):
             return
         now = self.now()
-        left = self.run_service(
+        closing = self.run_service(
             lambda: queue.close_session(self.ws, now.date(), self.site, now=now)
         )
-        if left is None:
+        if closing is None:
             return
         self.refresh_rows()
         planned = 0
-        for entry in left:
-            if queue.has_callback(self.ws, entry):
-                continue
+        for entry in closing.callbacks:
             name = queue.entry_name(self.ws, entry)
             due = format_date(queue.next_working_day(entry.day))
             if await self.app.push_screen_wait(
@@ -428,13 +429,29 @@ class PermanenceScreen(AppScreen[None]):
             ):
                 if self.plan_callback(entry.id):
                     planned += 1
-        plural = "s" if planned > 1 else ""
-        planned_text = (
-            f"{planned} rappel{plural} prévu{plural}" if planned else "aucun rappel prévu"
-        )
-        self.app.notify(f"Permanence clôturée : {planned_text}.", timeout=5)
+        self.app.notify(closing_summary(self.ws, closing, planned), timeout=8, markup=False)
 
     def plan_callback(self, entry_id: str) -> bool:
         from citeslab_tui.services import queue
 
         return self.run_service(lambda: queue.plan_callback(self.ws, entry_id)) is not None
+
+
+def closing_summary(ws: Workspace, closing: queue_service.Closing, planned: int) -> str:
+    """ "Permanence clôturée : 3 reçus, 1 parti sans être reçu, 1 rappel prévu." and who
+    could not be called back (no file or no phone)."""
+    from citeslab_tui.services import queue
+
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    parts = [
+        count(len(closing.seen), "reçu", "reçus"),
+        count(len(closing.left), "parti sans être reçu", "partis sans être reçus"),
+        count(planned, "rappel prévu", "rappels prévus") if planned else "aucun rappel prévu",
+    ]
+    text = "Permanence clôturée : " + ", ".join(parts) + "."
+    if closing.unreachable:
+        names = ", ".join(visible(queue.entry_name(ws, e)) for e in closing.unreachable)
+        text += f" Pas de rappel possible (sans fiche ou sans téléphone) : {names}."
+    return text
