@@ -95,6 +95,9 @@ async def test_arrivals_move_through_the_queue(data_dir: Path) -> None:
         await pilot.pause()
         await pilot.press("up", "up", "o")
         await pilot.pause()
+        assert "n'a pas de fiche" in app.screen.question  # no orientation can be noted
+        await pilot.press("enter")  # mark the row only
+        await pilot.pause()
         assert [r[4] for r in cells(screen)] == ["Réorienté", "Reçu", "Parti sans être reçu"]
         await pilot.press("ctrl+down")
         await pilot.pause()
@@ -307,3 +310,54 @@ async def test_waiting_time_updates_live_and_person_file_opens(data_dir: Path) -
         assert [r[5] for r in cells(screen)] == ["0 min", "1 h 15"]
     entries = stored(data_dir)
     assert opened == [(entries[0].id, entries[0].person_id, "")]
+
+
+async def test_redirect_asks_the_partner_and_records_an_orientation(
+    data_dir: Path, notifications: list[str]
+) -> None:
+    """Issue #14 point 6: `o` asks for the partner (suggestions as on the file) and
+    records an orientation with the row "Réorienté"; an arrival with no file is told why."""
+    from textual.widgets import Input
+
+    from citeslab_tui.domain.models import Orientation
+    from citeslab_tui.ui.dialogs.orientation import OrientationDialog
+
+    def fill(ws: Workspace) -> None:
+        (saved,) = ws.repo.save(Person(family_name="Haddad", first_name="Yasmine"))
+        queue.add_arrival(
+            ws, day=DAY, site=SITE, now=NOW - timedelta(minutes=20), person_id=saved.id
+        )
+        queue.add_arrival(ws, day=DAY, site=SITE, now=NOW - timedelta(minutes=10), name="Aïcha")
+
+    make_folder(data_dir, fill)
+    app = CitesLabApp(str(data_dir), now=frozen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        screen.query_one(DataTable).focus()
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, OrientationDialog)
+        assert "HADDAD Yasmine" in dialog.TITLE_TEXT
+        await pilot.press(*"france t")
+        await pilot.pause()
+        await pilot.press("right")  # take the suggestion
+        assert dialog.query_one("#partner", Input).value == "France Travail"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert cells(screen)[0][4] == "Réorienté"
+        assert cells(screen)[1][4] == "En attente"
+        # no file: no orientation can be noted; said so, Échap changes nothing
+        await pilot.press("down", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "n'a pas de fiche" in app.screen.question
+        await pilot.press("escape")
+        await pilot.pause()
+        assert cells(screen)[1][4] == "En attente"
+    with Workspace.open(data_dir) as ws:
+        (orientation,) = ws.repo.all(Orientation)
+        assert orientation.partner == "France Travail" and orientation.on == DAY
+        statuses = [e.status for e in queue.entries(ws, DAY, SITE)]
+    assert statuses == [QueueStatus.REDIRECTED, QueueStatus.WAITING]

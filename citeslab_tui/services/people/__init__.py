@@ -36,10 +36,12 @@ from citeslab_tui.services.people.records import (
     add_orientation,
     add_outcome,
     change_stage,
+    check_redirect,
     create_person_with_intake,
     get_person,
     link_queue_entry,
     log_interview,
+    redirect_queue_entry,
     update_person,
 )
 from citeslab_tui.services.people.timeline import TimelineRow, current_stage, timeline
@@ -56,6 +58,7 @@ __all__ = [
     "add_orientation",
     "add_outcome",
     "change_stage",
+    "check_redirect",
     "commune_exact",
     "commune_label",
     "commune_offers",
@@ -72,6 +75,7 @@ __all__ = [
     "qpv_exact",
     "qpv_label",
     "qpv_offers",
+    "redirect_queue_entry",
     "timeline",
     "update_person",
     "warm_up_files",

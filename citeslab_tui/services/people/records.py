@@ -215,6 +215,26 @@ def change_stage(
     return _saved(ws, event)[0]
 
 
+def _orientation(
+    ws: Workspace,
+    person_id: str,
+    partner: str,
+    on: date | str | None,
+    notes: str,
+    today: date | None,
+) -> Orientation:
+    get_person(ws, person_id)
+    typed = text.clean_text(partner, 200)
+    if not typed:
+        raise ValidationError("Indiquez le partenaire.")
+    return Orientation(
+        person_id=person_id,
+        partner=ws.reference.canonical("partners", typed),
+        on=_on(on, today),
+        notes=text.clean_text(notes, text.MAX_TEXT, multiline=True),
+    )
+
+
 def add_orientation(
     ws: Workspace,
     person_id: str,
@@ -224,17 +244,42 @@ def add_orientation(
     notes: str = "",
     today: date | None = None,
 ) -> Orientation:
-    get_person(ws, person_id)
-    typed = text.clean_text(partner, 200)
-    if not typed:
-        raise ValidationError("Indiquez le partenaire.")
-    orientation = Orientation(
-        person_id=person_id,
-        partner=ws.reference.canonical("partners", typed),
-        on=_on(on, today),
-        notes=text.clean_text(notes, text.MAX_TEXT, multiline=True),
-    )
-    return _saved(ws, orientation)[0]
+    return _saved(ws, _orientation(ws, person_id, partner, on, notes, today))[0]
+
+
+def check_redirect(ws: Workspace, queue_entry_id: str) -> QueueEntry:
+    """The arrival, if it can be oriented: it exists and has a person's file."""
+    entry = ws.repo.get(QueueEntry, queue_entry_id)
+    if entry is None:
+        raise ValidationError("Cette arrivée n'existe plus (supprimée ou synchronisée).")
+    if not entry.person_id or ws.repo.get(Person, entry.person_id) is None:
+        raise ValidationError(
+            f"« {entry.display_name or 'Cette arrivée'} » n'a pas de fiche : une orientation "
+            "se note sur la fiche de la personne (elle compte dans le bilan). Faites son "
+            "accueil (e), puis Ctrl+R sur sa fiche ; ou p si elle est partie."
+        )
+    return entry
+
+
+def redirect_queue_entry(
+    ws: Workspace,
+    queue_entry_id: str,
+    partner: str,
+    *,
+    on: date | str | None = None,
+    notes: str = "",
+    today: date | None = None,
+    now: datetime | None = None,
+) -> Orientation:
+    """An arrival is sent to a partner without an interview here (queue `o`): the
+    orientation on the person's file and the row "Réorienté", in ONE durable save.
+    An arrival with no file cannot be oriented (the bilan counts people)."""
+    entry = check_redirect(ws, queue_entry_id)
+    assert entry.person_id is not None  # checked
+    orientation = _orientation(ws, entry.person_id, partner, on, notes, today)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    entry = entry.model_copy(update={"status": QueueStatus.REDIRECTED, "ended_at": moment})
+    return _saved(ws, orientation, entry)[0]
 
 
 def add_outcome(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -14,14 +15,24 @@ from citeslab_tui.ui.dialogs.record import RecordDialog
 
 
 class OrientationDialog(RecordDialog):
+    """An orientation on a person's file (Ctrl+R there); from the queue (`o`), `submit`
+    also marks the arrival "Réorienté" (`people.redirect_queue_entry`)."""
+
     TITLE_TEXT = "Orienter vers un partenaire"
     HELP_TEXT = (
         "Tab ou → : accepter la suggestion · Ctrl+S ou Entrée : enregistrer · Échap : annuler"
     )
 
-    def __init__(self, person_id: str) -> None:
-        super().__init__(self._submit)
+    def __init__(
+        self,
+        person_id: str,
+        submit: Callable[[dict[str, Any]], object] | None = None,
+        title: str = "",
+    ) -> None:
+        super().__init__(submit or self._submit)
         self.person_id = person_id
+        if title:
+            self.TITLE_TEXT = title
 
     def rows(self) -> ComposeResult:
         ws = self.ws

@@ -53,6 +53,7 @@ SCREEN_ACTIONS = frozenset(
         "add_arrival",
         "start_interview",
         "mark",
+        "redirect",
         "appointment_arrived",
         "move",
         "change_site",
@@ -91,10 +92,10 @@ class PermanenceScreen(AppScreen[None]):
         ),
         Binding(
             "o",
-            "mark('redirected')",
+            "redirect",
             "Réorienté",
             id="perm_redirected",
-            tooltip="Marquer réorienté",
+            tooltip="Réorienté vers un partenaire (orientation notée sur sa fiche)",
         ),
         Binding(
             "v",
@@ -346,6 +347,67 @@ class PermanenceScreen(AppScreen[None]):
         )
         if entry is not None:
             self.refresh_rows(select=row.key)
+
+    def action_redirect(self) -> None:
+        """`o`: ask for the partner (suggestions from the reference), then record the
+        orientation and mark the row "Réorienté" together."""
+        from citeslab_tui.services import people
+        from citeslab_tui.ui.dialogs.orientation import OrientationDialog
+
+        row = self.need_entry()
+        if row is None:
+            return
+        ws = self.ws
+        if not row.person_id:
+            self._redirect_without_file(row)
+            return
+        entry = self.run_service(
+            lambda: people.check_redirect(ws, row.key), title="Réorientation impossible"
+        )
+        if entry is None or entry.person_id is None:
+            return
+        now = self.now()
+
+        def submit(values: dict[str, Any]) -> object:
+            return people.redirect_queue_entry(
+                ws,
+                row.key,
+                values["partner"],
+                on=values["on"],
+                notes=values["notes"],
+                today=self.today,
+                now=now,
+            )
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.app.notify(f"{row.name} : Réorienté.", timeout=3, markup=False)
+            self.refresh_rows(select=row.key)
+
+        self.app.push_screen(
+            OrientationDialog(entry.person_id, submit, title=f"Réorienter {row.name} vers…"),
+            done,
+        )
+
+    def _redirect_without_file(self, row: queue_service.QueueRow) -> None:
+        """No file: no orientation can be recorded (the bilan counts people); the row
+        may still be marked, once the person was told so."""
+        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+
+        def answer(mark: bool | None) -> None:
+            if mark:
+                self.action_mark("redirected")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"« {row.name} » n'a pas de fiche : l'orientation ne peut pas être notée "
+                "(le bilan compte les personnes ; pour la noter, faites son accueil avec e, "
+                "puis Ctrl+R sur sa fiche). Marquer seulement « Réorienté » ?",
+                yes="Marquer réorienté",
+                no="Annuler",
+            ),
+            answer,
+        )
 
     def action_appointment_arrived(self) -> None:
         from citeslab_tui.services import queue
