@@ -377,3 +377,43 @@ async def test_agenda_key_writes_the_calendar(workspace: Workspace, tmp_path) ->
     [event] = Calendar.from_ical(written.read_bytes()).walk("VEVENT")
     assert str(event["UID"]) == f"{rdv.id}@citeslab"
     assert event.decoded("DTSTART").hour == 10
+
+
+async def test_one_name_per_task_type_everywhere(workspace: Workspace) -> None:
+    """Issue #14 point 5: a call-back was "Rappeler" in the preview, "Appel" in the
+    table and "Rendez-vous 09:00 Rappeler : …" on the person's file."""
+    from citeslab_tui.services import exports, people
+
+    p = person(workspace)
+    app = TasksHarness(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press(*["space" if ch == " " else ch for ch in "Rappeler Mme Diallo 26/11 9h"])
+        await pilot.pause()
+        preview = str(app.screen.query_one("#preview", Label).content)
+        assert preview.endswith(f"· {TaskKind.CALL.label}")
+        app.screen.person_id = p.id
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        (saved,) = workspace.repo.all(FollowUpTask)
+        assert saved.task_kind is TaskKind.CALL and saved.time == "09:00"
+    app = TasksHarness(workspace)  # opens on the first view with tasks
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        row = [str(c) for c in table.get_row_at(0)]
+        assert row[3] == TaskKind.CALL.label
+    (line,) = [r for r in people.timeline(workspace, p.id) if r.kind == "task"]
+    assert line.label == "Tâche"  # a call with a time is not an appointment
+    assert line.detail.startswith(f"09:00 {TaskKind.CALL.label} : ")
+    title, columns, docs = exports.tables(workspace.repo)["tasks"]
+    (exported,) = [[c.get(d) for c in columns] for d in docs]
+    assert TaskKind.CALL.label in exported
+    # and each type's name is whole in the table's Type column
+    from citeslab_tui.ui.widgets.task_table import TASK_COLUMNS
+
+    width = dict(TASK_COLUMNS)["Type"]
+    assert all(len(kind.label) < width for kind in TaskKind)  # one blank column after
+    assert len({kind.label for kind in TaskKind}) == len(TaskKind)

@@ -81,10 +81,14 @@ class Channel(Vocabulary):
 
 
 class TaskKind(Vocabulary):
-    CALL = "call", "Rappeler"
+    """One name per type, everywhere (quick-task preview, tasks table, the person's
+    file, exports, the guide): nouns of at most 11 letters, so that the tasks table's
+    Type column shows them whole."""
+
+    CALL = "call", "Appel"
     DOCUMENT = "document", "Document"
     APPOINTMENT = "appointment", "Rendez-vous"
-    CHECK_ORIENTATION = "check_orientation", "Vérifier l'orientation"
+    CHECK_ORIENTATION = "check_orientation", "Orientation"
     OTHER = "other", "Autre"
 
 

@@ -14,6 +14,7 @@ from citeslab_tui.domain.models import (
     Outcome,
     Stage,
     StageEvent,
+    TaskKind,
     TaskStatus,
 )
 from citeslab_tui.services.workspace import Workspace
@@ -83,11 +84,13 @@ def timeline(ws: Workspace, person_id: str) -> list[TimelineRow]:
     for doc in _linked(ws, "task", person_id):
         t = FollowUpTask.model_validate(doc)
         state = "fait" if t.status is TaskStatus.DONE else "à faire"
+        # the type's one name (TaskKind.label); a task with a time is not an appointment
+        appointment = t.task_kind is TaskKind.APPOINTMENT
+        label = TaskKind.APPOINTMENT.label if appointment else "Tâche"
         title = t.title or t.task_kind.label
-        detail = f"{t.task_kind.label} : {title} ({state})"
+        detail = f"{title} ({state})" if appointment else f"{t.task_kind.label} : {title} ({state})"
         if t.time:
             detail = f"{t.time} {detail}"
-        label = "Rendez-vous" if t.time or t.task_kind.value == "appointment" else "Tâche"
         rows.append(TimelineRow(t.due, "task", label, detail, t.id, t.time or "", _written(doc)))
     order = {"outcome": 0, "orientation": 1, "stage": 2, "interview": 3, "task": 4}
     rows.sort(key=lambda r: (r.on, r.time, r.written, -order[r.kind]), reverse=True)

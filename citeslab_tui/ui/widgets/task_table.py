@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
-from citeslab_tui.domain.models import TaskKind
 from citeslab_tui.domain.text import format_int
 from citeslab_tui.services import tasks as task_service
 from citeslab_tui.ui.widgets.tables import FixedTable
@@ -33,19 +32,11 @@ TASK_COLUMNS = (
     ("État", 13),  # "dans 12 jours", "⚠ en retard"
     ("Échéance", 11),
     ("Heure", 6),
-    ("Type", 9),
-    ("Personne", 18),
+    ("Type", 12),  # TaskKind labels, whole (the one name of each type)
+    ("Personne", 16),
     ("Tâche", 0),
 )
 MIN_REST = 12  # the last column never narrower than this
-# short kind labels for the narrow "Type" column (the full ones are in filters and dialogs)
-SHORT_KIND = {
-    TaskKind.CALL: "Appel",
-    TaskKind.DOCUMENT: "Document",
-    TaskKind.APPOINTMENT: "RDV",
-    TaskKind.CHECK_ORIENTATION: "Vérif.",
-    TaskKind.OTHER: "Autre",
-}
 SUGGESTION_COLUMNS = (("Pour le", 11), ("Personne", 20), ("Proposition", 0))
 
 
@@ -115,7 +106,7 @@ def task_cells(row: task_service.TaskRow, widths: Sequence[int]) -> list[Text]:
         Text(short_status(row.status_label), style=warn or dim),
         Text(f"{row.due:%d/%m/%Y}", style=warn),
         Text(row.time or ""),
-        Text(SHORT_KIND[row.task_kind]),
+        Text(row.task_kind.label),
         Text(row.person_name),
         Text(row.title, style=dim),
     ]
