@@ -191,3 +191,15 @@ def test_site_is_remembered(workspace: Workspace) -> None:
     assert queue.current_site(workspace) == "Hérouville – Grand Parc"
     with pytest.raises(ValidationError):
         queue.set_site(workspace, " ")
+
+
+def test_expected_appointment_late_after_its_time(workspace: Workspace) -> None:
+    (task,) = workspace.repo.save(
+        FollowUpTask(task_kind=TaskKind.APPOINTMENT, title="RDV", due=DAY, time="10:30", site=SITE)
+    )
+    assert queue.queue_rows(workspace, DAY, SITE, at(10, 30))[0].status == "Attendu"
+    late = queue.queue_rows(workspace, DAY, SITE, at(16, 12))[0]
+    assert (late.status, late.late) == ("Attendu, en retard", True)
+    # without a time: late only once the day is over
+    workspace.repo.save(task.model_copy(update={"time": None}))
+    assert not queue.queue_rows(workspace, DAY, SITE, at(23, 59))[0].late

@@ -515,6 +515,8 @@ def test_folder_with_unrelated_files(sites, capsys, tmp_path):
         and "aucun fichier de synchronisation CitésLab" in out
         and "vacances.jpg : ignoré" in out
     )
+    # issue #14 point 12: a folder is called a folder
+    assert f"Dossier {junk.name} : aucun fichier" in out and "de ce fichier" not in out
     assert db_bytes(office) == before
     rc, out = cli(capsys, office, "sync", "import", str(tmp_path / "absent"))
     assert rc == 1 and "introuvable" in out

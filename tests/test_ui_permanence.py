@@ -361,3 +361,38 @@ async def test_redirect_asks_the_partner_and_records_an_orientation(
         assert orientation.partner == "France Travail" and orientation.on == DAY
         statuses = [e.status for e in queue.entries(ws, DAY, SITE)]
     assert statuses == [QueueStatus.REDIRECTED, QueueStatus.WAITING]
+
+
+async def test_late_appointment_is_marked_late_by_the_app_clock(data_dir: Path) -> None:
+    """Issue #14 point 12: "RDV 10:30 Attendu" at 16:12 was not marked late. The app's
+    clock decides (here frozen at 14:30, whatever the real time)."""
+    clock = {"now": NOW}
+
+    def fill(ws: Workspace) -> None:
+        (person,) = ws.repo.save(Person(family_name="Diallo", first_name="Aïcha"))
+        for hour in ("10:30", "14:45"):
+            ws.repo.save(
+                FollowUpTask(
+                    person_id=person.id,
+                    task_kind=TaskKind.APPOINTMENT,
+                    title="Rendez-vous de suivi",
+                    due=DAY,
+                    time=hour,
+                    site=SITE,
+                )
+            )
+
+    make_folder(data_dir, fill)
+    app = CitesLabApp(str(data_dir), now=lambda: clock["now"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        assert [(r[3], r[4]) for r in cells(screen)] == [
+            ("RDV 10:30", "Attendu, en retard"),
+            ("RDV 14:45", "Attendu"),
+        ]
+        status = str(screen.query_one("#perm-status").render())
+        assert "2 rendez-vous attendus dont 1 en retard" in status
+        clock["now"] = NOW + timedelta(minutes=20)  # 14:50: the second one is late too
+        screen.tick()
+        await pilot.pause()
+        assert [r[4] for r in cells(screen)] == ["Attendu, en retard"] * 2

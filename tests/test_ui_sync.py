@@ -205,3 +205,42 @@ async def test_refusals_are_shown_in_french_and_names_from_files_visibly(tmp_pat
             assert office.repo.count("person") == 0
     finally:
         office.close()
+
+
+async def test_f1_lists_only_keys_that_act_on_this_device(workspace, tmp_path: Path):
+    """Issue #14 point 12: F8 (the office's return file) was listed in F1 on a laptop,
+    where it does nothing; an empty folder was called "ce fichier"."""
+    from textual.widgets import DataTable
+
+    from citeslab_tui.ui.screens.help import HelpScreen
+
+    def keys_shown(app) -> list[str]:
+        table = app.screen.query_one(DataTable)
+        return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+    with Workspace.open(tmp_path / "bureau") as office:
+        office.configure(structure="S", staff=["B"], device="bureau", role="office")
+        link_workspaces(office, workspace)
+        app = Host(office)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("f1")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen) and "F8" in keys_shown(app)
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#sync-folder", Input).value = str(empty)
+        await pilot.press("f7")
+        await settle(pilot)
+        summary = text_of(screen, "#sync-summary")
+        assert "Dossier vide : aucun fichier de synchronisation" in summary
+        assert "de ce fichier" not in summary
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = keys_shown(app)
+        assert "F8" not in shown and "F6" in shown and "F9" in shown

@@ -13,7 +13,7 @@ queue entry (appointment=True, task_id set).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from citeslab_tui.domain.errors import ValidationError
@@ -27,11 +27,12 @@ from citeslab_tui.domain.models import (
     TaskKind,
     TaskStatus,
 )
-from citeslab_tui.domain.text import clean_name, fold, format_date
+from citeslab_tui.domain.text import clean_name, fold, format_date, visible
 from citeslab_tui.services.workspace import Workspace
 
 FINAL_STATUSES = frozenset({QueueStatus.SEEN, QueueStatus.LEFT, QueueStatus.REDIRECTED})
 EXPECTED_LABEL = "Attendu"
+LATE_LABEL = "Attendu, en retard"  # the appointment's time has passed (the app's clock)
 WALK_IN_LABEL = "Sans RDV"
 
 
@@ -86,6 +87,8 @@ class QueueRow:
     expected: bool = False
     person_id: str | None = None
     status_value: str = ""
+    due_at: datetime | None = None  # an expected appointment: its day and time
+    late: bool = False  # an expected appointment whose time has passed
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -202,6 +205,8 @@ def queue_rows(ws: Workspace, day: date, site: str, now: datetime) -> list[Queue
             )
         )
     for task in expected:
+        due_at = appointment_time(task, tz)
+        late = due_at is not None and due_at < now
         rows.append(
             QueueRow(
                 key=f"task:{task.id}",
@@ -209,13 +214,27 @@ def queue_rows(ws: Workspace, day: date, site: str, now: datetime) -> list[Queue
                 name=name_of(task.person_id) or task.title or "(sans nom)",
                 reason=QueueReason.FOLLOW_UP.label,
                 appointment=f"RDV {task.time}" if task.time else "RDV",
-                status=EXPECTED_LABEL,
+                status=LATE_LABEL if late else EXPECTED_LABEL,
                 wait="",
                 expected=True,
                 person_id=task.person_id,
+                due_at=due_at,
+                late=late,
             )
         )
     return rows
+
+
+def appointment_time(task: FollowUpTask, tz: tzinfo | None) -> datetime | None:
+    """When an appointment is due, in the time zone of the caller's clock (None
+    without a time: it is never late before the day ends)."""
+    if not task.time:
+        return datetime.combine(task.due + timedelta(days=1), time(0), tz)
+    try:
+        hours, minutes = (int(part) for part in task.time.split(":", 1))
+        return datetime.combine(task.due, time(hours, minutes), tz)
+    except ValueError:
+        return None
 
 
 # --- writing -----------------------------------------------------------------------
@@ -359,6 +378,24 @@ class Closing:
     left: list[QueueEntry]  # left unseen (closed now, or marked so before)
     callbacks: list[QueueEntry]  # left unseen, with a file and a phone, no call-back yet
     unreachable: list[QueueEntry]  # left unseen, no file or no phone: no call-back possible
+
+    def summary(self, ws: Workspace, planned: int) -> str:
+        """ "Permanence clôturée : 3 reçus, 1 parti sans être reçu, 1 rappel prévu." and
+        who could not be called back (no file or no phone)."""
+
+        def count(n: int, one: str, many: str) -> str:
+            return f"{n} {one if n == 1 else many}"
+
+        parts = [
+            count(len(self.seen), "reçu", "reçus"),
+            count(len(self.left), "parti sans être reçu", "partis sans être reçus"),
+            count(planned, "rappel prévu", "rappels prévus") if planned else "aucun rappel prévu",
+        ]
+        text = "Permanence clôturée : " + ", ".join(parts) + "."
+        if self.unreachable:
+            names = ", ".join(visible(entry_name(ws, e)) for e in self.unreachable)
+            text += f" Pas de rappel possible (sans fiche ou sans téléphone) : {names}."
+        return text
 
 
 def interviewed_on(ws: Workspace, day: date) -> set[str]:

@@ -47,6 +47,7 @@ class FileReport:
     device_name: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. the sender's clock is wrong
+    folder: bool = False  # the report is about a folder (no file in it), not a file
 
     def line(self) -> str:
         name = self.path.name or str(self.path)
@@ -58,6 +59,8 @@ class FileReport:
             return f"{name} : déjà importé, rien n'a changé."
         if self.status == "ignored":
             return f"{name} : ignoré ({sentence(self.reason)})."
+        if self.folder:
+            return f"Dossier {name} : {sentence(self.reason)}. Rien n'a été importé."
         return f"{name} : REFUSÉ — {sentence(self.reason)}. Rien n'a été importé de ce fichier."
 
 
@@ -158,6 +161,7 @@ def collect_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileRep
                         path,
                         "refused",
                         "aucun fichier de synchronisation CitésLab (.cslb) dans ce dossier",
+                        folder=True,
                     )
                 )
             for other in entries:

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Label
 
 from citeslab_tui.resources import style_file
 from citeslab_tui.ui.base import AppScreen
-from citeslab_tui.ui.keys import Row, global_rows, rows_for, screen_title
+from citeslab_tui.ui.keys import Row, bindings_of, global_rows, rows_for, screen_title
 
 
 class HelpScreen(AppScreen[None]):
@@ -40,10 +40,29 @@ class HelpScreen(AppScreen[None]):
         rows = []
         if self.underneath is not None:
             underneath = type(self.underneath)
-            rows += rows_for(underneath, screen_title(underneath), long=True)
+            hidden = self.refused_ids(self.underneath)
+            rows += [
+                row
+                for row in rows_for(underneath, screen_title(underneath), long=True)
+                if row[3] not in hidden
+            ]
             if self.underneath.query(ReferencePicker):  # the intake, the person's form
                 rows += rows_for(PickerInput, long=True)
         return rows + global_rows(long=True)
+
+    @staticmethod
+    def refused_ids(screen: Screen[Any]) -> set[str]:
+        """The keys of `screen` that never act here (its `check_action` says False, as
+        F8 "Retour" of the office on a laptop): not listed, since they would do nothing.
+        Keys only dimmed for now (None) stay listed."""
+        from textual.actions import parse
+
+        refused = set()
+        for binding in bindings_of(type(screen)):
+            _, name, parameters = parse(binding.action)
+            if binding.id and screen.check_action(name, parameters) is False:
+                refused.add(binding.id)
+        return refused
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -19,7 +19,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
-from citeslab_tui.domain.text import visible
 from citeslab_tui.ui.base import AppScreen
 from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.tables import FixedTable
@@ -27,7 +26,6 @@ from citeslab_tui.ui.widgets.tables import FixedTable
 if TYPE_CHECKING:
     from citeslab_tui.services.queue import QueueRow
     from citeslab_tui.services import queue as queue_service
-    from citeslab_tui.services.workspace import Workspace
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # (column key, title, width): 79 columns with the scrollbar, for 80x24 terminals
@@ -211,6 +209,8 @@ class PermanenceScreen(AppScreen[None]):
             column.width = widths[str(key.value)]
         for row in rows:
             style = "italic" if row.expected else STATUS_STYLES.get(row.status_value, "")
+            if row.late:
+                style = "bold red"
             values = (row.arrival, row.name, row.reason, row.appointment, row.status, row.wait)
             cells = [
                 Text(fit(value, widths[key]), style=style if key in ("name", "status") else "")
@@ -228,6 +228,9 @@ class PermanenceScreen(AppScreen[None]):
             status = f"{waiting} en attente"
             if expected:
                 status += f" · {expected} rendez-vous attendu{'s' if expected > 1 else ''}"
+            late = sum(1 for r in rows if r.late)
+            if late:
+                status += f" dont {late} en retard"
         self.query_one("#perm-status", Label).update(status)
 
     def tick(self) -> None:
@@ -241,6 +244,11 @@ class PermanenceScreen(AppScreen[None]):
             return
         table = self.table()
         now = self.now()
+        if any(
+            r.expected and not r.late and r.due_at and r.due_at < now for r in self.rows.values()
+        ):
+            self.refresh_rows()  # an appointment's time just passed: shown late
+            return
         for entry_id, entry in self.entries.items():
             if entry.status.value == "waiting" and entry_id in self.rows:
                 wait = queue.format_wait(queue.waiting_time(entry, now))
@@ -491,29 +499,9 @@ class PermanenceScreen(AppScreen[None]):
             ):
                 if self.plan_callback(entry.id):
                     planned += 1
-        self.app.notify(closing_summary(self.ws, closing, planned), timeout=8, markup=False)
+        self.app.notify(closing.summary(self.ws, planned), timeout=8, markup=False)
 
     def plan_callback(self, entry_id: str) -> bool:
         from citeslab_tui.services import queue
 
         return self.run_service(lambda: queue.plan_callback(self.ws, entry_id)) is not None
-
-
-def closing_summary(ws: Workspace, closing: queue_service.Closing, planned: int) -> str:
-    """ "Permanence clôturée : 3 reçus, 1 parti sans être reçu, 1 rappel prévu." and who
-    could not be called back (no file or no phone)."""
-    from citeslab_tui.services import queue
-
-    def count(n: int, one: str, many: str) -> str:
-        return f"{n} {one if n == 1 else many}"
-
-    parts = [
-        count(len(closing.seen), "reçu", "reçus"),
-        count(len(closing.left), "parti sans être reçu", "partis sans être reçus"),
-        count(planned, "rappel prévu", "rappels prévus") if planned else "aucun rappel prévu",
-    ]
-    text = "Permanence clôturée : " + ", ".join(parts) + "."
-    if closing.unreachable:
-        names = ", ".join(visible(queue.entry_name(ws, e)) for e in closing.unreachable)
-        text += f" Pas de rappel possible (sans fiche ou sans téléphone) : {names}."
-    return text
