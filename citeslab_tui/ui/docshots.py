@@ -330,7 +330,7 @@ async def _scenario(pilot: Any, out: Path, who: str, saved: list[Path]) -> None:
     await keys("escape")  # close the QPV list
     await keys("escape")  # leave the intake: "Abandonner cet accueil ?"
     if type(app.screen).__name__ == "ConfirmDialog":
-        await keys("enter")  # the focused button: yes, abandon
+        await keys("left", "enter")  # "Abandonner" (the focus starts on the safe answer)
     expect("PermanenceScreen")
 
     await keys("ctrl+f")
