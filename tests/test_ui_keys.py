@@ -203,3 +203,26 @@ async def test_first_start_installs_the_office_key(office, tmp_path, data_dir):
         assert isinstance(app.screen, PermanenceScreen)
         assert key_service.office_fingerprint(app.workspace) == office_fingerprint(tmp_path)
         assert app.workspace.settings.structure_id
+
+
+async def test_first_start_with_a_wrong_file_saves_settings_and_says_why(tmp_path, data_dir):
+    laptop_file = tmp_path / "autre.txt"
+    laptop_file.write_text("\x1b[31m[b]pas une identité[/b]\n", encoding="utf-8")
+    app = CitesLabApp(str(data_dir), now=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press(*"Mife", "enter", *"Céline", "enter", *"portable-1", "enter", "enter")
+        await pilot.press(*str(laptop_file), "enter")
+        await pilot.pause()
+        assert app.screen is screen  # stays: the identity was not installed
+        error = str(screen.query_one("#setup-error", Label).content)
+        assert "Paramètres enregistrés" in error and "n'est pas un fichier d'identité" in error
+        assert "\x1b" not in error
+        office = screen.query_one("#setup-office", Input)
+        assert screen.focused is office
+        office.value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PermanenceScreen)
+        assert key_service.office_fingerprint(app.workspace) is None

@@ -141,7 +141,8 @@ def check_office(ws: KeyFolder, identity: DeviceIdentity) -> str | None:
     if identity.role != "office":
         raise CitesLabError(
             f"{identity.label} est un portable, pas le bureau central : installez ici "
-            "l'identité du poste du bureau (écrite au bureau par « citeslab keys export »)."
+            "l'identité du poste du bureau (écrite au bureau par F5 Synchro, F9 Clés, "
+            "Ctrl+E, ou par « citeslab keys export »)."
         )
     current = keys.office_identity(ws.data_dir)
     if settings.structure_id and settings.structure_id != identity.structure_id:
@@ -190,8 +191,9 @@ def check_enrol(ws: KeyFolder, identity: DeviceIdentity) -> str | None:
         raise CitesLabError(
             f"Ce portable appartient à une autre structure (identifiant "
             f"{identity.structure_id[:8]}, ici {settings.structure_id[:8]}) : sur le portable, "
-            "installez d'abord l'identité de ce bureau (citeslab keys trust FICHIER), puis "
-            "refaites « citeslab keys export »."
+            "installez d'abord l'identité de ce bureau (F5 Synchro, F9 Clés ; ou « citeslab "
+            "keys trust FICHIER »), puis réécrivez la sienne (Ctrl+E ; ou « citeslab keys "
+            "export »)."
         )
     entry = keys.enrolled(ws.data_dir).get(identity.device)
     if entry is None:
