@@ -75,9 +75,9 @@ class FrenchParser(argparse.ArgumentParser):
         the parser (or subcommand's parser) it was given to. Call before `parse_args`."""
         known = self._option_string_actions
         commands: dict[str, argparse.ArgumentParser] = {}
-        for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                commands = dict(action.choices)
+        for declared in self._actions:
+            if isinstance(declared, argparse._SubParsersAction):
+                commands = dict(declared.choices)
         i = 0
         while i < len(words):
             word = words[i]
