@@ -12,7 +12,7 @@ from textual.widgets import Button, Input
 from citeslab_tui.domain.models import Interview
 from citeslab_tui.services import drafts
 from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
-from tests.test_ui_intake import configure, make_app, open_intake, started, type_text
+from tests.test_ui_intake import TODAY, configure, make_app, open_intake, started, type_text
 from tests.test_ui_person import open_person, seed
 
 UI = Path(__file__).resolve().parents[1] / "citeslab_tui" / "ui"
@@ -155,3 +155,40 @@ async def test_safe_button_has_the_focus(data):
         await pilot.press("escape")
         await pilot.pause()
         assert answers == [False, True]
+
+
+async def test_edited_task_and_collective_action_survive_escape_twice(data):
+    from citeslab_tui.domain.models import FollowUpTask
+    from citeslab_tui.ui.dialogs.collective import CollectiveDialog
+    from citeslab_tui.ui.dialogs.task_edit import TaskEditDialog
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        (task,) = app.workspace.repo.save(FollowUpTask(title="Rappeler", due=TODAY))
+        for dialog, field in (
+            (TaskEditDialog(task.id), "#title"),
+            (CollectiveDialog(), "#collective-title"),
+        ):
+            app.push_screen(dialog)
+            await pilot.pause()
+            await pilot.press("escape")  # nothing typed: leaves at once
+            await pilot.pause()
+            assert app.screen is not dialog
+            app.push_screen(
+                type(dialog)(task.id) if isinstance(dialog, TaskEditDialog) else CollectiveDialog()
+            )
+            await pilot.pause()
+            shown = app.screen
+            shown.query_one(field, Input).focus()
+            await type_text(pilot, " vite")
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert app.screen is shown
+            assert shown.query_one(field, Input).value.endswith(" vite")
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("left", "enter")
+            await pilot.pause()
+            assert app.screen is not shown
+        assert app.workspace.repo.get(FollowUpTask, task.id).title == "Rappeler"

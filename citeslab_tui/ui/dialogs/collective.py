@@ -17,6 +17,7 @@ from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import CollectiveAction, CollectiveKind
 from citeslab_tui.domain.text import format_date
 from citeslab_tui.ui.base import AppDialog
+from citeslab_tui.ui.dialogs.confirm import leave_or_ask, typed_values
 from citeslab_tui.ui.widgets.choice import LetterSelect
 
 FIELDS = (
@@ -39,6 +40,7 @@ class CollectiveDialog(AppDialog[CollectiveAction | None]):
     def __init__(self, *, site: str = "") -> None:
         super().__init__()
         self.site = site
+        self._start: dict[str, str] = {}  # the fields as shown (Échap asks if changed)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -74,6 +76,7 @@ class CollectiveDialog(AppDialog[CollectiveAction | None]):
 
     def on_mount(self) -> None:
         self.query_one("#collective-kind", Select).focus()
+        self._start = typed_values(self)
 
     def value(self, key: str) -> str:
         return self.query_one(f"#collective-{key}", Input).value
@@ -103,4 +106,5 @@ class CollectiveDialog(AppDialog[CollectiveAction | None]):
         self.query_one("#collective-error", Label).update(exc.message)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        changed = typed_values(self) != self._start
+        leave_or_ask(self, changed, lambda: self.dismiss(None), "cette action collective")

@@ -11,12 +11,14 @@ never lose anything; the risky button is shown in red and needs ← or → first
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label
+from textual.screen import Screen
+from textual.widgets import Button, Input, Label
 
 from citeslab_tui.ui.base import AppDialog
 
@@ -67,3 +69,32 @@ class ConfirmDialog(AppDialog[bool]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "yes")
+
+
+def typed_values(screen: Screen[Any]) -> dict[str, str]:
+    """The text of every field of `screen` (to tell, on Échap, whether anything was typed)."""
+    return {field.id: field.value for field in screen.query(Input) if field.id}
+
+
+def leave_or_ask(
+    screen: Screen[Any], changed: bool, leave: Callable[[], None], what: str = "la saisie"
+) -> None:
+    """Échap in a dialog: `leave()` at once when nothing was typed, else ask first with
+    the focus on "Continuer" (Échap twice or Entrée keep what was typed)."""
+    if not changed:
+        leave()
+        return
+
+    def answer(yes: bool | None) -> None:
+        if yes:
+            leave()
+
+    screen.app.push_screen(
+        ConfirmDialog(
+            f"Abandonner {what} ? Le texte tapé sera perdu.",
+            yes="Abandonner",
+            no="Continuer",
+            safe=False,
+        ),
+        answer,
+    )

@@ -225,22 +225,7 @@ class QuickTaskDialog(TaskDialog[FollowUpTask | None]):
         self.confirm_past(parsed.due, save)
 
     def action_cancel(self) -> None:
-        """Échap: leave at once when no line was typed, else ask (focus on "Continuer")."""
-        if not self.query_one("#line", Input).value.strip():
-            self.dismiss(None)
-            return
-        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
+        from citeslab_tui.ui.dialogs.confirm import leave_or_ask
 
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                "Abandonner cette tâche ? Le texte tapé sera perdu.",
-                yes="Abandonner",
-                no="Continuer",
-                safe=False,
-            ),
-            answer,
-        )
+        typed = bool(self.query_one("#line", Input).value.strip())
+        leave_or_ask(self, typed, lambda: self.dismiss(None), "cette tâche")

@@ -17,6 +17,7 @@ from citeslab_tui.domain.errors import CitesLabError, ValidationError
 from citeslab_tui.services.people import FormErrors
 from citeslab_tui.store.errors import StoreError
 from citeslab_tui.ui.base import AppDialog
+from citeslab_tui.ui.dialogs.confirm import leave_or_ask, typed_values
 
 
 class RecordDialog(AppDialog[bool]):
@@ -39,10 +40,7 @@ class RecordDialog(AppDialog[bool]):
         self.call_after_refresh(self._remember_start)
 
     def _remember_start(self) -> None:
-        self._start = self._typed()
-
-    def _typed(self) -> dict[str, str]:
-        return {w.id: w.value for w in self.query(Input) if w.id}
+        self._start = typed_values(self)
 
     def rows(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
@@ -96,23 +94,4 @@ class RecordDialog(AppDialog[bool]):
         self.query_one("#dialog-error", Label).update(message)
 
     def action_cancel(self) -> None:
-        """Échap: leave at once when nothing was typed, else ask (focus on "Continuer":
-        Échap twice or Entrée keep what was typed)."""
-        if self._typed() == self._start:
-            self.dismiss(False)
-            return
-        from citeslab_tui.ui.dialogs.confirm import ConfirmDialog
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(False)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                "Abandonner la saisie ? Le texte tapé sera perdu.",
-                yes="Abandonner",
-                no="Continuer",
-                safe=False,
-            ),
-            answer,
-        )
+        leave_or_ask(self, typed_values(self) != self._start, lambda: self.dismiss(False))

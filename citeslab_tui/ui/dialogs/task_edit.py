@@ -13,6 +13,7 @@ from citeslab_tui.domain import duedates
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.domain.models import FollowUpTask, TaskKind
 from citeslab_tui.services import tasks as task_service
+from citeslab_tui.ui.dialogs.confirm import leave_or_ask, typed_values
 from citeslab_tui.ui.dialogs.task_base import TaskDialog, options
 from citeslab_tui.ui.widgets.choice import LetterSelect
 
@@ -27,6 +28,7 @@ class TaskEditDialog(TaskDialog[FollowUpTask | None]):
     def __init__(self, task_id: str) -> None:
         super().__init__()
         self.task_id = task_id
+        self._start: dict[str, str] = {}  # the fields as shown (Échap asks if changed)
 
     def compose(self) -> ComposeResult:
         task = self.ws.repo.get(FollowUpTask, self.task_id)
@@ -74,6 +76,7 @@ class TaskEditDialog(TaskDialog[FollowUpTask | None]):
         self.query_one("#error", Label).display = False
         self._preview(self.query_one("#due", Input).value)
         self.query_one("#title", Input).focus()
+        self._start = typed_values(self)
 
     def _preview(self, value: str) -> None:
         self.show_due_preview(lambda: duedates.parse_due(value, self.today))
@@ -124,4 +127,5 @@ class TaskEditDialog(TaskDialog[FollowUpTask | None]):
             save()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        changed = typed_values(self) != self._start
+        leave_or_ask(self, changed, lambda: self.dismiss(None), "les modifications")
