@@ -122,7 +122,7 @@ async def test_a_commune_outside_the_calvados_is_chosen_deliberately(data):
         assert (person.commune_insee, person.commune) == ("autre", "Rennes")
 
 
-async def test_saving_a_known_name_asks_once_and_defaults_to_the_existing_file(data):
+async def test_saving_a_known_name_asks_once_and_enter_keeps_the_form(data):
     from citeslab_tui.ui.dialogs.duplicate_save import DuplicateSaveDialog
     from citeslab_tui.ui.screens.person import PersonScreen
 
@@ -150,7 +150,12 @@ async def test_saving_a_known_name_asks_once_and_defaults_to_the_existing_file(d
         assert app.screen is screen and screen.form.value("family_name") == "DIALLO"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await pilot.press("enter")  # the default: open the existing file
+        await pilot.press("enter")  # the safe default: back to the form, nothing lost
+        await pilot.pause()
+        assert app.screen is screen and screen.form.value("first_name") == "awa"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("o")  # open the existing file, on purpose
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, PersonScreen)

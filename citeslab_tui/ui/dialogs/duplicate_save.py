@@ -1,10 +1,11 @@
 """Saving an intake whose name matches people already known: one question before a
 second file is created for the same person.
 
-The list shows the people who look the same (with why); Entrée opens the highlighted
-file (the safe default: nothing is created, the typed intake is abandoned), C creates
-the new person anyway, Échap goes back to the form with everything typed kept.
-Dismisses with ("open", person id), ("create", None) or None (back to the form).
+The list shows the people who look the same (with why). Safe default: Entrée (and
+Échap) go back to the form with everything typed kept; nothing is lost or created by
+a hurried key. O opens the highlighted file (the typed intake is then abandoned),
+C creates the new person anyway. Dismisses with ("open", person id), ("create",
+None) or None (back to the form).
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ Answer = tuple[str, str | None] | None
 
 
 class DuplicateSaveDialog(AppDialog[Answer]):
-    """Open the existing file (default), create anyway, or go back to the form."""
+    """Go back to the form (default), open the existing file, or create anyway."""
 
     HELP_TITLE = "Déjà connu ?"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Ouvrir la fiche", id="dup_open", priority=True),
+        Binding("enter", "back", "Revenir à la saisie", id="dup_back_enter", priority=True),
+        Binding("o", "open", "Ouvrir la fiche", id="dup_open"),
         Binding("c", "create", "Créer quand même", id="dup_create"),
         Binding("escape", "back", "Revenir à la saisie", id="dup_back"),
     ]
@@ -53,39 +55,42 @@ class DuplicateSaveDialog(AppDialog[Answer]):
                 options.add_option(Option(Text(text.clean_text(line, 300)), id=dup.person_id))
             yield options
             yield Label(
-                "Entrée : ouvrir la fiche choisie (la saisie en cours est abandonnée) · "
-                "C : créer quand même une nouvelle personne · Échap : revenir à la saisie",
+                "↑ ↓ : choisir · O : ouvrir sa fiche (la saisie en cours est abandonnée) · "
+                "C : créer quand même une nouvelle personne · Entrée ou Échap : revenir à "
+                "la saisie (rien n'est perdu)",
                 id="dup-help",
             )
             with Horizontal():
-                yield Button("Ouvrir la fiche", id="open", variant="primary")
-                yield Button("Créer quand même", id="create")
+                yield Button("Revenir à la saisie", id="back", variant="primary")
+                yield Button("Ouvrir la fiche (O)", id="open")
+                yield Button("Créer quand même (C)", id="create")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.highlighted = 0
         options.focus()
 
-    def action_open(self) -> None:
-        if self.focused is not None and self.focused.id == "create":
+    def action_back(self) -> None:
+        focused = self.focused.id if self.focused is not None else None
+        if focused == "create":  # Entrée on a button chosen with Tab: that button
             self.action_create()
-            return
+        elif focused == "open":
+            self.action_open()
+        else:
+            self.dismiss(None)
+
+    def action_open(self) -> None:
         index = self.query_one(OptionList).highlighted or 0
         self.dismiss(("open", self.duplicates[min(index, len(self.duplicates) - 1)].person_id))
 
     def action_create(self) -> None:
         self.dismiss(("create", None))
 
-    def action_back(self) -> None:
-        self.dismiss(None)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_open()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "create":
             self.action_create()
-        else:
+        elif event.button.id == "open":
             self.action_open()
+        else:
+            self.dismiss(None)
