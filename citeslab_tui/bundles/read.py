@@ -136,7 +136,7 @@ def authenticate(parsed: codec.Parsed, trust: Trust) -> None:
     if not here:
         raise BundleError(
             "ce poste ne connaît pas encore sa structure : installez l'identité du bureau "
-            "(« citeslab keys trust FICHIER »), puis recommencez"
+            "(F5 Synchro, F9 Clés ; ou « citeslab keys trust FICHIER »), puis recommencez"
         )
     if m.structure != here:
         raise BundleError(
@@ -167,16 +167,17 @@ def authenticate(parsed: codec.Parsed, trust: Trust) -> None:
                 return
             raise BundleError(
                 f"le poste {m.device_name or m.device} n'est pas inscrit au bureau : "
-                "inscrivez-le avec « citeslab keys enroll FICHIER » (fichier écrit sur ce "
-                f"portable par « citeslab keys export ») ; {unsigned_hint}"
+                "inscrivez-le (F5 Synchro, F9 Clés ; ou « citeslab keys enroll FICHIER ») "
+                "avec le fichier d'identité écrit sur ce portable (F9 Clés, Ctrl+E ; ou "
+                f"« citeslab keys export ») ; {unsigned_hint}"
             )
         public = identity.ed25519
     else:
         office = trust.office
         if office is None:
             raise BundleError(
-                "ce poste n'a pas l'identité du bureau : installez-la avec « citeslab keys "
-                "trust FICHIER », puis recommencez"
+                "ce poste n'a pas l'identité du bureau : installez-la (F5 Synchro, F9 Clés ; "
+                "ou « citeslab keys trust FICHIER »), puis recommencez"
             )
         if m.device != office.device:
             raise BundleError(

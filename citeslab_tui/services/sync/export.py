@@ -68,9 +68,9 @@ def _structure_id(repo: Repository) -> str:
     structure = repo.settings.structure_id
     if not structure:
         raise CitesLabError(
-            "Ce portable ne connaît pas encore le bureau : installez son identité avec "
-            "« citeslab keys trust FICHIER » (fichier écrit au bureau par « citeslab keys "
-            "export »), puis recommencez."
+            "Ce portable ne connaît pas encore le bureau : installez son identité (F5 "
+            "Synchro, F9 Clés ; ou « citeslab keys trust FICHIER », fichier écrit au bureau "
+            "par F9 Clés, Ctrl+E ou « citeslab keys export »), puis recommencez."
         )
     return structure
 
@@ -81,9 +81,9 @@ def _recipients_for_export(repo: Repository, unencrypted: bool) -> list[str]:
     office = keys.office_key(repo.folder)
     if not office:
         raise CitesLabError(
-            "Aucune identité du bureau n'est installée sur ce poste : lancez "
-            "« citeslab keys trust FICHIER » avec le fichier d'identité du bureau, "
-            "ou exportez en clair avec --unencrypted (déconseillé)."
+            "Aucune identité du bureau n'est installée sur ce poste : installez-la (F5 "
+            "Synchro, F9 Clés ; ou « citeslab keys trust FICHIER » avec le fichier "
+            "d'identité du bureau), ou exportez en clair avec --unencrypted (déconseillé)."
         )
     return [office, *keys.escrow_keys(repo.folder)]
 
