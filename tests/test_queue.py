@@ -157,6 +157,8 @@ def test_close_session_counts_interviews_from_every_path(workspace: Workspace) -
         now=at(14, 40),
         queue_entry_id=row_i.id,
     )
+    # Karim came twice: his second row still waits, though he was seen (queue path)
+    row_k2 = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(16), person_id=karim.id)
     # left unseen: an arrival with no file, a person without a phone
     row_a = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(15), name="Aïcha Diallo")
     row_p = queue.add_arrival(workspace, day=DAY, site=SITE, now=at(15, 5), person_id=nophone.id)
@@ -165,6 +167,7 @@ def test_close_session_counts_interviews_from_every_path(workspace: Workspace) -
     assert statuses == {
         row_y.id: QueueStatus.SEEN,
         row_k.id: QueueStatus.SEEN,
+        row_k2.id: QueueStatus.SEEN,
         row_i.id: QueueStatus.SEEN,
         row_a.id: QueueStatus.LEFT,
         row_p.id: QueueStatus.LEFT,

@@ -400,13 +400,21 @@ class Closing:
 
 def interviewed_on(ws: Workspace, day: date) -> set[str]:
     """The people with an interview that day, whatever the path: the intake, Ctrl+L on
-    their file (any channel, any site)."""
+    their file (any channel, any site), or a queue row of theirs received or in
+    interview (`e`, `r`)."""
     iso = day.isoformat()
-    return {
+    seen = {QueueStatus.SEEN.value, QueueStatus.IN_INTERVIEW.value}
+    people = {
         str(doc.get("person_id"))
         for doc in ws.repo.docs("interview")
         if doc.get("on") == iso and doc.get("person_id")
     }
+    people.update(
+        str(doc.get("person_id"))
+        for doc in ws.repo.docs("queue")
+        if doc.get("day") == iso and doc.get("status") in seen and doc.get("person_id")
+    )
+    return people
 
 
 def close_session(ws: Workspace, day: date, site: str, *, now: datetime) -> Closing:
