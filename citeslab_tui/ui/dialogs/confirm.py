@@ -77,7 +77,7 @@ def typed_values(screen: Screen[Any]) -> dict[str, str]:
 
 
 def leave_or_ask(
-    screen: Screen[Any], changed: bool, leave: Callable[[], None], what: str = "la saisie"
+    screen: Screen[Any], changed: bool, leave: Callable[[], object], what: str = "la saisie"
 ) -> None:
     """Échap in a dialog: `leave()` at once when nothing was typed, else ask first with
     the focus on "Continuer" (Échap twice or Entrée keep what was typed)."""
