@@ -226,3 +226,17 @@ async def test_first_start_with_a_wrong_file_saves_settings_and_says_why(tmp_pat
         await settle(pilot)
         assert isinstance(app.screen, PermanenceScreen)
         assert key_service.office_fingerprint(app.workspace) is None
+
+
+async def test_f6_at_the_office_says_what_the_office_does(office, tmp_path):
+    with Workspace.open(office) as ows:
+        ows.repo.save(Person(family_name="Diallo", first_name="Fatou"))
+        app = Host(ows)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.screen.query_one("#sync-folder", Input).value = str(tmp_path / "cle")
+            await pilot.press("f6")
+            await settle(pilot)
+            summary = str(app.screen.query_one("#sync-summary", Static).content)
+            assert "bureau central" in summary and "F8" in summary
+            assert "installez" not in summary

@@ -79,6 +79,12 @@ def _recipients_for_export(repo: Repository, unencrypted: bool) -> list[str]:
     if unencrypted:
         return []
     office = keys.office_key(repo.folder)
+    if not office and repo.settings.role == "office":
+        raise CitesLabError(
+            "Ce poste est le bureau central : il n'envoie pas ses changements, il écrit "
+            "le fichier retour des portables (F8 dans l'écran Synchro, ou « citeslab sync "
+            "return DOSSIER »)."
+        )
     if not office:
         raise CitesLabError(
             "Aucune identité du bureau n'est installée sur ce poste : installez-la (F5 "
