@@ -72,6 +72,13 @@ async def test_missing_folder_is_a_french_message_and_nothing_runs(
         await settle(pilot)
         assert app.screen.busy is False
         assert any("n'existe pas" in m for m in notifications)
+        # a file typed for the folder is called a file (issue #14, point 12)
+        afile = tmp_path / "envoi.cslb"
+        afile.write_bytes(b"x")
+        app.screen.query_one("#sync-folder", Input).value = str(afile)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert notifications[-1] == f"{afile} est un fichier : indiquez le dossier qui le contient."
 
 
 def conflicting(ws: Workspace) -> str:

@@ -190,6 +190,12 @@ class SyncScreen(AppScreen[None]):
             self.query_one("#sync-folder", Input).focus()
             return None
         folder = Path(text).expanduser()
+        if folder.is_file():
+            self.notify(
+                f"{folder} est un fichier : indiquez le dossier qui le contient.",
+                severity="warning",
+            )
+            return None
         if not folder.is_dir():
             self.notify(
                 f"Le dossier {folder} n'existe pas (clé USB branchée ?).", severity="warning"
