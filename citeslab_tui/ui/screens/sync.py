@@ -7,6 +7,7 @@ worker thread with a progress bar; all work goes through `services.sync`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -224,8 +225,8 @@ class SyncScreen(AppScreen[None]):
         if not self.has_data or self.busy:
             return
         folder = self.query_one("#sync-folder", Input).value.strip()
-        if folder and not folder.endswith(("/", "\\")):
-            folder += "/"
+        if folder and not folder.endswith(("/", os.sep)):
+            folder += os.sep  # the field then completes the names in this folder
         self.app.push_screen(KeysDialog(folder), lambda _: self.refresh_state())
 
     def missing_keys(self, what: str) -> str | None:
