@@ -446,13 +446,14 @@ def close_session(ws: Workspace, day: date, site: str, *, now: datetime) -> Clos
         ws.repo.save(*changed, *open_tasks.values())
     closing = Closing(seen=[], left=[], callbacks=[], unreachable=[])
     proposed: set[str] = set()
+    planned = open_call_titles(ws)
     for entry in entries(ws, day, site):
         if entry.status is QueueStatus.SEEN:
             closing.seen.append(entry)
         if entry.status is not QueueStatus.LEFT:
             continue
         closing.left.append(entry)
-        if entry.person_id in interviewed or has_callback(ws, entry):
+        if entry.person_id in interviewed or has_callback(ws, entry, planned):
             continue
         person = ws.repo.get(Person, entry.person_id) if entry.person_id else None
         if person is None or not (person.phone or "").strip():
@@ -470,15 +471,20 @@ def callback_title(ws: Workspace, entry: QueueEntry) -> str:
     ]
 
 
-def has_callback(ws: Workspace, entry: QueueEntry) -> bool:
-    """A callback was already planned for this entry (closing twice offers nothing new)."""
-    title = callback_title(ws, entry)
-    return any(
-        doc.get("task_kind") == TaskKind.CALL.value
-        and doc.get("status") == TaskStatus.OPEN.value
-        and doc.get("title") == title
+def open_call_titles(ws: Workspace) -> set[str]:
+    """The titles of the open call tasks (one pass over the tasks)."""
+    return {
+        str(doc.get("title"))
         for doc in ws.repo.docs("task")
-    )
+        if doc.get("task_kind") == TaskKind.CALL.value
+        and doc.get("status") == TaskStatus.OPEN.value
+    }
+
+
+def has_callback(ws: Workspace, entry: QueueEntry, titles: set[str] | None = None) -> bool:
+    """A callback was already planned for this entry (closing twice offers nothing new);
+    `titles`: `open_call_titles(ws)`, read once for many entries."""
+    return callback_title(ws, entry) in (open_call_titles(ws) if titles is None else titles)
 
 
 def plan_callback(ws: Workspace, entry_id: str) -> FollowUpTask:
