@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from citeslab_tui.domain.errors import CitesLabError
@@ -139,7 +139,8 @@ class KeysDialog(AppDialog[None]):
         office = self.ws.settings.role == "office"
         with Vertical():
             yield Label("Clés de synchronisation", id="keys-title")
-            yield Static("", id="keys-summary", markup=False)
+            with VerticalScroll(id="keys-summary-box"):  # many laptops: it scrolls
+                yield Static("", id="keys-summary", markup=False)
             yield Label(
                 "Identité d'un portable à inscrire : fichier (clé USB) ou texte collé"
                 if office
@@ -168,9 +169,13 @@ class KeysDialog(AppDialog[None]):
 
     def refresh_summary(self) -> None:
         lines = key_service.key_summary(self.ws, trust_how=TRUST_HOW, enrol_how=ENROL_HOW)
-        self.query_one("#keys-summary", Static).update(
-            "\n".join(visible(line) for line in lines if not line.startswith("  Clé "))
-        )
+        shown = [
+            # the detail lines of a device, marked (leading spaces are not drawn)
+            "  · " + visible(line[2:]) if line.startswith("  ") else visible(line)
+            for line in lines
+            if not line.startswith("  Clé ")  # the age key: long, and not to compare
+        ]
+        self.query_one("#keys-summary", Static).update("\n".join(shown))
 
     def _say(self, message: str, error: bool = True) -> None:
         label = self.query_one("#keys-error", Label)

@@ -79,7 +79,12 @@ class PathInput(Input):
         self, value: str = "", *, placeholder: str = "", field_id: str | None = None
     ) -> None:
         super().__init__(
-            value, placeholder=placeholder, id=field_id, compact=True, suggester=PathSuggester()
+            value,
+            placeholder=placeholder,
+            id=field_id,
+            compact=True,
+            suggester=PathSuggester(),
+            select_on_focus=False,  # a folder given beforehand is completed, not replaced
         )
 
     def action_complete_or_next(self) -> None:
