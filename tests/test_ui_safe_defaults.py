@@ -192,3 +192,24 @@ async def test_edited_task_and_collective_action_survive_escape_twice(data):
             await pilot.pause()
             assert app.screen is not shown
         assert app.workspace.repo.get(FollowUpTask, task.id).title == "Rappeler"
+
+
+async def test_typed_arrival_name_survives_escape_twice(data):
+    from citeslab_tui.ui.dialogs.arrival import ArrivalDialog
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        dialog = ArrivalDialog()
+        app.push_screen(dialog)
+        await pilot.pause()
+        await type_text(pilot, "Yasmine")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert dialog.query_one("#arrival-name", Input).value == "Yasmine"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("left", "enter")  # Abandonner, on purpose
+        await pilot.pause()
+        assert app.screen is not dialog

@@ -151,4 +151,7 @@ class ArrivalDialog(AppDialog[Arrival | None]):
         self.dismiss(Arrival(name=name, person_id=self.person_id, reason=chosen))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        from citeslab_tui.ui.dialogs.confirm import leave_or_ask
+
+        typed = bool(self.query_one("#arrival-name", Input).value.strip())
+        leave_or_ask(self, typed, lambda: self.dismiss(None), "cette arrivée")
