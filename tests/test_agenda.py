@@ -128,7 +128,7 @@ def test_initials_only_and_another_staff(filled, tmp_path, capsys) -> None:
     raw = output.read_bytes().decode()
     assert "Diallo" not in raw and "Awa" not in raw and "Point d'étape" not in raw
     summaries = sorted(e["summary"] for e in events(output).values())
-    assert summaries == ["Rappeler — A. D.", "Rendez-vous — A. D.", "Rendez-vous — A. D."]
+    assert summaries == ["Appel — A. D.", "Rendez-vous — A. D.", "Rendez-vous — A. D."]
     assert main([*args, "--staff", "karim benali"]) == 0  # case and accents ignored
     assert [e["summary"] for e in events(output).values()] == ["Autre : À Karim"]
 

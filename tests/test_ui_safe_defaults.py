@@ -129,7 +129,7 @@ def test_every_discarding_confirmation_names_its_safe_answer():
                 kw.value.value
                 for kw in node.keywords
                 if kw.arg in ("yes", "no") and isinstance(kw.value, ast.Constant)
-            ]
+            ] + [arg.value for arg in node.args[1:3] if isinstance(arg, ast.Constant)]
             risky = any(word in str(label) for label in labels for word in RISKY_WORDS)
             if risky and not any(kw.arg == "safe" for kw in node.keywords):
                 missing.append(f"{path.name}:{node.lineno}")

@@ -447,12 +447,8 @@ class TasksScreen(AppScreen[None]):
             if yes:
                 self._run(lambda: task_service.delete(self.ws, task_id), "Tâche supprimée.")
 
-        self.app.push_screen(
-            ConfirmDialog(
-                f"Supprimer la tâche « {title} » ?", yes="Supprimer", no="Garder", safe=False
-            ),
-            answered,
-        )
+        question = f"Supprimer la tâche « {title} » ?"
+        self.app.push_screen(ConfirmDialog(question, "Supprimer", "Garder", safe=False), answered)
 
     def _suggestion_or_say(self) -> task_service.Suggestion | None:
         if self.view != SUGGESTIONS:
