@@ -24,8 +24,8 @@ from citeslab_tui.ui.widgets.footer import KeysFooter
 from citeslab_tui.ui.widgets.tables import FixedTable
 
 if TYPE_CHECKING:
-    from citeslab_tui.services.queue import QueueRow
     from citeslab_tui.services import queue as queue_service
+    from citeslab_tui.services.queue import QueueRow
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # (column key, title, width): 79 columns with the scrollbar, for 80x24 terminals
