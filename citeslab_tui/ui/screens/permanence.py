@@ -377,14 +377,10 @@ class PermanenceScreen(AppScreen[None]):
         now = self.now()
 
         def submit(values: dict[str, Any]) -> object:
+            on, notes = values["on"], values["notes"]
+            partner = values["partner"]
             return people.redirect_queue_entry(
-                ws,
-                row.key,
-                values["partner"],
-                on=values["on"],
-                notes=values["notes"],
-                today=self.today,
-                now=now,
+                ws, row.key, partner, on=on, notes=notes, today=self.today, now=now
             )
 
         def done(saved: bool | None) -> None:
@@ -392,10 +388,8 @@ class PermanenceScreen(AppScreen[None]):
                 self.app.notify(f"{row.name} : Réorienté.", timeout=3, markup=False)
             self.refresh_rows(select=row.key)
 
-        self.app.push_screen(
-            OrientationDialog(entry.person_id, submit, title=f"Réorienter {row.name} vers…"),
-            done,
-        )
+        title = f"Réorienter {row.name} vers…"
+        self.app.push_screen(OrientationDialog(entry.person_id, submit, title=title), done)
 
     def _redirect_without_file(self, row: queue_service.QueueRow) -> None:
         """No file: no orientation can be recorded (the bilan counts people); the row
@@ -406,16 +400,12 @@ class PermanenceScreen(AppScreen[None]):
             if mark:
                 self.action_mark("redirected")
 
-        self.app.push_screen(
-            ConfirmDialog(
-                f"« {row.name} » n'a pas de fiche : l'orientation ne peut pas être notée "
-                "(le bilan compte les personnes ; pour la noter, faites son accueil avec e, "
-                "puis Ctrl+R sur sa fiche). Marquer seulement « Réorienté » ?",
-                yes="Marquer réorienté",
-                no="Annuler",
-            ),
-            answer,
+        question = (
+            f"« {row.name} » n'a pas de fiche : l'orientation ne peut pas être notée "
+            "(le bilan compte les personnes ; pour la noter, faites son accueil avec e, "
+            "puis Ctrl+R sur sa fiche). Marquer seulement « Réorienté » ?"
         )
+        self.app.push_screen(ConfirmDialog(question, "Marquer réorienté", "Annuler"), answer)
 
     def action_appointment_arrived(self) -> None:
         from citeslab_tui.services import queue

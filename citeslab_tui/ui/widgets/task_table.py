@@ -33,7 +33,7 @@ TASK_COLUMNS = (
     ("Échéance", 11),
     ("Heure", 6),
     ("Type", 12),  # TaskKind labels, whole (the one name of each type)
-    ("Personne", 16),
+    ("Personne", 15),
     ("Tâche", 0),
 )
 MIN_REST = 12  # the last column never narrower than this
