@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from citeslab_tui.commands.common import open_configured
 from citeslab_tui.domain.errors import CitesLabError
 from citeslab_tui.store.paths import resolve_data_dir
 
 if TYPE_CHECKING:  # services are imported by the commands that use them (start-up speed)
     from citeslab_tui.domain.models import Settings
-    from citeslab_tui.services.workspace import Workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -112,16 +112,6 @@ class _KeyFolder:
     settings: Settings
 
 
-def _open(args: argparse.Namespace) -> Workspace:
-    from citeslab_tui.services.workspace import Workspace
-
-    ws = Workspace.open(resolve_data_dir(args.data_dir), create=False)
-    if not ws.settings.configured:
-        ws.close()
-        raise CitesLabError("Ce poste n'est pas préparé : lancez d'abord « citeslab init ».")
-    return ws
-
-
 def _confirm(question: str, yes: bool, what: str) -> None:
     if yes:
         return
@@ -145,7 +135,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if load_settings(folder).configured:
         from citeslab_tui.services import keys as identities
 
-        with _open(args) as ws:
+        with open_configured(args) as ws:
             created = not keys.has_identity(folder)
             identity = identities.local_identity(ws)
             if args.export:
@@ -183,7 +173,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from citeslab_tui.services import keys as identities
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         identity = identities.export_identity(ws, Path(args.file))
         role = ws.settings.role
     print(f"Identité de ce poste écrite dans {args.file}.")
@@ -199,7 +189,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     from citeslab_tui.services import keys as identities
 
     identity = identities.read_identity(Path(args.file))
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         note = identities.check_enrol(ws, identity)
         print(f"Portable : {identity.label}")
         print(f"Empreinte : {identity.fingerprint}")
@@ -228,7 +218,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
             public = keys.check_recipient(args.file.strip())  # the key itself, copied
         else:
             public = keys.read_public_file(Path(args.file))
-        with _open(args) as ws:
+        with open_configured(args) as ws:
             keys.add_escrow(folder, public)
             keys.ensure_identity(ws.data_dir)
         print(f"Clé de séquestre ajoutée : {public}")
@@ -237,7 +227,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
         identity = identities.read_identity(Path(args.file))
     else:
         identity = identities.identity_from(args.file)  # or the JSON line, pasted
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         note = identities.check_office(ws, identity)
         print(f"Bureau : {identity.label}, structure {identity.structure or identity.structure_id}")
         print(f"Empreinte : {identity.fingerprint}")
@@ -261,7 +251,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from citeslab_tui.services import keys as identities
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         identity = identities.revoke(ws, args.device)
     print(
         f"Portable retiré : {identity.label}. Ses fichiers sont refusés dès maintenant et les "
@@ -288,7 +278,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         # read-only: works while the app is open on this folder
         lines = identities.key_summary(_KeyFolder(folder, load_settings(folder)))
     else:  # the keys are made first: under the folder's lock
-        with _open(args) as ws:
+        with open_configured(args) as ws:
             lines = identities.key_summary(ws)
     for line in lines:
         print(line)

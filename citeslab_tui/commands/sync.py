@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from citeslab_tui.commands.common import open_configured
 from citeslab_tui.domain.errors import CitesLabError
-from citeslab_tui.store.paths import resolve_data_dir
 
 if TYPE_CHECKING:  # services are imported by the commands that use them (start-up speed)
-    from citeslab_tui.services.workspace import Workspace
+    pass
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -114,20 +114,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _open(args: argparse.Namespace) -> Workspace:
-    from citeslab_tui.services.workspace import Workspace
-
-    ws = Workspace.open(resolve_data_dir(args.data_dir), create=False)
-    if not ws.settings.configured:
-        ws.close()
-        raise CitesLabError("Ce poste n'est pas préparé : lancez d'abord « citeslab init ».")
-    return ws
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         warning = sync.own_clock_warning(ws.repo)
         result = sync.export_bundle(
             ws.repo, Path(args.folder), full=args.full, unencrypted=args.unencrypted
@@ -141,7 +131,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_return(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         result = sync.write_return(
             ws.repo, Path(args.folder), unencrypted=args.unencrypted, full=args.full
         )
@@ -153,7 +143,7 @@ def cmd_return(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         report = sync.import_bundles(
             ws.repo,
             [Path(p) for p in args.paths],
@@ -170,7 +160,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         items = sync.list_conflicts(ws)
         if args.keep:
             n, choice = args.keep
@@ -193,7 +183,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 def cmd_duplicates(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         pairs = sync.list_duplicates(ws.repo)
         chosen = args.merge or args.different
         if chosen is not None:
@@ -222,7 +212,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from citeslab_tui.services import sync
 
-    with _open(args) as ws:
+    with open_configured(args) as ws:
         pending = sync.pending_changes(ws.repo)
         print(f"Prochain envoi : {sync.describe_counts(pending, empty='rien de nouveau')}.")
         warning = sync.own_clock_warning(ws.repo)
